@@ -1,0 +1,93 @@
+"""The Litestar application: create_app(settings) wires database, sessions, CSRF, templates, routes and scheduler."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from center import db
+from center.config import Settings, get_settings
+from center.jobs import SchedulerHandle
+from center.routes import ROUTES
+from center.web.auth import AuthMiddleware
+from center.web.errors import EXCEPTION_HANDLERS
+from center.web.render import template_config
+from center.web.security import security_headers
+from center.web.sessions import DatabaseStore, SessionConfig
+
+STATIC = Path(__file__).resolve().parent / "static"
+# Paths that carry no staff session: public screens, the resident's status page, the token API, health.
+PUBLIC_PATHS = ["^/static/", "^/healthz", "^/api/", "^/schema", "^/screen/", "^/s/"]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    db.bind(db.make_engine(settings))
+    scheduler = SchedulerHandle()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start(settings)
+        if settings.scheduler:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            await scheduler.stop()
+            await db.stop(settings)
+
+    session_config = SessionConfig(
+        store="sessions",
+        key="center_session",
+        max_age=settings.session_absolute_seconds,
+        idle_seconds=settings.session_idle_seconds,
+        secure=settings.https,
+        httponly=True,
+        samesite="lax",
+        exclude=PUBLIC_PATHS,
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="csrftoken",
+        cookie_secure=settings.https,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        header_name="x-csrftoken",
+        # The token API authenticates with bearer tokens, never cookies, so it carries no CSRF risk.
+        exclude=["^/api/"],
+    )
+    app = Litestar(
+        route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC], name="static",
+                                                            include_in_schema=False, opt={"exclude_from_auth": True},
+                                                            cache_control=None)],
+        before_send=[security_headers(settings.https)],
+        middleware=[
+            session_config.middleware,
+            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+        ],
+        csrf_config=csrf_config,
+        stores={"sessions": DatabaseStore()},
+        template_config=template_config(),
+        plugins=[HTMXPlugin()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="center API", version="1", path="/schema", render_plugins=[JsonRenderPlugin()]
+        ),
+        debug=False,
+        logging_config=None,
+    )
+    app.state.settings = settings
+    app.state.scheduler = scheduler
+    logging.getLogger("center").setLevel(logging.INFO)
+    return app

@@ -1,0 +1,227 @@
+"""The `center` command: serve, migrate, demo, user add, backup, jobs, scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from center.config import ConfigError, Settings, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+async def _with_db(settings: Settings, work):
+    from center import db
+
+    db.bind(db.make_engine(settings))
+    await db.start(settings)
+    try:
+        return await work()
+    finally:
+        await db.stop(settings)
+
+
+def _print_logins(settings: Settings) -> None:
+    from center.config import DEMO_PASSWORD
+    from center.services.demo import DEMO_LOGINS
+
+    url = f"http://{settings.host}:{settings.port}"
+    click.echo("")
+    click.echo(f"  黛溪街道党群服务中心 · 演示  {url}")
+    click.echo(f"  演示账号（密码 {DEMO_PASSWORD}）:")
+    for login in DEMO_LOGINS:
+        click.echo(f"    {login.username:<8} {login.role.value:<8} {login.center or '全区'}")
+    click.echo("")
+
+
+@click.group()
+def main() -> None:
+    """center: 党群服务中心内网."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply all migrations (safe to run twice)."""
+    from center.migrate import migrate as run_migrate
+
+    settings = _settings()
+    asyncio.run(run_migrate(settings))
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no centers yet.")
+def demo(if_empty: bool) -> None:
+    """Load the demo district (CENTER_DEMO=1 only; safe to run twice)."""
+    from center.services.demo import DemoModeRequired, is_empty, load_demo
+
+    settings = _settings()
+    if not settings.demo:
+        raise click.ClickException("演示数据只能在演示模式下加载：请设置 CENTER_DEMO=1")
+
+    async def work():
+        if if_empty and not await is_empty():
+            return None
+        return await load_demo(settings)
+
+    try:
+        created = asyncio.run(_with_db(settings, work))
+    except DemoModeRequired as exc:
+        raise click.ClickException(str(exc)) from None
+    if created is None:
+        click.echo("demo data already present")
+    else:
+        click.echo("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in created.items()))
+    _print_logins(settings)
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "manager", "worker", "canteen"]))
+@click.option("--center", "center_slug", default=None, help="Slug of the staff member's center.")
+@click.option("--name", "display_name", default=None, help="Display name (defaults to the username).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_add(username: str, role: str, center_slug: str | None, display_name: str | None, password_stdin: bool) -> None:
+    """Create a staff login (asks for the password, or reads it with --password-stdin)."""
+    from center.domain import DomainError
+    from center.services.staff import add_staff
+
+    settings = _settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
+
+    async def work():
+        return await add_staff(settings, username=username, role=role, center_slug=center_slug,
+                               display_name=display_name, password=password)
+
+    try:
+        staff_id = asyncio.run(_with_db(settings, work))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {username} (id {staff_id}, role {role})")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the server runs (SQLite online backup)."""
+    settings = _settings()
+    if not settings.is_sqlite:
+        raise click.ClickException(
+            "PostgreSQL: use pg_dump, e.g. pg_dump --format=custom --file=center.dump \"$DATABASE_URL\""
+        )
+    source_path = settings.sqlite_path
+    if not source_path.exists():
+        raise click.ClickException(f"no database at {source_path}")
+    if path.exists():
+        raise click.ClickException(f"{path} already exists; choose a new file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(str(source_path), timeout=30)
+    target = sqlite3.connect(str(path))
+    try:
+        source.backup(target, pages=1024)
+        result = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        target.close()
+        source.close()
+    if result != "ok":
+        raise click.ClickException(f"backup written but integrity_check says: {result}")
+    click.echo(f"backup written to {path} (integrity_check ok)")
+
+
+@main.command()
+def jobs() -> None:
+    """List the scheduled jobs with their next run and last period done."""
+    from center.jobs import next_runs
+    from center.services.jobruns import last_runs
+    from center.timeutil import fmt_local
+
+    settings = _settings()
+    last = asyncio.run(_with_db(settings, last_runs))
+    click.echo(f"{'job':<22} {'next run (Asia/Shanghai)':<26} {'last period':<16} {'status':<8} title")
+    for spec, when in next_runs():
+        row = last.get(spec.name)
+        click.echo(
+            f"{spec.name:<22} {when.strftime('%Y-%m-%d %H:%M') if when else '-':<26} "
+            f"{row['period'] if row else '-':<16} {row['status'] if row else '-':<8} {spec.title}"
+        )
+    state = "on" if settings.scheduler else "off (CENTER_SCHEDULER=0)"
+    click.echo(f"\nscheduler in this process's configuration: {state}")
+
+
+@main.command()
+def scheduler() -> None:
+    """Run only the scheduled jobs (for a deployment whose web processes all run with CENTER_SCHEDULER=0)."""
+    import logging
+
+    from center import db
+    from center.jobs import SchedulerHandle
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    async def run():
+        db.bind(db.make_engine(settings))
+        await db.start(settings)
+        handle = SchedulerHandle()
+        handle.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handle.stop()
+            await db.stop(settings)
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default PORT or 8000).")
+@click.option("--workers", default=1, show_default=True, help="Web processes; with more than one, "
+              "the scheduler runs in one extra process.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the app with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    if settings.demo:
+        _print_logins(settings.with_(host=host, port=port))
+    scheduler_proc = None
+    if workers > 1:
+        # uvicorn's workers each run the lifespan: keep jobs out of them and run one scheduler process.
+        if settings.scheduler:
+            scheduler_proc = subprocess.Popen([sys.executable, "-m", "center.cli", "scheduler"])
+        os.environ["CENTER_SCHEDULER"] = "0"
+    try:
+        uvicorn.run("center.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=True, server_header=False, log_level="info")
+    finally:
+        if scheduler_proc is not None:
+            scheduler_proc.terminate()
+            scheduler_proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

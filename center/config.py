@@ -1,0 +1,112 @@
+"""Settings read once from the environment into one frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "center-demo"
+DEFAULT_DATABASE_URL = "sqlite:///var/center.db"
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    demo: bool = False
+    scheduler: bool = True
+    https: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    district_name: str = "黛溪街道"
+    timezone: str = "Asia/Shanghai"
+    # Staff sessions: idle timeout and absolute lifetime (issue #2).
+    session_idle_seconds: int = 30 * 60
+    session_absolute_seconds: int = 12 * 60 * 60
+    # Login throttling, counted per account in the database.
+    login_max_failures: int = 10
+    login_window_seconds: int = 15 * 60
+    login_lockout_seconds: int = 15 * 60
+    # Start/stop the PostgreSQL pool in the lifespan (tests share one engine across event loops).
+    db_pool: bool = True
+    var_dir: Path = field(default_factory=lambda: REPO_ROOT / "var")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        """File path of a `sqlite:///relative` or `sqlite:////absolute` URL (relative to the repo)."""
+        if not self.is_sqlite:
+            raise ConfigError("not a SQLite database URL")
+        raw = self.database_url.split("sqlite:///", 1)[1]
+        path = Path(raw)
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _secret_key(demo: bool, var_dir: Path) -> str:
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        if len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long")
+        return key
+    if not demo:
+        raise ConfigError(
+            "SECRET_KEY is required outside demo mode (set CENTER_DEMO=1 for the demo). "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    # Demo mode: a random key kept under var/ so CSRF tokens survive a restart.
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "demo-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Build Settings from the environment; raises ConfigError when it is not runnable."""
+    demo = _flag("CENTER_DEMO", False)
+    var_dir = Path(os.environ.get("CENTER_VAR_DIR", str(REPO_ROOT / "var")))
+    database_url = os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    if not (database_url.startswith("sqlite:///") or database_url.startswith(("postgres://", "postgresql://"))):
+        raise ConfigError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {database_url!r}")
+    return Settings(
+        database_url=database_url,
+        secret_key=_secret_key(demo, var_dir),
+        demo=demo,
+        scheduler=_flag("CENTER_SCHEDULER", True),
+        https=_flag("CENTER_HTTPS", False),
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8000")),
+        district_name=os.environ.get("CENTER_DISTRICT_NAME", "黛溪街道"),
+        var_dir=var_dir,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,13 @@
+"""Pure rules of the center: plain values in, plain values out; no web, no database, no clock."""
+
+
+class DomainError(Exception):
+    """A rule was broken; the message is Chinese and safe to show to the person who acted."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to the asker)."""
+
+
+class AccessDenied(DomainError):
+    """The asker may not see or change this object (another center's data, another owner's case)."""

@@ -1,0 +1,105 @@
+"""The scheduler: which job runs when. Each job calls one service function, once per period (job_run key)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from center.services import housekeeping, jobruns
+from center.timeutil import LOCAL_TZ, local_now
+
+log = logging.getLogger("center.jobs")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    title: str
+    trigger: Callable[[], BaseTrigger]
+    period: Callable[[datetime], str]  # local time -> period key
+    work: Callable[[str], Awaitable[str | None]]  # period -> detail
+
+
+def hourly(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H")
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        name="purge_expired",
+        title="清理过期会话与登录记录",
+        trigger=lambda: CronTrigger(minute=7, timezone=LOCAL_TZ),
+        period=hourly,
+        work=lambda period: housekeeping.purge_expired(),
+    ),
+)
+
+
+def job(name: str) -> JobSpec:
+    for spec in JOBS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
+
+
+async def run_job(spec: JobSpec, moment: datetime | None = None) -> bool:
+    """Run a job for the period containing `moment` (now by default) unless that period already ran."""
+    period = spec.period(moment or local_now())
+    ran = await jobruns.run_once(spec.name, period, lambda: spec.work(period))
+    log.info("job %s period %s: %s", spec.name, period, "ran" if ran else "already done")
+    return ran
+
+
+async def catch_up() -> None:
+    """On start: run every job's current period if no process has done it yet."""
+    for spec in JOBS:
+        try:
+            await run_job(spec)
+        except Exception:
+            log.exception("catch-up of job %s failed", spec.name)
+
+
+def build_scheduler() -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(
+        timezone=LOCAL_TZ,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60},
+    )
+    for spec in JOBS:
+        scheduler.add_job(run_job, trigger=spec.trigger(), args=[spec], id=spec.name, name=spec.title)
+    return scheduler
+
+
+def next_runs(now: datetime | None = None) -> list[tuple[JobSpec, datetime | None]]:
+    now = now or local_now()
+    return [(spec, spec.trigger().get_next_fire_time(None, now)) for spec in JOBS]
+
+
+class SchedulerHandle:
+    """The running scheduler of this process, or none (CENTER_SCHEDULER=0, tests)."""
+
+    def __init__(self) -> None:
+        self.scheduler: AsyncIOScheduler | None = None
+        self._catch_up: asyncio.Task | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
+    def start(self) -> None:
+        self.scheduler = build_scheduler()
+        self.scheduler.start()
+        self._catch_up = asyncio.get_running_loop().create_task(catch_up())
+
+    async def stop(self) -> None:
+        if self._catch_up is not None and not self._catch_up.done():
+            self._catch_up.cancel()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None

@@ -1,0 +1,48 @@
+"""The areas whose screens are built by later issues: each already has its URL, guard and landing page."""
+
+from litestar import Controller, Request, Response, get
+
+from center.domain.access import Area
+from center.timeutil import local_now
+from center.web.guards import requires
+from center.web.render import page
+
+
+class CounterController(Controller):
+    path = "/counter"
+    guards = [requires(Area.counter)]
+    include_in_schema = False
+
+    @get("/", name="counter:index")
+    async def show_counter(self, request: Request) -> Response:
+        return page(request, "pages/area.html", {"area": "counter", "title": "前台受理", "now": local_now()})
+
+
+class CatalogController(Controller):
+    path = "/catalog"
+    guards = [requires(Area.catalog)]
+    include_in_schema = False
+
+    @get("/", name="catalog:index")
+    async def show_catalog(self, request: Request) -> Response:
+        return page(request, "pages/area.html", {"area": "catalog", "title": "服务事项目录", "now": local_now()})
+
+
+class RostersController(Controller):
+    path = "/rosters"
+    guards = [requires(Area.rosters)]
+    include_in_schema = False
+
+    @get("/", name="rosters:index")
+    async def show_rosters(self, request: Request) -> Response:
+        return page(request, "pages/area.html", {"area": "rosters", "title": "排班值班", "now": local_now()})
+
+
+class DiningController(Controller):
+    path = "/dining"
+    guards = [requires(Area.dining)]
+    include_in_schema = False
+
+    @get("/", name="dining:index")
+    async def show_dining(self, request: Request) -> Response:
+        return page(request, "pages/area.html", {"area": "dining", "title": "老年助餐", "now": local_now()})

@@ -1,0 +1,1 @@
+"""Services: load rows, apply the rules in center.domain, save; shared by routes, jobs and the CLI."""

@@ -1,0 +1,36 @@
+"""The append-only audit log: every write and every reveal of personal data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from center.services.identity import CurrentUser
+from center.tables import AuditLog
+from center.timeutil import utcnow
+
+
+async def record(
+    action: str,
+    *,
+    actor: CurrentUser | None = None,
+    center_id: int | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    ip: str = "",
+    detail: dict[str, Any] | str = "",
+) -> None:
+    """Append one audit row. Callers inside a write transaction get it committed atomically with their write."""
+    await AuditLog.insert(
+        AuditLog(
+            at=utcnow(),
+            actor=actor.id if actor else None,
+            actor_name=actor.username if actor else "",
+            center=center_id if center_id is not None else (actor.center_id if actor else None),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            ip=ip[:64],
+            detail=detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),
+        )
+    )

@@ -1,0 +1,35 @@
+"""Centers of the district and their staff, scoped to what the asker may see."""
+
+from __future__ import annotations
+
+from center.domain import AccessDenied, NotFound
+from center.domain.access import ROLE_LABELS, Role
+from center.services.identity import CurrentUser
+from center.tables import Center, Staff
+
+
+async def visible_centers(actor: CurrentUser) -> list[dict]:
+    """The admin sees every center of the district; everyone else sees their own."""
+    query = Center.select().order_by(Center.sort_order).order_by(Center.id)
+    if actor.role != Role.admin:
+        query = query.where(Center.id == (actor.center_id or 0))
+    return await query
+
+
+async def center_detail(actor: CurrentUser, slug: str) -> dict:
+    """One center with its active staff; another center's page is refused (object scoping)."""
+    center = await Center.select().where(Center.slug == slug).first()
+    if center is None:
+        raise NotFound("没有这个中心")
+    if not actor.may_see_center(center["id"]):
+        raise AccessDenied("只能查看本中心的信息")
+    staff = (
+        await Staff.select(Staff.id, Staff.username, Staff.display_name, Staff.role, Staff.password_hash)
+        .where((Staff.center == center["id"]) & (Staff.active == True))  # noqa: E712
+        .order_by(Staff.role)
+        .order_by(Staff.id)
+    )
+    for person in staff:
+        person["role_label"] = ROLE_LABELS.get(person["role"], person["role"])
+        person["no_login"] = person.pop("password_hash") is None
+    return {"center": center, "staff": staff}

@@ -1,0 +1,30 @@
+"""Time: stored in UTC, shown in Asia/Shanghai."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_local(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LOCAL_TZ)
+
+
+def local_now() -> datetime:
+    return utcnow().astimezone(LOCAL_TZ)
+
+
+def local_today() -> date:
+    return local_now().date()
+
+
+def fmt_local(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    return "" if value is None else to_local(value).strftime(pattern)

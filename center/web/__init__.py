@@ -1,0 +1,1 @@
+"""Web plumbing shared by the routes: sessions, authentication, guards, rendering, error pages."""

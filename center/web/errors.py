@@ -1,0 +1,100 @@
+"""Error responses: Chinese pages for people, JSON for the API; never a traceback or personal data."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from center.domain import AccessDenied, DomainError, NotFound
+from center.web.auth import SessionExpired
+from center.web.render import layout_context
+
+log = logging.getLogger("center.errors")
+
+ERROR_TEXT: dict[int, tuple[str, str]] = {
+    400: ("请求有误", "提交的内容无法处理，请检查后重试。"),
+    401: ("请先登录", "此页面需要登录后访问。"),
+    403: ("无权访问", "您的角色无权访问此页面或这些数据。如需权限，请联系中心负责人。"),
+    404: ("页面不存在", "您要找的页面不存在，或已被移除。"),
+    405: ("操作不允许", "此页面不支持这种操作。"),
+    409: ("内容已被修改", "数据已被他人修改，请刷新后重试。"),
+    413: ("内容过大", "提交的内容过大。"),
+    422: ("内容有误", "提交的内容未通过校验，请检查后重试。"),
+    429: ("操作过于频繁", "请稍后再试。"),
+    500: ("系统出错了", "服务器处理请求时出错，问题已记录。请稍后重试，或联系管理员。"),
+    503: ("服务暂时不可用", "系统暂时无法连接数据库，请稍后刷新页面。"),
+}
+CSRF_TEXT = "页面已过期或请求来源无法验证，请刷新页面后重试。"
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/healthz", "/schema")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _error_page(request: Request, status: int, message: str | None = None) -> Response:
+    title, default_message = ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[400])
+    context = layout_context(request) if request.scope.get("app") else {}
+    context.update({"status": status, "title": title, "message": message or default_message})
+    return Template(template_name="errors/error.html", context=context, status_code=status)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if wants_json(request):
+        body = {"status_code": status, "detail": exc.detail}
+        if getattr(exc, "extra", None):
+            body["extra"] = exc.extra
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers or None)
+    if isinstance(exc, NotAuthorizedException):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = f"/login?next={quote(target, safe='')}"
+        if isinstance(exc, SessionExpired):
+            login += "&expired=1"
+        if request.headers.get("hx-request") == "true":
+            return Response(b"", status_code=401, headers={"HX-Redirect": login})
+        return Redirect(path=login)
+    message = None
+    if status == 403 and "CSRF" in str(exc.detail):
+        message = CSRF_TEXT
+    elif status in (403, 404, 409, 422, 429) and exc.detail and _is_chinese(str(exc.detail)):
+        message = str(exc.detail)
+    return _error_page(request, status, message)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if wants_json(request):
+        return Response(
+            {"status_code": 500, "detail": "服务器内部错误"},
+            status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+            media_type=MediaType.JSON,
+        )
+    return _error_page(request, 500)
+
+
+def _is_chinese(text: str) -> bool:
+    """Only our own Chinese messages are shown; framework messages (English) are replaced."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, AccessDenied) else 422
+    if wants_json(request):
+        return Response({"status_code": status, "detail": str(exc)}, status_code=status, media_type=MediaType.JSON)
+    return _error_page(request, status, str(exc) or None)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    HTTPException: http_exception_handler,
+    Exception: internal_error_handler,
+}

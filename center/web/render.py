@@ -1,0 +1,113 @@
+"""Rendering pages: one template per page, htmx fragments are its blocks; the shared layout context; flashes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine as _Engine
+from litestar.template.config import TemplateConfig
+
+from center.domain.access import Area
+from center.domain.privacy import mask_id_number, mask_name, mask_phone
+from center.timeutil import fmt_local
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+VARY = "HX-Request, HX-Target"
+FLASH_KEY = "_flash"
+
+# (label, href, area) of the main navigation, shown to the roles that may open the area.
+NAV: tuple[tuple[str, str, Area], ...] = (
+    ("前台受理", "/counter", Area.counter),
+    ("事项目录", "/catalog", Area.catalog),
+    ("排班值班", "/rosters", Area.rosters),
+    ("老年助餐", "/dining", Area.dining),
+    ("中心信息", "/centers", Area.centers),
+)
+
+
+def _setup_env(engine: _Engine) -> None:
+    env: Environment = engine.engine
+    env.filters["local"] = fmt_local
+    env.filters["mask_id"] = mask_id_number
+    env.filters["mask_phone"] = mask_phone
+    env.filters["mask_name"] = mask_name
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def template_config() -> TemplateConfig:
+    return TemplateConfig(directory=TEMPLATES, engine=_Engine, engine_callback=_setup_env)
+
+
+@lru_cache(maxsize=256)
+def _blocks(env: Environment, template_name: str) -> frozenset[str]:
+    return frozenset(env.get_template(template_name).blocks)
+
+
+def _target_block(request: Request, template_name: str) -> str | None:
+    """The block to render: the one named like the element htmx targets, else the whole page."""
+    if request.headers.get("hx-request") != "true":
+        return None
+    target = request.headers.get("hx-target")
+    if not target:
+        return None
+    block = target.replace("-", "_")
+    engine = request.app.template_engine
+    env: Environment = engine.engine  # type: ignore[union-attr]
+    return block if block in _blocks(env, template_name) else None
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    """Show a message on the next page this browser renders."""
+    messages = list(request.session.get(FLASH_KEY, []))
+    messages.append({"message": message, "category": category})
+    request.session[FLASH_KEY] = messages
+
+
+def _pop_flashes(request: Request) -> list[dict[str, str]]:
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or FLASH_KEY not in session:
+        return []
+    return session.pop(FLASH_KEY)
+
+
+def layout_context(request: Request) -> dict[str, Any]:
+    user = request.scope.get("user")
+    settings = request.app.state.settings
+    nav = [(label, href) for label, href, area in NAV if user is not None and user.may_open(area)]
+    return {
+        "user": user,
+        "nav": nav,
+        "current_path": request.url.path,
+        "district_name": settings.district_name,
+        "demo": settings.demo,
+        "flashes": _pop_flashes(request),
+    }
+
+
+def page(
+    request: Request,
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMXBlockTemplate:
+    """Render a page template, or only the block htmx targeted (HX-Target names the block's element)."""
+    block_name = block or _target_block(request, template_name)
+    ctx = layout_context(request)
+    if context:
+        ctx.update(context)
+    return HTMXBlockTemplate(
+        template_name=template_name,
+        block_name=block_name,
+        context=ctx,
+        status_code=status_code,
+        headers={"Vary": VARY, **(headers or {})},
+    )

@@ -1,0 +1,136 @@
+"""Server-side sessions in the app's database, with a new session id at every login.
+
+Litestar's server-side backend writes the session on every response and keeps the id across a login
+(session fixation); this backend writes only when the data changed, issues a fresh id whenever the
+user in the session changes, and lets the store expire idle sessions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
+
+from center.tables import WebSession
+from center.timeutil import utcnow
+
+_LOADED = "_center_session_loaded"
+# Renew an idle session's expiry at most once a minute instead of writing on every request.
+_RENEW_SLACK = 60
+
+
+def _seconds(value: int | timedelta | None) -> int | None:
+    if value is None:
+        return None
+    return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
+
+
+class DatabaseStore(Store):
+    """A Litestar Store over the web_session table, shared by every process using the database."""
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        seconds = _seconds(expires_in)
+        expires_at = utcnow() + timedelta(seconds=seconds) if seconds else None
+        await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at)).on_conflict(
+            target=WebSession.key, action="DO UPDATE", values=[WebSession.data, WebSession.expires_at]
+        )
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first()
+        if row is None:
+            return None
+        now = utcnow()
+        expires_at = row["expires_at"]
+        if expires_at is not None and expires_at <= now:
+            await self.delete(key)
+            return None
+        seconds = _seconds(renew_for)
+        if seconds and expires_at is not None and (expires_at - now).total_seconds() < seconds - _RENEW_SLACK:
+            await WebSession.update({WebSession.expires_at: now + timedelta(seconds=seconds)}).where(
+                WebSession.key == key
+            )
+        return bytes(row["data"])
+
+    async def delete(self, key: str) -> None:
+        await WebSession.delete().where(WebSession.key == key)
+
+    async def delete_all(self) -> None:
+        await WebSession.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await WebSession.select(WebSession.expires_at).where(WebSession.key == key).first()
+        if row is None or row["expires_at"] is None:
+            return None
+        return max(0, int((row["expires_at"] - utcnow()).total_seconds()))
+
+    async def delete_expired(self) -> int:
+        rows = await WebSession.delete().where(WebSession.expires_at <= utcnow()).returning(WebSession.id)
+        return len(rows)
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    config: "SessionConfig"
+
+    async def get(self, session_id: str, store: Store) -> bytes | None:
+        return await store.get(session_id, renew_for=self.config.idle_seconds)
+
+    async def set(self, session_id: str, data: bytes, store: Store) -> None:
+        await store.set(session_id, data, expires_in=self.config.idle_seconds)
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        raw: bytes | None = None
+        if session_id := connection.cookies.get(self.config.key):
+            if session_id != "null":
+                raw = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        connection.scope[_LOADED] = raw  # type: ignore[typeddict-unknown-key]
+        return self.deserialize_data(raw) if raw is not None else {}
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
+        scope = connection.scope
+        store = self.config.get_store_from_app(scope["app"])
+        headers = MutableScopeHeaders.from_message(message)
+        cookie_params = dict(extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys()))
+        cookie_id = connection.cookies.get(self.config.key)
+        if cookie_id == "null":
+            cookie_id = None
+        loaded_raw: bytes | None = scope.get(_LOADED)  # type: ignore[call-overload]
+        loaded = self.deserialize_data(loaded_raw) if loaded_raw is not None else {}
+
+        if scope_session is Empty or not scope_session:
+            if cookie_id:
+                await self.delete(cookie_id, store=store)
+                headers.add("Set-Cookie", Cookie(value="null", key=self.config.key, expires=0, **cookie_params).to_header(header=""))
+            return
+
+        data = self.serialize_data(scope_session, scope)
+        same_user = all(loaded.get(k) == scope_session.get(k) for k in self.config.rotate_on)
+        if loaded_raw is not None and cookie_id and same_user:
+            if data != loaded_raw:
+                await self.set(cookie_id, data, store=store)
+            return  # the cookie already names this session
+
+        # A new session, an expired one, or a different user (a login): never reuse the old id.
+        if cookie_id:
+            await self.delete(cookie_id, store=store)
+        session_id = self.generate_session_id()
+        await self.set(session_id, data, store=store)
+        headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header=""))
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+    idle_seconds: int = 30 * 60
+    # A change of any of these keys (a login, another user) gets a new session id.
+    rotate_on: tuple[str, ...] = ("uid", "login_at")

@@ -1,0 +1,65 @@
+"""Fixtures: a fresh real database per test module (SQLite, or PostgreSQL with CENTER_TEST_ENGINE=postgres)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tests.support.env as test_env  # noqa: I001  (must run before center is imported)
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from center import db as center_db
+from center.app import create_app
+from center.config import Settings
+from center.migrate import migrate
+from tests.support.databases import ENGINE, create_database, drop_database
+
+
+def pytest_report_header(config):
+    return f"center test database engine: {ENGINE}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if ENGINE != "sqlite":
+        skip = pytest.mark.skip(reason="SQLite only")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Path:
+    return test_env.TMP
+
+
+@pytest.fixture(scope="module")
+async def settings(request, tmp_root) -> Settings:
+    """A migrated, empty database of its own for each test module."""
+    label = re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
+    url = await create_database(tmp_root, label)
+    settings = Settings(
+        database_url=url,
+        secret_key=test_env.SECRET_KEY,
+        demo=True,
+        scheduler=False,
+        db_pool=False,
+        var_dir=tmp_root,
+    )
+    await migrate(settings, quiet=True)
+    yield settings
+    await drop_database(url)
+
+
+@pytest.fixture
+async def db(settings) -> Settings:
+    """The module's database, bound to the tables for this test."""
+    center_db.bind(center_db.make_engine(settings))
+    return settings
+
+
+@pytest.fixture
+async def client(db):
+    async with AsyncTestClient(app=create_app(db), base_url="http://testserver.local") as client:
+        yield client

@@ -1,0 +1,22 @@
+"""Test environment, set before anything imports center (Piccolo's configuration reads it once)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+if "CENTER_TEST_TMP" not in os.environ:
+    os.environ["CENTER_TEST_TMP"] = tempfile.mkdtemp(prefix="center-tests-")
+TMP = Path(os.environ["CENTER_TEST_TMP"])
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+os.environ.update(
+    {
+        "CENTER_VAR_DIR": str(TMP),
+        "CENTER_DEMO": "1",
+        "CENTER_SCHEDULER": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": f"sqlite:///{TMP}/bootstrap.db",
+    }
+)

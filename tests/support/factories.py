@@ -1,0 +1,66 @@
+"""make_<thing>(**overrides) factories and HTTP helpers (login, logout, CSRF) for tests."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+
+from center.config import Settings
+from center.services.staff import add_staff
+from center.tables import Center
+
+PASSWORD = "a-test-password-123"
+_seq = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_seq)}p{os.getpid() % 1000}"
+
+
+async def make_center(**overrides) -> dict:
+    slug = overrides.pop("slug", None) or unique("c")
+    values = {"slug": slug, "name": f"测试中心{slug}", "kind": "center", "address": "测试路 1 号", "phone": "0543-0000000"}
+    values.update(overrides)
+    row = (await Center.insert(Center(**values)).returning(Center.id))[0]
+    return {**values, "id": row["id"]}
+
+
+async def make_staff(settings: Settings, role: str = "worker", center: dict | None = None, **overrides) -> dict:
+    if center is None and role != "admin":
+        center = await make_center()
+    username = overrides.pop("username", None) or unique(role)
+    password = overrides.pop("password", PASSWORD)
+    staff_id = await add_staff(
+        settings,
+        username=username,
+        role=role,
+        center_slug=center["slug"] if center else None,
+        display_name=overrides.pop("display_name", f"测试{role}"),
+        password=password,
+    )
+    return {"id": staff_id, "username": username, "password": password, "role": role, "center": center}
+
+
+CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(client, path: str = "/login") -> str:
+    response = await client.get(path)
+    match = CSRF_RE.search(response.text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+async def login(client, username: str, password: str = PASSWORD, next: str = ""):
+    token = await csrf_token(client)
+    return await client.post(
+        "/login",
+        data={"_csrf_token": token, "username": username, "password": password, "next": next},
+        follow_redirects=False,
+    )
+
+
+async def logout(client):
+    token = await csrf_token(client, "/logout")
+    return await client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
