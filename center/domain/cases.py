@@ -1,0 +1,200 @@
+"""Case rules of the one window: states and transitions, ownership (首问负责), deadlines (限时办结).
+
+Seed 003 and ordinary practice: the first worker who receives a resident owns the case until it ends or is
+formally handed over, with a reason, to a named colleague; promised items are due N working days after
+acceptance; while the resident must supply missing materials (待补正) the clock is paused and the deadline
+moves by the paused working days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from center.domain import DomainError
+from center.domain.calendar import WorkCalendar
+
+
+class CaseRuleError(DomainError):
+    pass
+
+
+class CaseStatus(StrEnum):
+    consult = "consult"  # 咨询: answered and closed at once
+    accepted = "accepted"  # 受理: the clock runs
+    awaiting = "awaiting"  # 待补正: the clock is paused
+    forwarded = "forwarded"  # 转办: sent to a department, still owned here
+    completed = "completed"  # 办结
+    refused = "refused"  # 不予受理
+
+
+STATUS_LABELS = {
+    CaseStatus.consult: "咨询已答复",
+    CaseStatus.accepted: "已受理",
+    CaseStatus.awaiting: "待补正",
+    CaseStatus.forwarded: "已转办",
+    CaseStatus.completed: "已办结",
+    CaseStatus.refused: "不予受理",
+}
+
+OPEN_STATUSES = frozenset({CaseStatus.accepted, CaseStatus.awaiting, CaseStatus.forwarded})
+
+
+class Action(StrEnum):
+    request_materials = "request_materials"  # → awaiting, pause the clock
+    supply_materials = "supply_materials"  # awaiting → accepted, resume the clock
+    forward = "forward"
+    complete = "complete"
+    refuse = "refuse"
+    hand_over = "hand_over"
+
+
+ACTION_LABELS = {
+    Action.request_materials: "待补正（暂停计时）",
+    Action.supply_materials: "材料已补齐",
+    Action.forward: "转办",
+    Action.complete: "办结",
+    Action.refuse: "不予受理",
+    Action.hand_over: "转交同事",
+}
+
+# Which status each action leads to, from which statuses. hand_over keeps the status.
+TRANSITIONS: dict[Action, tuple[frozenset[CaseStatus], CaseStatus | None]] = {
+    Action.request_materials: (frozenset({CaseStatus.accepted, CaseStatus.forwarded}), CaseStatus.awaiting),
+    Action.supply_materials: (frozenset({CaseStatus.awaiting}), CaseStatus.accepted),
+    Action.forward: (frozenset({CaseStatus.accepted}), CaseStatus.forwarded),
+    Action.complete: (frozenset({CaseStatus.accepted, CaseStatus.forwarded}), CaseStatus.completed),
+    Action.refuse: (frozenset(OPEN_STATUSES), CaseStatus.refused),
+    Action.hand_over: (frozenset(OPEN_STATUSES), None),
+}
+
+REASON_REQUIRED = frozenset({Action.refuse, Action.hand_over})
+MAX_REASON = 500
+
+
+def allowed_actions(status: CaseStatus | str) -> list[Action]:
+    """Actions the case's state allows, in the order the counter shows them."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if CaseStatus(status) in sources]
+
+
+def may_act(actor_id: int, actor_role: str, owner_id: int, same_center: bool) -> bool:
+    """首问负责: only the owner, or a manager of the case's center (or the district admin), acts on a case."""
+    if actor_role == "admin":
+        return True
+    if not same_center:
+        return False
+    return actor_id == owner_id or actor_role == "manager"
+
+
+def due_date(accepted_on: date, promised_days: int, calendar: WorkCalendar) -> date:
+    """限时办结: due N working days after the day of acceptance (immediate items: the same day)."""
+    return calendar.add_workdays(accepted_on, promised_days)
+
+
+def resumed_due_date(due: date, paused_on: date, resumed_on: date, calendar: WorkCalendar) -> date:
+    """The clock stops while materials are awaited: the deadline moves by the working days paused."""
+    return calendar.add_workdays(due, calendar.workdays_between(paused_on, resumed_on))
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    from_status: CaseStatus
+    to_status: CaseStatus
+    due: date | None
+    paused_on: date | None
+    owner_id: int
+    reason: str
+
+
+def apply(
+    *,
+    action: Action | str,
+    status: CaseStatus | str,
+    actor_id: int,
+    actor_role: str,
+    owner_id: int,
+    same_center: bool,
+    today: date,
+    due: date | None,
+    paused_on: date | None,
+    calendar: WorkCalendar,
+    reason: str = "",
+    new_owner_id: int | None = None,
+    has_missing_materials: bool = False,
+) -> Transition:
+    """Check one action on a case and return what changes; raises CaseRuleError with a Chinese message."""
+    try:
+        action = Action(action)
+    except ValueError:
+        raise CaseRuleError("不支持的操作") from None
+    status = CaseStatus(status)
+    if not may_act(actor_id, actor_role, owner_id, same_center):
+        raise CaseRuleError("只有首问责任人或中心负责人可以办理此件")
+    sources, target = TRANSITIONS[action]
+    if status not in sources:
+        raise CaseRuleError(f"“{STATUS_LABELS[status]}”状态下不能{ACTION_LABELS[action]}")
+    reason = (reason or "").strip()
+    if action in REASON_REQUIRED and not reason:
+        raise CaseRuleError("请填写原因" if action == Action.refuse else "请填写转交原因")
+    if len(reason) > MAX_REASON:
+        raise CaseRuleError(f"原因不能超过 {MAX_REASON} 个字")
+    if action == Action.request_materials and not has_missing_materials:
+        raise CaseRuleError("请先在材料清单中标出缺少的材料")
+
+    owner = owner_id
+    new_due, new_paused = due, paused_on
+    if action == Action.hand_over:
+        if new_owner_id is None:
+            raise CaseRuleError("请选择接手的同事")
+        if new_owner_id == owner_id:
+            raise CaseRuleError("接手人不能是当前责任人")
+        owner = new_owner_id
+    elif action == Action.request_materials:
+        new_paused = today
+    elif action == Action.supply_materials:
+        if due is not None and paused_on is not None:
+            new_due = resumed_due_date(due, paused_on, today, calendar)
+        new_paused = None
+    elif action in (Action.complete, Action.refuse):
+        if status == CaseStatus.awaiting and due is not None and paused_on is not None:
+            new_due = resumed_due_date(due, paused_on, today, calendar)
+        new_paused = None
+    return Transition(
+        action=action,
+        from_status=status,
+        to_status=target or status,
+        due=new_due,
+        paused_on=new_paused,
+        owner_id=owner,
+        reason=reason,
+    )
+
+
+class DeadlineMark(StrEnum):
+    none = ""
+    due_soon = "due_soon"
+    overdue = "overdue"
+    paused = "paused"
+
+
+DEADLINE_LABELS = {DeadlineMark.due_soon: "即将到期", DeadlineMark.overdue: "已超期", DeadlineMark.paused: "暂停计时"}
+
+
+def deadline_mark(status: CaseStatus | str, due: date | None, today: date, calendar: WorkCalendar) -> DeadlineMark:
+    """Open cases past their deadline are overdue; due within one working day, due soon; awaiting, paused."""
+    status = CaseStatus(status)
+    if status not in OPEN_STATUSES or due is None:
+        return DeadlineMark.none
+    if status == CaseStatus.awaiting:
+        return DeadlineMark.paused
+    if today > due:
+        return DeadlineMark.overdue
+    if calendar.workdays_between(today, due) <= 1:
+        return DeadlineMark.due_soon
+    return DeadlineMark.none
+
+
+def completed_on_time(due: date | None, completed_on: date) -> bool:
+    return due is None or completed_on <= due

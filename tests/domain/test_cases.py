@@ -1,0 +1,130 @@
+"""Case rules: every transition allowed or refused, ownership, hand-over, the paused clock, deadline marks."""
+
+from datetime import date
+
+import pytest
+
+from center.domain.calendar import WorkCalendar
+from center.domain.cases import (
+    TRANSITIONS,
+    Action,
+    CaseRuleError,
+    CaseStatus,
+    DeadlineMark,
+    allowed_actions,
+    apply,
+    deadline_mark,
+    due_date,
+)
+
+cal = WorkCalendar()
+OWNER, OTHER, MANAGER = 1, 2, 3
+
+
+def act(action, status, *, actor=OWNER, role="worker", same_center=True, reason="因故", **kw):
+    params = dict(
+        action=action, status=status, actor_id=actor, actor_role=role, owner_id=OWNER, same_center=same_center,
+        today=date(2026, 11, 24), due=date(2026, 11, 30), paused_on=None, calendar=cal, reason=reason,
+        new_owner_id=OTHER, has_missing_materials=True,
+    )
+    params.update(kw)
+    return apply(**params)
+
+
+ALL = [(a, s) for a in Action for s in CaseStatus]
+
+
+@pytest.mark.parametrize(("action", "status"), ALL)
+def test_every_transition_is_allowed_or_refused_by_the_table(action, status):
+    sources, target = TRANSITIONS[action]
+    paused = date(2026, 11, 20) if status == CaseStatus.awaiting else None
+    if status in sources:
+        result = act(action, status, paused_on=paused)
+        assert result.from_status == status
+        assert result.to_status == (target or status)
+    else:
+        with pytest.raises(CaseRuleError, match="状态下不能"):
+            act(action, status, paused_on=paused)
+
+
+def test_closed_cases_allow_nothing():
+    for status in (CaseStatus.consult, CaseStatus.completed, CaseStatus.refused):
+        assert allowed_actions(status) == []
+    assert Action.complete in allowed_actions(CaseStatus.accepted)
+    assert allowed_actions(CaseStatus.awaiting)[0] == Action.supply_materials
+
+
+def test_a_non_owner_worker_is_refused():
+    with pytest.raises(CaseRuleError, match="首问责任人"):
+        act(Action.complete, CaseStatus.accepted, actor=OTHER)
+
+
+def test_a_manager_of_the_center_may_act_but_not_of_another_center():
+    assert act(Action.complete, CaseStatus.accepted, actor=MANAGER, role="manager").to_status == CaseStatus.completed
+    with pytest.raises(CaseRuleError):
+        act(Action.complete, CaseStatus.accepted, actor=MANAGER, role="manager", same_center=False)
+    with pytest.raises(CaseRuleError):
+        act(Action.complete, CaseStatus.accepted, actor=OWNER, same_center=False)
+
+
+def test_hand_over_needs_a_reason_and_a_different_colleague():
+    result = act(Action.hand_over, CaseStatus.forwarded, reason="调岗")
+    assert result.owner_id == OTHER and result.to_status == CaseStatus.forwarded
+    with pytest.raises(CaseRuleError, match="转交原因"):
+        act(Action.hand_over, CaseStatus.accepted, reason="  ")
+    with pytest.raises(CaseRuleError, match="接手人"):
+        act(Action.hand_over, CaseStatus.accepted, new_owner_id=OWNER)
+    with pytest.raises(CaseRuleError, match="选择"):
+        act(Action.hand_over, CaseStatus.accepted, new_owner_id=None)
+
+
+def test_refusal_needs_a_reason_of_bounded_length():
+    with pytest.raises(CaseRuleError, match="原因"):
+        act(Action.refuse, CaseStatus.accepted, reason="")
+    with pytest.raises(CaseRuleError, match="500"):
+        act(Action.refuse, CaseStatus.accepted, reason="长" * 501)
+    assert act(Action.refuse, CaseStatus.accepted, reason="不符合条件").reason == "不符合条件"
+
+
+def test_awaiting_materials_needs_a_missing_material():
+    with pytest.raises(CaseRuleError, match="缺少的材料"):
+        act(Action.request_materials, CaseStatus.accepted, has_missing_materials=False)
+
+
+def test_paused_clock_moves_the_deadline_by_the_paused_working_days():
+    paused = act(Action.request_materials, CaseStatus.accepted, today=date(2026, 11, 24))
+    assert paused.paused_on == date(2026, 11, 24) and paused.due == date(2026, 11, 30)
+    # Paused Tue 24 Nov, resumed Fri 27 Nov: 3 working days (25, 26, 27) -> due Mon 30 Nov + 3 = Thu 3 Dec.
+    resumed = act(Action.supply_materials, CaseStatus.awaiting, today=date(2026, 11, 27), paused_on=date(2026, 11, 24))
+    assert resumed.due == date(2026, 12, 3) and resumed.paused_on is None
+    assert resumed.to_status == CaseStatus.accepted
+
+
+def test_pause_across_a_holiday_counts_only_working_days():
+    # Paused Wed 30 Sep 2026, resumed Fri 9 Oct: National Day 1–7 Oct are holidays; 8 and 9 Oct work.
+    resumed = act(Action.supply_materials, CaseStatus.awaiting, today=date(2026, 10, 9), paused_on=date(2026, 9, 30),
+                  due=date(2026, 10, 12))
+    assert resumed.due == cal.add_workdays(date(2026, 10, 12), 2)
+
+
+def test_due_date_of_a_promised_item_counts_working_days():
+    assert due_date(date(2026, 2, 13), 1, cal) == date(2026, 2, 14)  # make-up Saturday
+    # After National Day (1–7 Oct): 8, 9, 10 (make-up Saturday), 12, 13 Oct.
+    assert due_date(date(2026, 9, 30), 5, cal) == date(2026, 10, 13)
+    assert due_date(date(2026, 11, 24), 0, cal) == date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "today", "mark"),
+    [
+        (CaseStatus.accepted, date(2026, 11, 30), date(2026, 11, 24), DeadlineMark.none),
+        (CaseStatus.accepted, date(2026, 11, 25), date(2026, 11, 24), DeadlineMark.due_soon),
+        (CaseStatus.accepted, date(2026, 11, 30), date(2026, 11, 27), DeadlineMark.due_soon),  # Fri -> Mon
+        (CaseStatus.accepted, date(2026, 11, 24), date(2026, 11, 24), DeadlineMark.due_soon),
+        (CaseStatus.forwarded, date(2026, 11, 23), date(2026, 11, 24), DeadlineMark.overdue),
+        (CaseStatus.awaiting, date(2026, 11, 23), date(2026, 11, 24), DeadlineMark.paused),
+        (CaseStatus.completed, date(2026, 11, 23), date(2026, 11, 24), DeadlineMark.none),
+    ],
+)
+def test_deadline_marks(status, due, today, mark):
+    assert deadline_mark(status, due, today, cal) == mark
