@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def unique_index(table: str, columns: tuple[str, ...]) -> list[str]:
-    name = f"{table}_{'_'.join(columns)}_key"
+    name = f"{table}_{'_'.join(c.strip(chr(34)) for c in columns)}_key"
     return [f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"]
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from piccolo.columns import (
     Boolean,
     Bytea,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -46,6 +47,7 @@ class Staff(Table):
     password_hash = Varchar(length=200, null=True, default=None)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    window = Varchar(length=20, default="")  # the counter window (窗口) a front-desk worker sits at
 
 
 class WebSession(Table):
@@ -90,4 +92,124 @@ class JobRun(Table):
     detail = Text(default="")
 
 
-ALL_TABLES: tuple[type[Table], ...] = (Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun)
+class CalendarOverride(Table):
+    """A manager's ruling on one date (for years chinese-calendar does not know yet, or local closures)."""
+
+    day = Date(unique=True)
+    kind = Varchar(length=16)  # workday | restday | holiday
+    name = Varchar(length=40, default="")
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class Category(Table):
+    """One of the catalog's four categories (事项类别)."""
+
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=40)
+    sort_order = Integer(default=0)
+
+
+class Item(Table):
+    """A service item of the one-window catalog (服务事项)."""
+
+    code = Varchar(length=30, unique=True)
+    name = Varchar(length=120)
+    category = ForeignKey(references=Category, on_delete=OnDelete.restrict)
+    department = Varchar(length=120, default="")
+    kind = Varchar(length=16, default="promised")  # immediate (即办件) | promised (承诺件)
+    promised_days = Integer(default=0)
+    legal_basis = Text(default="")
+    fee = Varchar(length=120, default="不收费")
+    forwarded = Boolean(default=False)  # the center receives and forwards (代办/转办)
+    active = Boolean(default=True)
+    sort_order = Integer(default=0)
+    search_key = Varchar(length=600, default="")  # lowercase name, pinyin initials, full pinyin, code
+    version = Integer(default=1)
+    updated_at = Timestamptz()
+
+
+class Material(Table):
+    """One required material of an item, in its order on the slip."""
+
+    item = ForeignKey(references=Item, on_delete=OnDelete.cascade)
+    position = Integer(default=0)
+    name = Varchar(length=120)
+    form = Varchar(length=16, default="original")  # original | copy | both
+    copies = Integer(default=1)
+    note = Varchar(length=200, default="")
+    required = Boolean(default=True)
+
+
+class ItemVersion(Table):
+    """A frozen copy of an item and its materials; a case keeps the version it was told (一次性告知)."""
+
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict)
+    version = Integer()
+    snapshot = Text()  # JSON
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class Visit(Table):
+    """One resident's visit to the counter (来访登记); may open several cases."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    resident_name = Varchar(length=40, default="")
+    id_number = Varchar(length=18, default="")
+    phone = Varchar(length=20, default="")
+    note = Varchar(length=500, default="")
+    extended = Boolean(default=False)  # received outside regular hours (延时/错时/节假日)
+    created_at = Timestamptz(index=True)
+
+
+class Case(Table, tablename="service_case"):
+    """One resident's request for one item (办件), owned by its first receiver until handed over."""
+
+    code = Varchar(length=12, unique=True)
+    public_token = Varchar(length=40, unique=True)
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict)
+    item = ForeignKey(references=Item, on_delete=OnDelete.restrict)
+    item_version = ForeignKey(references=ItemVersion, on_delete=OnDelete.restrict)
+    status = Varchar(length=16, index=True)
+    owner = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    receiver = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    window = Varchar(length=20, default="")
+    accepted_at = Timestamptz(index=True)
+    due_on = Date(null=True, default=None)
+    paused_on = Date(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    missing = Text(default="[]")  # JSON list of indexes into the version's materials
+    note = Text(default="")
+    extended = Boolean(default=False)
+    version = Integer(default=1)  # optimistic concurrency: every change bumps it
+    updated_at = Timestamptz()
+
+
+class CaseEvent(Table):
+    """The timeline of a case: every transition with its worker and time (append-only)."""
+
+    case = ForeignKey(references=Case, on_delete=OnDelete.restrict)
+    at = Timestamptz()
+    actor = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    action = Varchar(length=30)
+    from_status = Varchar(length=16, default="")
+    to_status = Varchar(length=16, default="")
+    note = Text(default="")
+
+
+class CaseReminder(Table):
+    """A due-soon or overdue mark recorded once per case and working day by the morning job."""
+
+    case = ForeignKey(references=Case, on_delete=OnDelete.restrict)
+    day = Date(index=True)
+    mark = Varchar(length=16)
+    created_at = Timestamptz()
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
+    CalendarOverride, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
+)
