@@ -19,6 +19,7 @@ from center import db
 from center.config import Settings, get_settings
 from center.jobs import SchedulerHandle
 from center.routes import ROUTES
+from center.services.calendar import get_calendar
 from center.web.auth import AuthMiddleware
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
@@ -38,6 +39,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start(settings)
+        try:
+            await get_calendar()  # warm the calendar so the layout's warning banner sees overrides at once
+        except Exception:
+            logging.getLogger("center").warning("calendar overrides could not be loaded at start")
         if settings.scheduler:
             scheduler.start()
         try:

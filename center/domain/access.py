@@ -28,6 +28,9 @@ class Area(StrEnum):
     catalog = "catalog"
     rosters = "rosters"
     dining = "dining"
+    catalog_edit = "catalog_edit"
+    calendar = "calendar"
+    stats = "stats"
     centers = "centers"
     admin = "admin"
 
@@ -36,6 +39,9 @@ class Area(StrEnum):
 AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.counter: frozenset({Role.worker, Role.manager, Role.admin}),
     Area.catalog: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),
+    Area.catalog_edit: frozenset({Role.manager, Role.admin}),
+    Area.calendar: frozenset({Role.manager, Role.admin}),
+    Area.stats: frozenset({Role.manager, Role.admin}),
     Area.rosters: frozenset({Role.manager, Role.admin}),
     Area.dining: frozenset({Role.canteen, Role.manager, Role.admin}),
     Area.centers: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),

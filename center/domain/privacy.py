@@ -33,3 +33,62 @@ def mask_name(value: str | None) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 1)
+
+
+class ResidentDataError(ValueError):
+    """Bad personal data typed at the counter; the message is Chinese."""
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_number_birth_date(value: str):
+    """The birth date written in an 18-digit ID-card number (GB 11643), or None if it is not a date."""
+    from datetime import date
+
+    try:
+        return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+
+
+def normalize_id_number(value: str | None) -> str:
+    """Validate a resident ID-card number (18 characters, GB 11643 checksum, a real birth date); '' if empty."""
+    value = (value or "").strip().upper().replace(" ", "")
+    if not value:
+        return ""
+    if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+        raise ResidentDataError("身份证号须为 18 位（最后一位可为 X）")
+    if id_number_birth_date(value) is None:
+        raise ResidentDataError("身份证号中的出生日期无效")
+    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
+    if _ID_CHECK[total % 11] != value[17]:
+        raise ResidentDataError("身份证号校验位不正确，请核对")
+    return value
+
+
+def normalize_phone(value: str | None) -> str:
+    """A mobile number (11 digits starting with 1) or a landline like 0543-4321001; '' if empty."""
+    value = (value or "").strip().replace(" ", "")
+    if not value:
+        return ""
+    digits = value.replace("-", "")
+    if not digits.isdigit():
+        raise ResidentDataError("电话号码只能包含数字和连字符")
+    if digits.startswith("1"):
+        if len(digits) != 11:
+            raise ResidentDataError("手机号须为 11 位数字")
+        return digits
+    if digits.startswith("0") and 10 <= len(digits) <= 12:
+        return value
+    raise ResidentDataError("请填写 11 位手机号或带区号的固定电话")
+
+
+def normalize_name(value: str | None, *, required: bool) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ResidentDataError("请填写居民姓名")
+    if len(value) > 40:
+        raise ResidentDataError("姓名不能超过 40 个字")
+    return value

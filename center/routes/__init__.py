@@ -1,18 +1,30 @@
 """Thin HTTP handlers, one module per area; ROUTES lists them for create_app."""
 
-from center.routes.areas import CatalogController, CounterController, DiningController, RostersController
+from center.routes.api import ApiController
+from center.routes.areas import DiningController, RostersController
 from center.routes.auth import AuthController
+from center.routes.calendar import CalendarController
+from center.routes.cases import CasesController, PublicStatusController, VisitsController
+from center.routes.catalog import CatalogController
 from center.routes.centers import CentersController
+from center.routes.counter import CounterController
 from center.routes.health import healthz
 from center.routes.home import home
+from center.routes.stats import StatsController
 
 ROUTES = [
+    ApiController,
     AuthController,
+    CalendarController,
+    CasesController,
+    CatalogController,
     CentersController,
     CounterController,
-    CatalogController,
-    RostersController,
     DiningController,
+    PublicStatusController,
+    RostersController,
+    StatsController,
+    VisitsController,
     healthz,
     home,
 ]

@@ -8,26 +8,6 @@ from center.web.guards import requires
 from center.web.render import page
 
 
-class CounterController(Controller):
-    path = "/counter"
-    guards = [requires(Area.counter)]
-    include_in_schema = False
-
-    @get("/", name="counter:index")
-    async def show_counter(self, request: Request) -> Response:
-        return page(request, "pages/area.html", {"area": "counter", "title": "前台受理", "now": local_now()})
-
-
-class CatalogController(Controller):
-    path = "/catalog"
-    guards = [requires(Area.catalog)]
-    include_in_schema = False
-
-    @get("/", name="catalog:index")
-    async def show_catalog(self, request: Request) -> Response:
-        return page(request, "pages/area.html", {"area": "catalog", "title": "服务事项目录", "now": local_now()})
-
-
 class RostersController(Controller):
     path = "/rosters"
     guards = [requires(Area.rosters)]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 
 from center.config import DEMO_PASSWORD, Settings
 from center.domain import DomainError
 from center.domain.access import Role
 from center.services import audit
 from center.services.passwords import hash_password
-from center.tables import Center, Staff
-from center.timeutil import utcnow
+from center.services.catalog import load_catalog
+from center.services.demo_catalog import CATEGORIES
+from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
+from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
 
 DEMO_CENTERS = (
     # slug, name, kind, address, phone
@@ -51,7 +54,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     """Create whatever of the demo district is missing; returns counts of what was created."""
     if not settings.demo:
         raise DemoModeRequired("演示数据只能在演示模式（CENTER_DEMO=1）下加载")
-    created = {"centers": 0, "staff": 0}
+    created = {"centers": 0, "staff": 0, "items": 0, "cases": 0}
     centers: dict[str, int] = {}
     for order, (slug, name, kind, address, phone) in enumerate(DEMO_CENTERS):
         row = await Center.select(Center.id).where(Center.slug == slug).first()
@@ -95,9 +98,138 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     if new_rows:
         await Staff.insert(*new_rows)
         created["staff"] = len(new_rows)
+    await _assign_windows(centers)
+    created["items"] = await load_catalog(CATEGORIES)
+    created["cases"] = await _demo_cases(centers, settings)
     if any(created.values()):
         await audit.record("demo.load", detail=created)
     return created
+
+
+async def _assign_windows(centers: dict[str, int]) -> None:
+    """Front-desk workers sit at numbered windows (the slip names the window)."""
+    for center_id in centers.values():
+        workers = await Staff.select(Staff.id, Staff.window).where(
+            (Staff.center == center_id) & Staff.role.is_in(["worker", "manager"])).order_by(Staff.id)
+        for number, person in enumerate(workers[:6], start=1):
+            if not person["window"]:
+                await Staff.update({Staff.window: f"{number}号窗口"}).where(Staff.id == person["id"])
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+GIVEN = ["秀兰", "桂英", "建华", "志强", "淑珍", "玉梅", "国庆", "德胜", "凤英", "振华", "丽娟", "海燕", "明", "军",
+         "红", "伟", "静", "磊", "洋", "敏", "丽", "强", "芳", "杰", "娟", "涛", "超", "霞", "平", "刚"]
+
+
+def demo_id_number(rng, birth: date, area: str = "371626") -> str:
+    """A checksum-valid 18-digit ID number (fictional: demo residents only)."""
+    body = f"{area}{birth:%Y%m%d}{rng.randint(100, 999)}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
+    """A week of past visits and cases at the two community centers, in every state, a few overdue."""
+    if await Case.exists():
+        return 0
+    import json
+    import random
+    import secrets
+
+    from center.domain.cases import CaseStatus, due_date
+    from center.domain.hours import in_extended_hours
+    from center.services.calendar import get_calendar
+    from center.services.cases import new_case_code
+
+    rng = random.Random(20261123)
+    calendar = await get_calendar()
+    today = local_today()
+    versions = {r["item"]: r for r in await ItemVersion.select(ItemVersion.id, ItemVersion.item, ItemVersion.snapshot)}
+    items = await Item.select(Item.id, Item.kind, Item.promised_days).where(Item.active == True)  # noqa: E712
+    codes: set[str] = set()
+    total = 0
+    for slug in ("daxi", "huanghe"):
+        center_id = centers[slug]
+        staff = await Staff.select(Staff.id, Staff.window).where(
+            (Staff.center == center_id) & Staff.role.is_in(["worker", "manager"])).order_by(Staff.id)
+        desk = staff[:6]
+        for back in range(7, -1, -1):
+            day = today - timedelta(days=back)
+            per_day = rng.randint(8, 14) if calendar.is_workday(day) else rng.randint(1, 4)
+            if back == 0:
+                per_day = min(per_day, 4)  # the morning of today
+            for _ in range(per_day):
+                hour = rng.choice([8, 9, 9, 10, 10, 11, 12, 14, 15, 15, 16, 17, 18])
+                moment = datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=LOCAL_TZ)
+                if back == 0 and moment > local_now():
+                    moment = local_now() - timedelta(minutes=rng.randint(5, 90))
+                at = moment.astimezone(timezone.utc)
+                person = rng.choice(desk)
+                item = rng.choice(items)
+                version = versions[item["id"]]
+                materials = json.loads(version["snapshot"])["materials"]
+                birth = date(rng.randint(1940, 2000), rng.randint(1, 12), rng.randint(1, 28))
+                name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+                extended = in_extended_hours(moment, calendar.day(day).kind)
+                visit_id = (await Visit.insert(Visit(
+                    center=center_id, staff=person["id"], resident_name=name,
+                    id_number=demo_id_number(rng, birth) if rng.random() < 0.8 else "",
+                    phone=f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else "",
+                    extended=extended, created_at=at,
+                )).returning(Visit.id))[0]["id"]
+                code = new_case_code()
+                while code in codes:
+                    code = new_case_code()
+                codes.add(code)
+                consult = rng.random() < 0.35
+                days = item["promised_days"] if item["kind"] == "promised" else 0
+                due = None if consult else due_date(day, days, calendar)
+                events = [("consult" if consult else "accept", "", "consult" if consult else "accepted", at)]
+                status = CaseStatus.consult if consult else CaseStatus.accepted
+                closed_at = at if consult else None
+                paused_on = None
+                missing: list[int] = []
+                if not consult:
+                    roll = rng.random()
+                    age = calendar.workdays_between(day, today)
+                    if item["kind"] == "immediate" or (roll < 0.55 and age >= 1):
+                        finish_on = day if item["kind"] == "immediate" else min(
+                            today, calendar.add_workdays(day, rng.randint(0, max(0, days + (1 if roll < 0.08 else -1)))))
+                        closed_at = datetime.combine(finish_on, time(16, rng.randint(0, 59)), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+                        closed_at = max(closed_at, at + timedelta(minutes=10))
+                        if closed_at <= utcnow():
+                            status = CaseStatus.completed
+                            events.append(("complete", "accepted", "completed", closed_at))
+                        else:
+                            closed_at = None
+                    elif roll < 0.62:
+                        status = CaseStatus.refused
+                        closed_at = at + timedelta(minutes=15)
+                        events.append(("refuse", "accepted", "refused", closed_at))
+                    elif roll < 0.75 and materials:
+                        status = CaseStatus.awaiting
+                        paused_on = day
+                        missing = [rng.randrange(len(materials))]
+                        events.append(("request_materials", "accepted", "awaiting", at + timedelta(minutes=5)))
+                    elif roll < 0.85:
+                        status = CaseStatus.forwarded
+                        events.append(("forward", "accepted", "forwarded", at + timedelta(minutes=20)))
+                    if back >= 6 and status == CaseStatus.accepted and due is not None:
+                        due = min(due, today - timedelta(days=1))  # a few overdue cases to chase
+                case_id = (await Case.insert(Case(
+                    code=code, public_token=secrets.token_urlsafe(18), center=center_id, visit=visit_id,
+                    item=item["id"], item_version=version["id"], status=status.value, owner=person["id"],
+                    receiver=person["id"], window=person["window"], accepted_at=at, due_on=due, paused_on=paused_on,
+                    closed_at=closed_at, missing=json.dumps(missing), note="", extended=extended, version=len(events),
+                    updated_at=events[-1][3],
+                )).returning(Case.id))[0]["id"]
+                await CaseEvent.insert(*[
+                    CaseEvent(case=case_id, at=when, actor=person["id"], action=action, from_status=src, to_status=dst,
+                              note="材料不符合要求" if action == "refuse" else "")
+                    for action, src, dst, when in events
+                ])
+                total += 1
+    return total
 
 
 async def is_empty() -> bool:

@@ -27,3 +27,61 @@
     toast("无法连接服务器，请检查网络后重试。");
   });
 })();
+
+// The kiosk counter: everything works from the keyboard.
+//   /        focus the search box from anywhere
+//   ↓ / ↑    move through the search results; Enter opens one (Enter in the box opens the first)
+//   Esc      close the item or case panel and return to the search box
+(function () {
+  "use strict";
+  function search() { return document.getElementById("counter-search"); }
+  function results() { return Array.prototype.slice.call(document.querySelectorAll("#search-results [data-result]")); }
+  function typing(el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); }
+
+  document.addEventListener("keydown", function (evt) {
+    var box = search();
+    if (!box) { return; }
+    if (evt.key === "/" && !typing(document.activeElement)) {
+      evt.preventDefault(); box.focus(); box.select(); return;
+    }
+    var list = results();
+    var index = list.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown" && (document.activeElement === box || index >= 0) && list.length) {
+      evt.preventDefault(); list[Math.min(index + 1, list.length - 1)].focus(); return;
+    }
+    if (evt.key === "ArrowUp" && index >= 0) {
+      evt.preventDefault(); (index === 0 ? box : list[index - 1]).focus(); return;
+    }
+    if (evt.key === "Enter" && document.activeElement === box && list.length) {
+      evt.preventDefault(); list[0].click(); return;
+    }
+    if (evt.key === "Escape") {
+      var panel = document.getElementById("work-panel");
+      if (panel && window.htmx) {
+        evt.preventDefault();
+        window.htmx.ajax("GET", "/counter", { target: "#work-panel", swap: "innerHTML" });
+        box.focus(); box.select();
+      }
+    }
+  });
+
+  document.addEventListener("click", function (evt) {
+    var close = evt.target.closest("[data-close-panel]");
+    if (close && window.htmx && document.getElementById("work-panel")) {
+      evt.preventDefault();
+      window.htmx.ajax("GET", "/counter", { target: "#work-panel", swap: "innerHTML" });
+      var box = search(); if (box) { box.focus(); }
+    }
+  });
+
+  // After a panel arrives, put the cursor where the work continues.
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    var target = evt.detail.target;
+    if (!target || target.id !== "work-panel") { return; }
+    var selectors = ["[data-focus]", "input[name=resident_name]", "input:not([type=hidden]), textarea", "button"];
+    for (var i = 0; i < selectors.length; i++) {
+      var field = target.querySelector(selectors[i]);
+      if (field) { field.focus(); return; }
+    }
+  });
+})();

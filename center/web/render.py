@@ -6,7 +6,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from litestar.template.base import csrf_token
+from markupsafe import Markup, escape
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine as _Engine
@@ -14,7 +16,9 @@ from litestar.template.config import TemplateConfig
 
 from center.domain.access import Area
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
-from center.timeutil import fmt_local
+from center.domain.calendar import next_year_warning
+from center.services.calendar import peek_calendar
+from center.timeutil import fmt_local, local_today
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VARY = "HX-Request, HX-Target"
@@ -24,14 +28,23 @@ FLASH_KEY = "_flash"
 NAV: tuple[tuple[str, str, Area], ...] = (
     ("前台受理", "/counter", Area.counter),
     ("事项目录", "/catalog", Area.catalog),
+    ("窗口统计", "/counter/stats", Area.stats),
     ("排班值班", "/rosters", Area.rosters),
     ("老年助餐", "/dining", Area.dining),
+    ("工作日历", "/calendar", Area.calendar),
     ("中心信息", "/centers", Area.centers),
 )
 
 
+@pass_context
+def csrf_field(context) -> Markup:
+    """The hidden CSRF field of a plain form post (htmx sends the header set on <body> instead)."""
+    return Markup('<input type="hidden" name="_csrf_token" value="%s">' % escape(csrf_token(context)))
+
+
 def _setup_env(engine: _Engine) -> None:
     env: Environment = engine.engine
+    env.globals["csrf_field"] = csrf_field
     env.filters["local"] = fmt_local
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
@@ -49,7 +62,7 @@ def _blocks(env: Environment, template_name: str) -> frozenset[str]:
     return frozenset(env.get_template(template_name).blocks)
 
 
-def _target_block(request: Request, template_name: str) -> str | None:
+def target_block(request: Request, template_name: str) -> str | None:
     """The block to render: the one named like the element htmx targets, else the whole page."""
     if request.headers.get("hx-request") != "true":
         return None
@@ -80,6 +93,9 @@ def layout_context(request: Request) -> dict[str, Any]:
     user = request.scope.get("user")
     settings = request.app.state.settings
     nav = [(label, href) for label, href, area in NAV if user is not None and user.may_open(area)]
+    warning = None
+    if user is not None and user.may_open(Area.calendar):
+        warning = next_year_warning(local_today(), peek_calendar())
     return {
         "user": user,
         "nav": nav,
@@ -87,6 +103,7 @@ def layout_context(request: Request) -> dict[str, Any]:
         "district_name": settings.district_name,
         "demo": settings.demo,
         "flashes": _pop_flashes(request),
+        "calendar_warning": warning,
     }
 
 
@@ -100,7 +117,7 @@ def page(
     headers: dict[str, str] | None = None,
 ) -> HTMXBlockTemplate:
     """Render a page template, or only the block htmx targeted (HX-Target names the block's element)."""
-    block_name = block or _target_block(request, template_name)
+    block_name = block or target_block(request, template_name)
     ctx = layout_context(request)
     if context:
         ctx.update(context)

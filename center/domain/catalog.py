@@ -1,0 +1,166 @@
+"""Catalog rules: what makes a valid item and material, how an item is found as the worker types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Iterable, Sequence
+
+from center.domain import DomainError
+
+
+class CatalogError(DomainError):
+    pass
+
+
+class ItemKind(StrEnum):
+    immediate = "immediate"  # 即办件: done on the spot
+    promised = "promised"  # 承诺件: within N working days
+
+
+KIND_LABELS = {ItemKind.immediate: "即办件", ItemKind.promised: "承诺件"}
+
+
+class MaterialForm(StrEnum):
+    original = "original"
+    copy = "copy"
+    both = "both"
+
+
+FORM_LABELS = {MaterialForm.original: "原件", MaterialForm.copy: "复印件", MaterialForm.both: "原件及复印件"}
+
+CODE_RE = re.compile(r"^[A-Z]{2}[0-9]{2,4}$")
+MAX_PROMISED_DAYS = 60
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    name: str
+    form: str = MaterialForm.original
+    copies: int = 1
+    note: str = ""
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    name: str
+    category_id: int
+    department: str
+    kind: str
+    promised_days: int
+    legal_basis: str = ""
+    fee: str = "不收费"
+    forwarded: bool = False
+
+
+def _text(value: str, label: str, *, minimum: int, maximum: int) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        raise CatalogError(f"请填写{label}" if minimum <= 1 else f"{label}至少 {minimum} 个字")
+    if len(value) > maximum:
+        raise CatalogError(f"{label}不能超过 {maximum} 个字")
+    return value
+
+
+def validate_item(spec: ItemSpec) -> ItemSpec:
+    """An item needs a code like SB01, a name, a department, and a promise that fits its kind."""
+    code = (spec.code or "").strip().upper()
+    if not CODE_RE.match(code):
+        raise CatalogError("事项编码须为两个大写字母加 2–4 位数字，如 MZ01")
+    try:
+        kind = ItemKind(spec.kind)
+    except ValueError:
+        raise CatalogError("请选择办件类型：即办件或承诺件") from None
+    days = spec.promised_days
+    if kind == ItemKind.immediate:
+        days = 0
+    elif not (1 <= days <= MAX_PROMISED_DAYS):
+        raise CatalogError(f"承诺件的承诺时限须为 1–{MAX_PROMISED_DAYS} 个工作日")
+    return ItemSpec(
+        code=code,
+        name=_text(spec.name, "事项名称", minimum=2, maximum=120),
+        category_id=spec.category_id,
+        department=_text(spec.department, "实施部门", minimum=2, maximum=120),
+        kind=kind.value,
+        promised_days=days,
+        legal_basis=_text(spec.legal_basis, "设定依据", minimum=0, maximum=2000),
+        fee=_text(spec.fee or "不收费", "收费标准", minimum=1, maximum=120),
+        forwarded=bool(spec.forwarded),
+    )
+
+
+def validate_materials(materials: Sequence[MaterialSpec]) -> list[MaterialSpec]:
+    """Every item lists at least one material; each has a name, a form and 1–20 copies."""
+    if not materials:
+        raise CatalogError("至少需要一项申请材料")
+    if len(materials) > 30:
+        raise CatalogError("申请材料不能超过 30 项")
+    cleaned = []
+    for index, material in enumerate(materials, start=1):
+        try:
+            form = MaterialForm(material.form)
+        except ValueError:
+            raise CatalogError(f"第 {index} 项材料：请选择原件、复印件或原件及复印件") from None
+        if not (1 <= material.copies <= 20):
+            raise CatalogError(f"第 {index} 项材料：份数须为 1–20")
+        cleaned.append(
+            MaterialSpec(
+                name=_text(material.name, f"第 {index} 项材料名称", minimum=2, maximum=120),
+                form=form.value,
+                copies=material.copies,
+                note=_text(material.note, f"第 {index} 项材料说明", minimum=0, maximum=200),
+                required=material.required,
+            )
+        )
+    return cleaned
+
+
+def material_label(form: str, copies: int) -> str:
+    label = FORM_LABELS.get(MaterialForm(form), form)
+    return f"{label} {copies} 份" if copies > 1 or form != MaterialForm.original else label
+
+
+def promise_label(kind: str, promised_days: int) -> str:
+    """How the promise reads for the resident (服务承诺)."""
+    return "即办" if kind == ItemKind.immediate else f"承诺 {promised_days} 个工作日"
+
+
+def normalize_query(query: str) -> str:
+    return re.sub(r"\s+", "", (query or "").strip().lower())[:40]
+
+
+def rank(query: str, name: str, code: str, initials: str, spelled: str) -> int | None:
+    """How well an item matches what the worker typed (lower is better); None for no match.
+
+    Matches the Chinese name, the code, pinyin initials (“lnz” for 老年证) and full pinyin.
+    """
+    q = normalize_query(query)
+    if not q:
+        return None
+    if name.startswith(q) or code.lower() == q:
+        return 0
+    if q in name:
+        return 1
+    if initials.startswith(q):
+        return 2
+    if code.lower().startswith(q):
+        return 3
+    if q in initials or spelled.startswith(q):
+        return 4
+    if q in spelled:
+        return 5
+    return None
+
+
+def search(query: str, entries: Iterable[dict], limit: int = 12) -> list[dict]:
+    """Entries (with name, code, initials, spelled, sort_order) that match, best first."""
+    scored = []
+    for entry in entries:
+        score = rank(query, entry["name"], entry["code"], entry["initials"], entry["spelled"])
+        if score is not None:
+            scored.append((score, entry["sort_order"], entry["code"], entry))
+    scored.sort(key=lambda t: t[:3])
+    return [t[3] for t in scored[:limit]]

@@ -1,0 +1,63 @@
+"""The kiosk counter (/counter): search the catalog, choose an item, answer or accept; the worker's sidebar."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect
+
+from center.domain import DomainError
+from center.domain.access import Area
+from center.services import cases, counter
+from center.services.cases import ReceiveForm
+from center.web.forms import FormData, is_htmx
+from center.web.guards import requires
+from center.web.render import flash, page, target_block
+
+TEMPLATE = "counter/index.html"
+
+
+class CounterController(Controller):
+    path = "/counter"
+    guards = [requires(Area.counter)]
+    include_in_schema = False
+
+    @get("/", name="counter:index")
+    async def show_counter(self, request: Request, q: FromQuery[str] = "", item: FromQuery[int | None] = None,
+                           visit: FromQuery[int | None] = None) -> Response:
+        user = request.user
+        block = target_block(request, TEMPLATE)
+        context: dict = {"q": q[:40], "form": {}, "visit": await counter.continuing_visit(user, visit)}
+        if block in (None, "search_results"):
+            context["results"] = await counter.search(q)
+        if block in (None, "work_panel"):
+            context["item"] = await counter.item_panel(item) if item else None
+        if block in (None, "sidebar"):
+            context.update(await counter.sidebar(user))
+        return page(request, TEMPLATE, context, block=block)
+
+    @post("/receive", name="counter:receive")
+    async def receive_resident(self, request: Request) -> Response:
+        form = await FormData.read(request)
+        item_id = form.int("item_id")
+        receive = ReceiveForm(
+            item_id=item_id or 0, action=form.text("action"), resident_name=form.text("resident_name", limit=100),
+            id_number=form.text("id_number", limit=40), phone=form.text("phone", limit=40),
+            note=form.text("note", limit=2000), brought=form.ints("brought"), visit_id=form.int("visit_id"),
+        )
+        try:
+            result = await cases.receive(request.user, receive)
+        except DomainError as exc:
+            item = await counter.item_panel(item_id) if item_id else None
+            context = {"item": item, "form": form.as_dict(), "brought": set(receive.brought), "error": str(exc),
+                       "visit": await counter.continuing_visit(request.user, receive.visit_id), "q": ""}
+            if not is_htmx(request):
+                context.update(await counter.sidebar(request.user))
+            return page(request, TEMPLATE, context, status_code=422, block="work_panel" if is_htmx(request) else None)
+        message = "咨询已答复并登记" if result["status"] == "consult" else f"已受理，办件编号 {result['code']}"
+        if is_htmx(request):
+            view = await cases.case_view(request.user, result["case_id"])
+            return page(request, "cases/show.html", {**view, "notice": message, "just_received": True},
+                        block="work_panel", headers={"HX-Trigger": "cases-changed"})
+        flash(request, message)
+        return Redirect(path=f"/cases/{result['case_id']}")

@@ -1,0 +1,429 @@
+"""Visits and cases at the counter: receive, act, mark materials, list, remind, reveal personal data."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Sequence
+
+from center import db
+from center.domain import AccessDenied, NotFound
+from center.domain.calendar import WorkCalendar
+from center.domain.cases import (
+    ACTION_LABELS,
+    DEADLINE_LABELS,
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Action,
+    CaseRuleError,
+    CaseStatus,
+    allowed_actions,
+    apply,
+    deadline_mark,
+    due_date,
+    may_act,
+)
+from center.domain.catalog import ItemKind
+from center.domain.hours import in_extended_hours
+from center.domain.privacy import (
+    ResidentDataError,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    normalize_id_number,
+    normalize_name,
+    normalize_phone,
+)
+from center.services import audit
+from center.services.calendar import get_calendar
+from center.services.catalog import current_version, version_by_id
+from center.services.identity import CurrentUser
+from center.tables import Case, CaseEvent, CaseReminder, Center, Item, Staff, Visit
+from center.timeutil import LOCAL_TZ, to_local, utcnow
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed without mistakes
+MAX_NOTE = 500
+
+
+class CaseConflict(CaseRuleError):
+    """Someone else changed the case since the page was loaded."""
+
+
+@dataclass
+class ReceiveForm:
+    item_id: int
+    action: str  # consult | accept
+    resident_name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    note: str = ""
+    brought: Sequence[int] = field(default_factory=tuple)  # indexes of materials the resident has with them
+    visit_id: int | None = None
+
+
+def new_case_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def _local_day(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = None) -> dict:
+    """Log the visit and either answer a consultation (closed at once) or accept a case (首问负责: actor owns it)."""
+    now = now or utcnow()
+    if actor.center_id is None:
+        raise AccessDenied("区级账号不能在窗口受理办件")
+    if form.action not in ("consult", "accept"):
+        raise CaseRuleError("请选择答复咨询或受理")
+    try:
+        name = normalize_name(form.resident_name, required=form.action == "accept")
+        id_number = normalize_id_number(form.id_number)
+        phone = normalize_phone(form.phone)
+    except ResidentDataError as exc:
+        raise CaseRuleError(str(exc)) from None
+    note = (form.note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字")
+    item = await Item.select(Item.id, Item.kind, Item.promised_days, Item.active).where(Item.id == form.item_id).first()
+    if item is None or not item["active"]:
+        raise CaseRuleError("请先选择一个有效的服务事项")
+    version = await current_version(item["id"])
+    materials = version["snapshot"]["materials"]
+    brought = {i for i in form.brought if 0 <= i < len(materials)}
+    calendar = await get_calendar()
+    local_now = to_local(now)
+    today = local_now.date()
+    extended = in_extended_hours(local_now, calendar.day(today).kind)
+
+    status = CaseStatus.accepted if form.action == "accept" else CaseStatus.consult
+    due = None
+    missing: list[int] = []
+    if status == CaseStatus.accepted:
+        days = item["promised_days"] if item["kind"] == ItemKind.promised else 0
+        due = due_date(today, days, calendar)
+        missing = [i for i, m in enumerate(materials) if m["required"] and i not in brought]
+
+    window = (await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}).get("window", "")
+    async with db.write_transaction():
+        visit_id = form.visit_id
+        if visit_id is not None:
+            visit = await Visit.select(Visit.center, Visit.created_at).where(Visit.id == visit_id).first()
+            if visit is None or visit["center"] != actor.center_id or _local_day(visit["created_at"]) != today:
+                visit_id = None  # a stale or foreign visit id: log a new visit rather than attach to it
+        if visit_id is None:
+            visit_id = (await Visit.insert(Visit(
+                center=actor.center_id, staff=actor.id, resident_name=name, id_number=id_number, phone=phone,
+                note=note if status == CaseStatus.consult else "", extended=extended, created_at=now,
+            )).returning(Visit.id))[0]["id"]
+        code = new_case_code()
+        while await Case.exists().where(Case.code == code):
+            code = new_case_code()
+        case_id = (await Case.insert(Case(
+            code=code, public_token=secrets.token_urlsafe(18), center=actor.center_id, visit=visit_id,
+            item=item["id"], item_version=version["id"], status=status.value, owner=actor.id, receiver=actor.id,
+            window=window, accepted_at=now, due_on=due, paused_on=None,
+            closed_at=now if status == CaseStatus.consult else None, missing=json.dumps(missing), note=note,
+            extended=extended, version=1, updated_at=now,
+        )).returning(Case.id))[0]["id"]
+        await CaseEvent.insert(CaseEvent(
+            case=case_id, at=now, actor=actor.id, action="accept" if status == CaseStatus.accepted else "consult",
+            from_status="", to_status=status.value, note=note,
+        ))
+        await audit.record("case.receive", actor=actor, object_type="case", object_id=case_id,
+                           detail={"item": item["id"], "status": status.value, "visit": visit_id})
+    return {"case_id": case_id, "visit_id": visit_id, "status": status.value, "code": code}
+
+
+async def _load_for_change(actor: CurrentUser, case_id: int, expected_version: int | None) -> dict:
+    case = await Case.select(
+        Case.id, Case.center, Case.status, Case.owner, Case.due_on, Case.paused_on, Case.missing, Case.version,
+        Case.item_version,
+    ).where(Case.id == case_id).first()
+    if case is None:
+        raise NotFound("没有这个办件")
+    if not actor.may_see_center(case["center"]):
+        raise AccessDenied("只能办理本中心的办件")
+    if expected_version is not None and case["version"] != expected_version:
+        raise CaseConflict("此件刚被他人更新，已显示最新状态，请确认后再操作")
+    return case
+
+
+async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = "", new_owner_id: int | None = None,
+              expected_version: int | None = None, now: datetime | None = None) -> dict:
+    """Apply one action to a case (rules in domain.cases); records the timeline and the audit log."""
+    now = now or utcnow()
+    calendar = await get_calendar()
+    today = to_local(now).date()
+    async with db.write_transaction():
+        case = await _load_for_change(actor, case_id, expected_version)
+        if new_owner_id is not None and action == Action.hand_over:
+            colleague = await Staff.select(Staff.id, Staff.center, Staff.role, Staff.active).where(
+                Staff.id == new_owner_id).first()
+            if (colleague is None or not colleague["active"] or colleague["center"] != case["center"]
+                    or colleague["role"] not in ("worker", "manager")):
+                raise CaseRuleError("只能转交给本中心在岗的工作人员")
+        transition = apply(
+            action=action, status=case["status"], actor_id=actor.id, actor_role=actor.role, owner_id=case["owner"],
+            same_center=actor.center_id == case["center"], today=today, due=case["due_on"],
+            paused_on=case["paused_on"], calendar=calendar, reason=reason, new_owner_id=new_owner_id,
+            has_missing_materials=bool(json.loads(case["missing"] or "[]")),
+        )
+        changes = {
+            Case.status: transition.to_status.value, Case.owner: transition.owner_id, Case.due_on: transition.due,
+            Case.paused_on: transition.paused_on, Case.version: case["version"] + 1, Case.updated_at: now,
+        }
+        if transition.to_status in (CaseStatus.completed, CaseStatus.refused):
+            changes[Case.closed_at] = now
+        if transition.action == Action.supply_materials:
+            changes[Case.missing] = "[]"
+        await Case.update(changes).where(Case.id == case_id)
+        note = transition.reason
+        if transition.action == Action.hand_over:
+            name = (await Staff.select(Staff.display_name).where(Staff.id == transition.owner_id).first())["display_name"]
+            note = f"转交给 {name}：{transition.reason}"
+        await CaseEvent.insert(CaseEvent(
+            case=case_id, at=now, actor=actor.id, action=transition.action.value,
+            from_status=transition.from_status.value, to_status=transition.to_status.value, note=note,
+        ))
+        await audit.record(f"case.{transition.action.value}", actor=actor, object_type="case", object_id=case_id,
+                           detail={"from": transition.from_status.value, "to": transition.to_status.value,
+                                   "owner": transition.owner_id})
+    return {"status": transition.to_status.value}
+
+
+async def set_missing(actor: CurrentUser, case_id: int, missing: Sequence[int], *,
+                      expected_version: int | None = None, now: datetime | None = None) -> None:
+    """Mark which materials are still missing (一次性告知: the slip lists them all at once)."""
+    now = now or utcnow()
+    async with db.write_transaction():
+        case = await _load_for_change(actor, case_id, expected_version)
+        if CaseStatus(case["status"]) not in OPEN_STATUSES:
+            raise CaseRuleError("已办结的办件不能再修改材料")
+        if not may_act(actor.id, actor.role, case["owner"], actor.center_id == case["center"]):
+            raise CaseRuleError("只有首问责任人或中心负责人可以办理此件")
+        version = await version_by_id(case["item_version"])
+        count = len(version["snapshot"]["materials"])
+        cleaned = sorted({i for i in missing if 0 <= i < count})
+        before = json.loads(case["missing"] or "[]")
+        if cleaned == before:
+            return
+        await Case.update({Case.missing: json.dumps(cleaned), Case.version: case["version"] + 1,
+                           Case.updated_at: now}).where(Case.id == case_id)
+        names = [version["snapshot"]["materials"][i]["name"] for i in cleaned]
+        await CaseEvent.insert(CaseEvent(
+            case=case_id, at=now, actor=actor.id, action="materials", from_status=case["status"],
+            to_status=case["status"], note="缺：" + "、".join(names) if names else "材料齐全",
+        ))
+        await audit.record("case.materials", actor=actor, object_type="case", object_id=case_id,
+                           detail={"missing": cleaned})
+
+
+def _mark(case: dict, today: date, calendar: WorkCalendar) -> dict:
+    mark = deadline_mark(case["status"], case["due_on"], today, calendar)
+    return {"mark": mark.value, "mark_label": DEADLINE_LABELS.get(mark, "")}
+
+
+async def case_view(actor: CurrentUser, case_id: int, today: date | None = None) -> dict:
+    """Everything the case page shows, with personal data masked."""
+    case = await Case.select(
+        Case.all_columns(),
+        Case.owner.display_name.as_alias("owner_name"), Case.receiver.display_name.as_alias("receiver_name"),
+        Case.center.name.as_alias("center_name"), Case.center.phone.as_alias("center_phone"),
+        Case.visit.resident_name.as_alias("resident_name"), Case.visit.id_number.as_alias("id_number"),
+        Case.visit.phone.as_alias("phone"),
+    ).where(Case.id == case_id).first()
+    if case is None:
+        raise NotFound("没有这个办件")
+    if not actor.may_see_center(case["center"]):
+        raise AccessDenied("只能查看本中心的办件")
+    calendar = await get_calendar()
+    today = today or datetime.now(LOCAL_TZ).date()
+    version = await version_by_id(case["item_version"])
+    missing = set(json.loads(case["missing"] or "[]"))
+    materials = [{**m, "missing": i in missing, "index": i} for i, m in enumerate(version["snapshot"]["materials"])]
+    events = await CaseEvent.select(
+        CaseEvent.at, CaseEvent.action, CaseEvent.from_status, CaseEvent.to_status, CaseEvent.note,
+        CaseEvent.actor.display_name.as_alias("actor_name"),
+    ).where(CaseEvent.case == case_id).order_by(CaseEvent.at).order_by(CaseEvent.id)
+    for event in events:
+        event["label"] = _event_label(event)
+    can_act = may_act(actor.id, actor.role, case["owner"], actor.center_id == case["center"])
+    colleagues = []
+    if can_act and CaseStatus(case["status"]) in OPEN_STATUSES:
+        colleagues = await Staff.select(Staff.id, Staff.display_name).where(
+            (Staff.center == case["center"]) & (Staff.active == True) & (Staff.id != case["owner"])  # noqa: E712
+            & Staff.role.is_in(["worker", "manager"])
+        ).order_by(Staff.display_name)
+    resident = {
+        "id": case["visit"],
+        "resident_name": mask_name(case.pop("resident_name")),
+        "id_number": mask_id_number(case.pop("id_number")),
+        "phone": mask_phone(case.pop("phone")),
+    }
+    return {
+        "case": {**case, **_mark(case, today, calendar), "status_label": STATUS_LABELS[CaseStatus(case["status"])]},
+        "item": version["snapshot"],
+        "item_version": version["version"],
+        "materials": materials,
+        "missing_count": len(missing),
+        "events": events,
+        "resident": resident,
+        "can_act": can_act,
+        "actions": [(a.value, ACTION_LABELS[a]) for a in allowed_actions(case["status"])] if can_act else [],
+        "colleagues": colleagues,
+        "is_open": CaseStatus(case["status"]) in OPEN_STATUSES,
+    }
+
+
+def _event_label(event: dict) -> str:
+    action = event["action"]
+    if action == "accept":
+        return "受理"
+    if action == "consult":
+        return "答复咨询"
+    if action == "materials":
+        return "更新材料清单"
+    try:
+        return ACTION_LABELS[Action(action)]
+    except ValueError:
+        return action
+
+
+async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = None, limit: int = 200) -> list[dict]:
+    """Open cases of the actor (我的在办) or of their center, most urgent first."""
+    if actor.center_id is None:
+        return []
+    calendar = await get_calendar()
+    today = today or datetime.now(LOCAL_TZ).date()
+    query = Case.select(
+        Case.id, Case.code, Case.status, Case.due_on, Case.accepted_at, Case.owner,
+        Case.item.name.as_alias("item_name"), Case.owner.display_name.as_alias("owner_name"),
+        Case.visit.resident_name.as_alias("resident_name"),
+    ).where((Case.center == actor.center_id) & Case.status.is_in([s.value for s in OPEN_STATUSES]))
+    if mine:
+        query = query.where(Case.owner == actor.id)
+    rows = await query.order_by(Case.due_on).limit(limit)
+    order = {"overdue": 0, "due_soon": 1, "": 2, "paused": 3}
+    for row in rows:
+        row.update(_mark(row, today, calendar))
+        row["status_label"] = STATUS_LABELS[CaseStatus(row["status"])]
+        row["resident_name"] = mask_name(row["resident_name"])
+    rows.sort(key=lambda r: (order[r["mark"]], r["due_on"] or today))
+    return rows
+
+
+async def visits_today(actor: CurrentUser, today: date | None = None) -> dict:
+    """Today's visit counts at the actor's window and center."""
+    if actor.center_id is None:
+        return {"mine": 0, "center": 0}
+    today = today or datetime.now(LOCAL_TZ).date()
+    start = datetime.combine(today, datetime.min.time(), tzinfo=LOCAL_TZ)
+    end = datetime.combine(today, datetime.max.time(), tzinfo=LOCAL_TZ)
+    rows = await Visit.select(Visit.staff).where(
+        (Visit.center == actor.center_id) & (Visit.created_at >= start) & (Visit.created_at <= end)
+    )
+    return {"mine": sum(1 for r in rows if r["staff"] == actor.id), "center": len(rows)}
+
+
+async def reminders_today(actor: CurrentUser, today: date | None = None) -> list[dict]:
+    """Due-soon and overdue marks the morning job recorded today for the actor's cases (managers: the center's)."""
+    if actor.center_id is None:
+        return []
+    today = today or datetime.now(LOCAL_TZ).date()
+    query = CaseReminder.select(
+        CaseReminder.mark, CaseReminder.case.id.as_alias("case_id"), CaseReminder.case.code.as_alias("code"),
+        CaseReminder.case.due_on.as_alias("due_on"), CaseReminder.case.status.as_alias("status"),
+        CaseReminder.case.item.name.as_alias("item_name"),
+        CaseReminder.case.owner.display_name.as_alias("owner_name"),
+    ).where((CaseReminder.day == today) & (CaseReminder.case.center == actor.center_id))
+    if actor.role == "worker":
+        query = query.where(CaseReminder.case.owner == actor.id)
+    rows = await query.order_by(CaseReminder.mark, ascending=False)
+    for row in rows:
+        row["mark_label"] = "已超期" if row["mark"] == "overdue" else "即将到期"
+    # A case closed since the morning no longer needs reminding.
+    return [r for r in rows if CaseStatus(r["status"]) in OPEN_STATUSES]
+
+
+async def record_reminders(day: date) -> str:
+    """The morning job: record each open case that is due soon or overdue, once per working day."""
+    calendar = await get_calendar()
+    if not calendar.is_workday(day):
+        return "not a working day: nothing recorded"
+    rows = await Case.select(Case.id, Case.status, Case.due_on).where(
+        Case.status.is_in([CaseStatus.accepted.value, CaseStatus.forwarded.value])
+    )
+    marks = []
+    for row in rows:
+        mark = deadline_mark(row["status"], row["due_on"], day, calendar)
+        if mark.value in ("due_soon", "overdue"):
+            marks.append(CaseReminder(case=row["id"], day=day, mark=mark.value, created_at=utcnow()))
+    if marks:
+        await CaseReminder.insert(*marks).on_conflict(action="DO NOTHING")
+    return f"{len(marks)} reminders"
+
+
+async def public_status(token: str) -> dict:
+    """What the resident's QR shows: item, state, dates, deadline — no personal data, no staff names."""
+    if not token or len(token) > 40:
+        raise NotFound("没有找到该办件")
+    case = await Case.select(
+        Case.id, Case.code, Case.status, Case.accepted_at, Case.due_on, Case.closed_at, Case.item_version,
+        Case.paused_on, Case.center.name.as_alias("center_name"), Case.center.phone.as_alias("center_phone"),
+        Case.center.address.as_alias("center_address"),
+    ).where(Case.public_token == token).first()
+    if case is None:
+        raise NotFound("没有找到该办件")
+    version = await version_by_id(case["item_version"])
+    events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.to_status).where(
+        CaseEvent.case == case["id"]).order_by(CaseEvent.at).order_by(CaseEvent.id)
+    steps = [{"at": e["at"], "label": STATUS_LABELS[CaseStatus(e["to_status"])]} for e in events
+             if e["action"] not in ("materials", "hand_over") and e["to_status"]]
+    return {
+        "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[CaseStatus(case["status"])],
+        "accepted_at": case["accepted_at"], "due_on": case["due_on"], "closed_at": case["closed_at"],
+        "paused": case["paused_on"] is not None, "item_name": version["snapshot"]["name"],
+        "department": version["snapshot"]["department"], "center_name": case["center_name"],
+        "center_phone": case["center_phone"], "center_address": case["center_address"], "steps": steps,
+    }
+
+
+async def reveal_identity(actor: CurrentUser, visit_id: int, ip: str = "") -> dict:
+    """Show a visit's full ID number and phone to a worker who asks; every reveal is audit-logged."""
+    visit = await Visit.select(Visit.id, Visit.center, Visit.resident_name, Visit.id_number, Visit.phone).where(
+        Visit.id == visit_id).first()
+    if visit is None:
+        raise NotFound("没有这条来访记录")
+    if not actor.may_see_center(visit["center"]):
+        raise AccessDenied("只能查看本中心的来访记录")
+    await audit.record("pii.reveal", actor=actor, center_id=visit["center"], object_type="visit", object_id=visit_id,
+                       ip=ip, detail={"fields": ["resident_name", "id_number", "phone"]})
+    return visit
+
+
+async def masked_identity(actor: CurrentUser, visit_id: int) -> dict:
+    visit = await Visit.select(Visit.id, Visit.center, Visit.resident_name, Visit.id_number, Visit.phone).where(
+        Visit.id == visit_id).first()
+    if visit is None:
+        raise NotFound("没有这条来访记录")
+    if not actor.may_see_center(visit["center"]):
+        raise AccessDenied("只能查看本中心的来访记录")
+    return {"id": visit["id"], "resident_name": mask_name(visit["resident_name"]),
+            "id_number": mask_id_number(visit["id_number"]), "phone": mask_phone(visit["phone"])}
+
+
+async def center_of_case(case_id: int) -> int | None:
+    row = await Case.select(Case.center).where(Case.id == case_id).first()
+    return row["center"] if row else None
+
+
+async def slip_view(actor: CurrentUser, case_id: int) -> dict:
+    """The one-time notification slip: the case view plus the center and the public status token."""
+    view = await case_view(actor, case_id)
+    token = (await Case.select(Case.public_token).where(Case.id == case_id).first())["public_token"]
+    center = await Center.select(Center.name, Center.phone, Center.address).where(
+        Center.id == view["case"]["center"]).first()
+    return {**view, "token": token, "center": center}

@@ -1,0 +1,296 @@
+"""The service catalog: items, their materials and frozen versions; search as the worker types."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Sequence
+
+from pypinyin import Style, lazy_pinyin
+
+from center import db
+from center.domain.catalog import (
+    FORM_LABELS,
+    KIND_LABELS,
+    CatalogError,
+    ItemSpec,
+    MaterialSpec,
+    material_label,
+    promise_label,
+    search,
+    validate_item,
+    validate_materials,
+)
+from center.services import audit
+from center.services.identity import CurrentUser
+from center.tables import Category, Item, ItemVersion, Material
+from center.timeutil import utcnow
+
+CACHE_SECONDS = 30.0
+_index_cache: dict[str, tuple[float, list[dict]]] = {}
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Pinyin initials and full pinyin of a Chinese name: 老年证 -> ("lnz", "laonianzheng")."""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+    spelled = "".join(lazy_pinyin(name, errors="ignore")).lower()
+    return initials, spelled
+
+
+def search_key(name: str, code: str) -> str:
+    initials, spelled = pinyin_keys(name)
+    return f"{initials}|{spelled}|{code.lower()}"
+
+
+def invalidate() -> None:
+    _index_cache.clear()
+
+
+async def categories() -> list[dict]:
+    return await Category.select().order_by(Category.sort_order)
+
+
+async def catalog_index() -> list[dict]:
+    """Active items with what search needs; cached per process (the catalog changes rarely)."""
+    key = str(id(db.engine()))
+    cached = _index_cache.get(key)
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    rows = await Item.select(
+        Item.id, Item.code, Item.name, Item.kind, Item.promised_days, Item.search_key, Item.sort_order,
+        Item.forwarded, Item.category.name.as_alias("category_name"), Item.category.sort_order.as_alias("category_order"),
+    ).where(Item.active == True)  # noqa: E712
+    entries = []
+    for row in rows:
+        initials, spelled, _ = (row["search_key"] or "||").split("|", 2)
+        entries.append({
+            **row,
+            "initials": initials,
+            "spelled": spelled,
+            "sort_order": (row["category_order"], row["sort_order"]),
+            "kind_label": KIND_LABELS.get(row["kind"], row["kind"]),
+            "promise": promise_label(row["kind"], row["promised_days"]),
+        })
+    _index_cache[key] = (time.monotonic(), entries)
+    return entries
+
+
+async def search_items(query: str, limit: int = 12) -> list[dict]:
+    return search(query, await catalog_index(), limit=limit)
+
+
+def _material_dict(row: dict) -> dict:
+    return {
+        "id": row.get("id"),
+        "name": row["name"],
+        "form": row["form"],
+        "copies": row["copies"],
+        "note": row["note"],
+        "required": row["required"],
+        "label": material_label(row["form"], row["copies"]),
+    }
+
+
+async def list_items(query: str = "", include_inactive: bool = False) -> list[dict]:
+    """The catalog grouped by category for /catalog, filtered like the counter's search."""
+    items = await Item.select(
+        Item.all_columns(), Item.category.name.as_alias("category_name"),
+        Item.category.sort_order.as_alias("category_order"),
+    ).order_by(Item.category.sort_order).order_by(Item.sort_order)
+    if not include_inactive:
+        items = [i for i in items if i["active"]]
+    if query.strip():
+        entries = []
+        for item in items:
+            initials, spelled, _ = (item["search_key"] or "||").split("|", 2)
+            entries.append({**item, "initials": initials, "spelled": spelled,
+                            "sort_order": (item["category_order"], item["sort_order"])})
+        items = search(query, entries, limit=100)
+    counts: dict[int, int] = {}
+    for row in await Material.select(Material.item) if items else []:
+        counts[row["item"]] = counts.get(row["item"], 0) + 1
+    groups: dict[str, dict] = {}
+    for item in items:
+        item["promise"] = promise_label(item["kind"], item["promised_days"])
+        item["kind_label"] = KIND_LABELS.get(item["kind"], item["kind"])
+        item["material_count"] = counts.get(item["id"], 0)
+        group = groups.setdefault(item["category_name"], {"name": item["category_name"], "items": []})
+        group["items"].append(item)
+    return list(groups.values())
+
+
+async def get_item(item_id: int) -> dict | None:
+    """One item with its materials in order."""
+    item = await Item.select(
+        Item.all_columns(), Item.category.name.as_alias("category_name")
+    ).where(Item.id == item_id).first()
+    if item is None:
+        return None
+    materials = await Material.select().where(Material.item == item_id).order_by(Material.position).order_by(Material.id)
+    item["materials"] = [_material_dict(m) for m in materials]
+    item["promise"] = promise_label(item["kind"], item["promised_days"])
+    item["kind_label"] = KIND_LABELS.get(item["kind"], item["kind"])
+    return item
+
+
+def snapshot_of(item: dict) -> dict[str, Any]:
+    """What the resident is told: frozen into an ItemVersion so old cases keep their list."""
+    return {
+        "code": item["code"],
+        "name": item["name"],
+        "category_name": item.get("category_name", ""),
+        "department": item["department"],
+        "kind": item["kind"],
+        "promised_days": item["promised_days"],
+        "legal_basis": item["legal_basis"],
+        "fee": item["fee"],
+        "forwarded": item["forwarded"],
+        "materials": [
+            {k: m[k] for k in ("name", "form", "copies", "note", "required", "label")} for m in item["materials"]
+        ],
+    }
+
+
+async def current_version(item_id: int) -> dict:
+    """The latest frozen version of an item (id, version, snapshot)."""
+    row = (
+        await ItemVersion.select(ItemVersion.id, ItemVersion.version, ItemVersion.snapshot)
+        .where(ItemVersion.item == item_id)
+        .order_by(ItemVersion.version, ascending=False)
+        .first()
+    )
+    if row is None:
+        raise CatalogError("事项尚无版本记录")
+    row["snapshot"] = json.loads(row["snapshot"])
+    return row
+
+
+async def version_by_id(version_id: int) -> dict:
+    row = await ItemVersion.select(ItemVersion.id, ItemVersion.version, ItemVersion.snapshot).where(
+        ItemVersion.id == version_id
+    ).first()
+    row["snapshot"] = json.loads(row["snapshot"])
+    return row
+
+
+async def _freeze(item_id: int, actor: CurrentUser | None, bump: bool) -> int:
+    """Write the item's current state as a new version (inside the caller's write transaction)."""
+    if bump:
+        await Item.update({Item.version: Item.version + 1, Item.updated_at: utcnow()}).where(Item.id == item_id)
+    item = await get_item(item_id)
+    await ItemVersion.insert(
+        ItemVersion(item=item_id, version=item["version"], snapshot=json.dumps(snapshot_of(item), ensure_ascii=False),
+                    created_by=actor.id if actor else None, created_at=utcnow())
+    )
+    return item["version"]
+
+
+async def _check_unique_code(code: str, item_id: int | None) -> None:
+    query = Item.exists().where(Item.code == code)
+    if item_id is not None:
+        query = query.where(Item.id != item_id)
+    if await query:
+        raise CatalogError(f"事项编码 {code} 已被使用")
+
+
+async def create_item(actor: CurrentUser | None, spec: ItemSpec, materials: Sequence[MaterialSpec]) -> int:
+    spec = validate_item(spec)
+    materials = validate_materials(materials)
+    if not await Category.exists().where(Category.id == spec.category_id):
+        raise CatalogError("请选择事项类别")
+    async with db.write_transaction():
+        await _check_unique_code(spec.code, None)
+        order = await Item.count().where(Item.category == spec.category_id)
+        item_id = (await Item.insert(Item(
+            code=spec.code, name=spec.name, category=spec.category_id, department=spec.department, kind=spec.kind,
+            promised_days=spec.promised_days, legal_basis=spec.legal_basis, fee=spec.fee, forwarded=spec.forwarded,
+            active=True, sort_order=order + 1, search_key=search_key(spec.name, spec.code), version=1,
+            updated_at=utcnow(),
+        )).returning(Item.id))[0]["id"]
+        await _insert_materials(item_id, materials)
+        await _freeze(item_id, actor, bump=False)
+        await audit.record("catalog.item_create", actor=actor, object_type="item", object_id=item_id,
+                           detail={"code": spec.code, "name": spec.name})
+    invalidate()
+    return item_id
+
+
+async def _insert_materials(item_id: int, materials: Sequence[MaterialSpec]) -> None:
+    await Material.insert(*[
+        Material(item=item_id, position=i, name=m.name, form=m.form, copies=m.copies, note=m.note, required=m.required)
+        for i, m in enumerate(materials)
+    ])
+
+
+async def update_item(actor: CurrentUser, item_id: int, spec: ItemSpec, materials: Sequence[MaterialSpec],
+                      expected_version: int | None = None) -> int:
+    """Change an item and its materials (in the order given); a new version is frozen, audit-logged."""
+    spec = validate_item(spec)
+    materials = validate_materials(materials)
+    if not await Category.exists().where(Category.id == spec.category_id):
+        raise CatalogError("请选择事项类别")
+    async with db.write_transaction():
+        current = await Item.select(Item.version, Item.code, Item.name).where(Item.id == item_id).first()
+        if current is None:
+            raise CatalogError("没有这个事项")
+        if expected_version is not None and current["version"] != expected_version:
+            raise CatalogError("该事项已被他人修改，请刷新后重新编辑")
+        await _check_unique_code(spec.code, item_id)
+        await Item.update({
+            Item.code: spec.code, Item.name: spec.name, Item.category: spec.category_id,
+            Item.department: spec.department, Item.kind: spec.kind, Item.promised_days: spec.promised_days,
+            Item.legal_basis: spec.legal_basis, Item.fee: spec.fee, Item.forwarded: spec.forwarded,
+            Item.search_key: search_key(spec.name, spec.code),
+        }).where(Item.id == item_id)
+        await Material.delete().where(Material.item == item_id)
+        await _insert_materials(item_id, materials)
+        version = await _freeze(item_id, actor, bump=True)
+        await audit.record("catalog.item_update", actor=actor, object_type="item", object_id=item_id,
+                           detail={"code": spec.code, "version": version, "materials": [m.name for m in materials]})
+    invalidate()
+    return version
+
+
+async def set_active(actor: CurrentUser, item_id: int, active: bool) -> None:
+    async with db.write_transaction():
+        if not await Item.exists().where(Item.id == item_id):
+            raise CatalogError("没有这个事项")
+        await Item.update({Item.active: active, Item.updated_at: utcnow()}).where(Item.id == item_id)
+        await audit.record("catalog.item_activate" if active else "catalog.item_deactivate", actor=actor,
+                           object_type="item", object_id=item_id)
+    invalidate()
+
+
+async def api_catalog() -> list[dict]:
+    """The active catalog for GET /api/v1/catalog: every item with its category, promise and materials."""
+    items = await Item.select(
+        Item.id, Item.code, Item.name, Item.kind, Item.promised_days, Item.department, Item.fee, Item.forwarded,
+        Item.legal_basis, Item.category.code.as_alias("category_code"), Item.category.name.as_alias("category"),
+    ).where(Item.active == True).order_by(Item.category.sort_order).order_by(Item.sort_order)  # noqa: E712
+    materials = await Material.select().order_by(Material.item).order_by(Material.position)
+    by_item: dict[int, list[dict]] = {}
+    for m in materials:
+        by_item.setdefault(m["item"], []).append({
+            "name": m["name"], "form": m["form"], "form_label": FORM_LABELS[m["form"]], "copies": m["copies"],
+            "note": m["note"], "required": m["required"],
+        })
+    return [{**item, "materials": by_item.get(item["id"], [])} for item in items]
+
+
+async def load_catalog(data, actor: CurrentUser | None = None) -> int:
+    """Create the categories and items of a catalog description that are missing; returns items created."""
+    created = 0
+    for order, (code, name, items) in enumerate(data):
+        category = await Category.select(Category.id).where(Category.code == code).first()
+        if category is None:
+            category = (await Category.insert(Category(code=code, name=name, sort_order=order)).returning(Category.id))[0]
+        existing = {r["code"] for r in await Item.select(Item.code)}
+        for (item_code, item_name, department, kind, days, forwarded, basis, materials) in items:
+            if item_code in existing:
+                continue
+            await create_item(actor, ItemSpec(code=item_code, name=item_name, category_id=category["id"],
+                                              department=department, kind=kind, promised_days=days,
+                                              legal_basis=basis, forwarded=forwarded),
+                              [MaterialSpec(name=n, form=f, copies=c, note=note) for (n, f, c, note) in materials])
+            created += 1
+    return created

@@ -1,0 +1,54 @@
+"""What the kiosk counter page shows: search results, the chosen item with its promise, the worker's sidebar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from center.domain.catalog import ItemKind
+from center.domain.cases import due_date
+from center.domain.privacy import mask_name
+from center.services import cases
+from center.services.calendar import get_calendar
+from center.services.catalog import get_item, search_items
+from center.services.identity import CurrentUser
+from center.tables import Visit
+from center.timeutil import LOCAL_TZ, to_local
+
+
+async def item_panel(item_id: int, today: date | None = None) -> dict | None:
+    """The chosen item with its materials and the promise read out to the resident (服务承诺)."""
+    item = await get_item(item_id)
+    if item is None or not item["active"]:
+        return None
+    today = today or datetime.now(LOCAL_TZ).date()
+    calendar = await get_calendar()
+    days = item["promised_days"] if item["kind"] == ItemKind.promised else 0
+    item["expected_due"] = due_date(today, days, calendar)
+    return item
+
+
+async def sidebar(actor: CurrentUser, today: date | None = None) -> dict:
+    today = today or datetime.now(LOCAL_TZ).date()
+    mine = await cases.open_cases(actor, mine=True, today=today)
+    return {
+        "my_cases": mine,
+        "visits": await cases.visits_today(actor, today),
+        "reminders": await cases.reminders_today(actor, today),
+        "overdue_count": sum(1 for c in mine if c["mark"] == "overdue"),
+    }
+
+
+async def continuing_visit(actor: CurrentUser, visit_id: int | None, today: date | None = None) -> dict | None:
+    """A visit of today at the actor's center, to attach another case to (masked for display)."""
+    if visit_id is None or actor.center_id is None:
+        return None
+    visit = await Visit.select(Visit.id, Visit.center, Visit.resident_name, Visit.created_at).where(
+        Visit.id == visit_id).first()
+    today = today or datetime.now(LOCAL_TZ).date()
+    if visit is None or visit["center"] != actor.center_id or to_local(visit["created_at"]).date() != today:
+        return None
+    return {"id": visit["id"], "resident_name": mask_name(visit["resident_name"])}
+
+
+async def search(query: str) -> list[dict]:
+    return await search_items(query) if query.strip() else []

@@ -1,0 +1,165 @@
+"""Figures of the one window for managers: by month, category, item and worker, extended hours; Excel export."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from center.domain import AccessDenied
+from center.domain.cases import STATUS_LABELS, CaseStatus, completed_on_time
+from center.domain.privacy import mask_id_number, mask_name
+from center.services.calendar import get_calendar
+from center.services.identity import CurrentUser
+from center.tables import Case, Center
+from center.timeutil import LOCAL_TZ, to_local
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime, date, date]:
+    first = month.replace(day=1)
+    next_first = (first + timedelta(days=32)).replace(day=1)
+    return (datetime.combine(first, time.min, tzinfo=LOCAL_TZ), datetime.combine(next_first, time.min, tzinfo=LOCAL_TZ),
+            first, next_first - timedelta(days=1))
+
+
+async def _scope_center(actor: CurrentUser, center_id: int | None) -> int | None:
+    """Managers see their own center; the admin a chosen center or the whole district (None)."""
+    if actor.is_admin:
+        return center_id
+    if actor.center_id is None:
+        raise AccessDenied("没有可统计的中心")
+    return actor.center_id
+
+
+async def _cases(center_id: int | None, start: datetime, end: datetime) -> list[dict]:
+    query = Case.select(
+        Case.id, Case.code, Case.status, Case.accepted_at, Case.closed_at, Case.due_on, Case.extended,
+        Case.item.name.as_alias("item_name"), Case.item.code.as_alias("item_code"),
+        Case.item.category.name.as_alias("category_name"), Case.receiver.display_name.as_alias("receiver_name"),
+        Case.owner.display_name.as_alias("owner_name"), Case.visit.resident_name.as_alias("resident_name"),
+        Case.visit.id_number.as_alias("id_number"), Case.center.name.as_alias("center_name"),
+    ).where((Case.accepted_at >= start) & (Case.accepted_at < end))
+    if center_id is not None:
+        query = query.where(Case.center == center_id)
+    return await query.order_by(Case.accepted_at)
+
+
+def _empty_row() -> dict:
+    return {"consults": 0, "accepted": 0, "completed": 0, "on_time": 0, "refused": 0, "open": 0, "days_total": 0}
+
+
+async def case_stats(actor: CurrentUser, month: date, center_id: int | None = None) -> dict:
+    center_id = await _scope_center(actor, center_id)
+    start, end, first, last = month_bounds(month)
+    rows = await _cases(center_id, start, end)
+    calendar = await get_calendar()
+    totals = _empty_row()
+    extended = {"consults": 0, "accepted": 0}
+    by: dict[str, dict[str, dict]] = {"category": defaultdict(_empty_row), "item": defaultdict(_empty_row),
+                                      "worker": defaultdict(_empty_row)}
+    per_day: Counter[date] = Counter()
+    for row in rows:
+        accepted_on = to_local(row["accepted_at"]).date()
+        per_day[accepted_on] += 1
+        status = CaseStatus(row["status"])
+        keys = {"category": row["category_name"], "item": row["item_name"], "worker": row["receiver_name"]}
+        buckets = [totals] + [by[k][v] for k, v in keys.items()]
+        for bucket in buckets:
+            if status == CaseStatus.consult:
+                bucket["consults"] += 1
+                continue
+            bucket["accepted"] += 1
+            if status == CaseStatus.completed:
+                closed_on = to_local(row["closed_at"]).date()
+                bucket["completed"] += 1
+                bucket["on_time"] += completed_on_time(row["due_on"], closed_on)
+                bucket["days_total"] += calendar.workdays_between(accepted_on, closed_on)
+            elif status == CaseStatus.refused:
+                bucket["refused"] += 1
+            else:
+                bucket["open"] += 1
+        if row["extended"]:
+            extended["consults" if status == CaseStatus.consult else "accepted"] += 1
+    for bucket in [totals, *[b for group in by.values() for b in group.values()]]:
+        bucket["on_time_rate"] = round(100 * bucket["on_time"] / bucket["completed"], 1) if bucket["completed"] else None
+        bucket["avg_days"] = round(bucket["days_total"] / bucket["completed"], 1) if bucket["completed"] else None
+    days = [(first + timedelta(days=i)) for i in range((last - first).days + 1)]
+    return {
+        "month": first,
+        "center_id": center_id,
+        "totals": totals,
+        "extended": extended,
+        "by_category": sorted(by["category"].items(), key=lambda kv: -(kv[1]["accepted"] + kv[1]["consults"])),
+        "by_item": sorted(by["item"].items(), key=lambda kv: -(kv[1]["accepted"] + kv[1]["consults"])),
+        "by_worker": sorted(by["worker"].items(), key=lambda kv: -(kv[1]["accepted"] + kv[1]["consults"])),
+        "per_day": [(d, per_day.get(d, 0), calendar.day(d).is_workday) for d in days],
+        "max_per_day": max(per_day.values(), default=0),
+    }
+
+
+async def centers_for(actor: CurrentUser) -> list[dict]:
+    if actor.is_admin:
+        return await Center.select(Center.id, Center.name).order_by(Center.sort_order)
+    return []
+
+
+_HEADER = Font(bold=True)
+_FILL = PatternFill("solid", fgColor="F1EBE8")
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = _HEADER
+        cell.fill = _FILL
+        cell.alignment = Alignment(horizontal="center")
+    for row in rows:
+        ws.append(row)
+    for column in ws.columns:
+        width = max(len(str(c.value or "")) for c in column)
+        ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 2))
+
+
+def _group_rows(items) -> list[list]:
+    return [[name, r["consults"], r["accepted"], r["completed"], r["on_time"],
+             r["on_time_rate"] if r["on_time_rate"] is not None else "", r["avg_days"] if r["avg_days"] is not None else "",
+             r["refused"], r["open"]] for name, r in items]
+
+
+GROUP_HEADER = ["咨询答复", "受理", "办结", "按时办结", "按时办结率(%)", "平均办理工作日", "不予受理", "在办"]
+
+
+async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = None) -> bytes:
+    """The month's figures and case list as an Excel workbook; ID numbers and names masked."""
+    stats = await case_stats(actor, month, center_id)
+    start, end, _, _ = month_bounds(month)
+    rows = await _cases(stats["center_id"], start, end)
+    wb = Workbook()
+    wb.remove(wb.active)
+    t, e = stats["totals"], stats["extended"]
+    _sheet(wb, "汇总", ["指标", "数值"], [
+        ["月份", stats["month"].strftime("%Y-%m")], ["咨询答复", t["consults"]], ["受理", t["accepted"]],
+        ["办结", t["completed"]], ["按时办结", t["on_time"]],
+        ["按时办结率(%)", t["on_time_rate"] if t["on_time_rate"] is not None else ""],
+        ["平均办理工作日", t["avg_days"] if t["avg_days"] is not None else ""], ["不予受理", t["refused"]],
+        ["在办", t["open"]], ["延时服务时段咨询", e["consults"]], ["延时服务时段受理", e["accepted"]],
+    ])
+    _sheet(wb, "按类别", ["类别", *GROUP_HEADER], _group_rows(stats["by_category"]))
+    _sheet(wb, "按事项", ["事项", *GROUP_HEADER], _group_rows(stats["by_item"]))
+    _sheet(wb, "按社工", ["社工", *GROUP_HEADER], _group_rows(stats["by_worker"]))
+    _sheet(wb, "办件明细", ["编号", "中心", "事项编码", "事项", "居民", "身份证号", "状态", "受理时间", "承诺办结",
+                          "办结时间", "首接人", "责任人", "延时服务"], [
+        [r["code"], r["center_name"], r["item_code"], r["item_name"], mask_name(r["resident_name"]),
+         mask_id_number(r["id_number"]), STATUS_LABELS[CaseStatus(r["status"])],
+         to_local(r["accepted_at"]).strftime("%Y-%m-%d %H:%M"), r["due_on"].isoformat() if r["due_on"] else "",
+         to_local(r["closed_at"]).strftime("%Y-%m-%d %H:%M") if r["closed_at"] else "", r["receiver_name"],
+         r["owner_name"], "是" if r["extended"] else ""]
+        for r in rows
+    ])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,43 @@
+"""Reading submitted forms: every field as typed (to re-render on error), numbers parsed without a 500."""
+
+from __future__ import annotations
+
+from litestar import Request
+
+
+class FormData:
+    def __init__(self, data):
+        self._data = data
+
+    @classmethod
+    async def read(cls, request: Request) -> "FormData":
+        return cls(await request.form())
+
+    def text(self, key: str, default: str = "", limit: int = 5000) -> str:
+        value = self._data.get(key, default)
+        return str(value)[:limit] if value is not None else default
+
+    def int(self, key: str) -> int | None:
+        try:
+            return int(str(self._data.get(key, "")).strip())
+        except (TypeError, ValueError):
+            return None
+
+    def ints(self, key: str) -> list[int]:
+        values = []
+        for raw in self._data.getall(key, []) if hasattr(self._data, "getall") else []:
+            try:
+                values.append(int(str(raw).strip()))
+            except ValueError:
+                continue
+        return values
+
+    def flag(self, key: str) -> bool:
+        return str(self._data.get(key, "")).lower() in {"1", "on", "true", "yes"}
+
+    def as_dict(self) -> dict:
+        return {k: self._data.get(k) for k in self._data.keys()}
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
