@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from center.services import housekeeping, jobruns
+from center.services import cases, housekeeping, jobruns
 from center.timeutil import LOCAL_TZ, local_now
 
 log = logging.getLogger("center.jobs")
@@ -31,6 +31,10 @@ def hourly(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H")
 
 
+def daily(moment: datetime) -> str:
+    return moment.date().isoformat()
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         name="purge_expired",
@@ -38,6 +42,13 @@ JOBS: tuple[JobSpec, ...] = (
         trigger=lambda: CronTrigger(minute=7, timezone=LOCAL_TZ),
         period=hourly,
         work=lambda period: housekeeping.purge_expired(),
+    ),
+    JobSpec(
+        name="case_reminders",
+        title="每个工作日早晨记录即将到期和已超期的办件",
+        trigger=lambda: CronTrigger(hour=7, minute=30, timezone=LOCAL_TZ),
+        period=daily,
+        work=lambda period: cases.record_reminders(date.fromisoformat(period)),
     ),
 )
 

@@ -29,8 +29,8 @@ class CasesController(Controller):
     include_in_schema = False
 
     @get("/", name="cases:list")
-    async def list_cases(self, request: Request, scope: FromQuery[str] = "center") -> Response:
-        mine = scope == "mine"
+    async def list_cases(self, request: Request, view: FromQuery[str] = "center") -> Response:
+        mine = view == "mine"
         rows = await cases.open_cases(request.user, mine=mine)
         return page(request, "cases/list.html", {"cases": rows, "scope": "mine" if mine else "center"})
 

@@ -78,8 +78,14 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         raise AccessDenied("区级账号不能在窗口受理办件")
     if form.action not in ("consult", "accept"):
         raise CaseRuleError("请选择答复咨询或受理")
+    today = to_local(now).date()
+    visit_id = None
+    if form.visit_id is not None:
+        visit = await Visit.select(Visit.center, Visit.created_at).where(Visit.id == form.visit_id).first()
+        if visit is not None and visit["center"] == actor.center_id and _local_day(visit["created_at"]) == today:
+            visit_id = form.visit_id  # another item for the same resident; a stale or foreign id logs a new visit
     try:
-        name = normalize_name(form.resident_name, required=form.action == "accept")
+        name = normalize_name(form.resident_name, required=form.action == "accept" and visit_id is None)
         id_number = normalize_id_number(form.id_number)
         phone = normalize_phone(form.phone)
     except ResidentDataError as exc:
@@ -94,9 +100,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
     materials = version["snapshot"]["materials"]
     brought = {i for i in form.brought if 0 <= i < len(materials)}
     calendar = await get_calendar()
-    local_now = to_local(now)
-    today = local_now.date()
-    extended = in_extended_hours(local_now, calendar.day(today).kind)
+    extended = in_extended_hours(to_local(now), calendar.day(today).kind)
 
     status = CaseStatus.accepted if form.action == "accept" else CaseStatus.consult
     due = None
@@ -108,11 +112,6 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
 
     window = (await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}).get("window", "")
     async with db.write_transaction():
-        visit_id = form.visit_id
-        if visit_id is not None:
-            visit = await Visit.select(Visit.center, Visit.created_at).where(Visit.id == visit_id).first()
-            if visit is None or visit["center"] != actor.center_id or _local_day(visit["created_at"]) != today:
-                visit_id = None  # a stale or foreign visit id: log a new visit rather than attach to it
         if visit_id is None:
             visit_id = (await Visit.insert(Visit(
                 center=actor.center_id, staff=actor.id, resident_name=name, id_number=id_number, phone=phone,

@@ -64,3 +64,24 @@ async def login(client, username: str, password: str = PASSWORD, next: str = "")
 async def logout(client):
     token = await csrf_token(client, "/logout")
     return await client.post("/logout", data={"_csrf_token": token}, follow_redirects=False)
+
+
+async def load_demo_catalog() -> None:
+    """The 43-item demo catalog (idempotent)."""
+    from center.services.catalog import load_catalog
+    from center.services.demo_catalog import CATEGORIES
+
+    await load_catalog(CATEGORIES)
+
+
+async def item_id(code: str) -> int:
+    from center.tables import Item
+
+    return (await Item.select(Item.id).where(Item.code == code).first())["id"]
+
+
+async def as_user(staff: dict):
+    """The CurrentUser of a staff member made by make_staff."""
+    from center.services.identity import load_user
+
+    return await load_user(staff["id"])
