@@ -78,6 +78,9 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         raise AccessDenied("区级账号不能在窗口受理办件")
     if form.action not in ("consult", "accept"):
         raise CaseRuleError("请选择答复咨询或受理")
+    item = await Item.select(Item.id, Item.kind, Item.promised_days, Item.active).where(Item.id == form.item_id).first()
+    if item is None or not item["active"]:
+        raise CaseRuleError("请先选择一个有效的服务事项")
     today = to_local(now).date()
     visit_id = None
     if form.visit_id is not None:
@@ -93,9 +96,6 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
     note = (form.note or "").strip()
     if len(note) > MAX_NOTE:
         raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字")
-    item = await Item.select(Item.id, Item.kind, Item.promised_days, Item.active).where(Item.id == form.item_id).first()
-    if item is None or not item["active"]:
-        raise CaseRuleError("请先选择一个有效的服务事项")
     version = await current_version(item["id"])
     materials = version["snapshot"]["materials"]
     brought = {i for i in form.brought if 0 <= i < len(materials)}

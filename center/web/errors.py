@@ -50,7 +50,10 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if wants_json(request):
-        body = {"status_code": status, "detail": exc.detail}
+        detail = exc.detail
+        if status == 400 and not _is_chinese(str(detail)):
+            detail = "请求参数有误，请检查后重试"
+        body = {"status_code": status, "detail": detail}
         if getattr(exc, "extra", None):
             body["extra"] = exc.extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers or None)

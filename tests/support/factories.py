@@ -85,3 +85,10 @@ async def as_user(staff: dict):
     from center.services.identity import load_user
 
     return await load_user(staff["id"])
+
+
+async def load_demo(settings: Settings) -> None:
+    """The whole demo district (idempotent): logins admin/manager/worker/canteen with DEMO_PASSWORD."""
+    from center.services.demo import load_demo as _load
+
+    await _load(settings)
