@@ -25,11 +25,8 @@ def _require_editor(request: Request) -> None:
 
 def _materials_from(form: FormData) -> list[dict]:
     """Material rows as typed, in their order on the form (parallel fields m_name, m_form, …)."""
-    data = form._data
-    names = data.getall("m_name", [])
-    forms = data.getall("m_form", [])
-    copies = data.getall("m_copies", [])
-    notes = data.getall("m_note", [])
+    names, forms = form.texts("m_name", 200), form.texts("m_form", 20)
+    copies, notes = form.texts("m_copies", 10), form.texts("m_note", 300)
     optional = set(form.ints("m_optional"))
     rows = []
     for i, name in enumerate(names):
@@ -37,8 +34,8 @@ def _materials_from(form: FormData) -> list[dict]:
             count = int(copies[i]) if i < len(copies) else 1
         except ValueError:
             count = 0
-        rows.append({"name": str(name)[:200], "form": forms[i] if i < len(forms) else "original", "copies": count,
-                     "note": (notes[i] if i < len(notes) else "")[:300], "required": i not in optional})
+        rows.append({"name": name, "form": forms[i] if i < len(forms) else "original", "copies": count,
+                     "note": notes[i] if i < len(notes) else "", "required": i not in optional})
     return rows
 
 

@@ -390,33 +390,28 @@ async def public_status(token: str) -> dict:
     }
 
 
-async def reveal_identity(actor: CurrentUser, visit_id: int, ip: str = "") -> dict:
-    """Show a visit's full ID number and phone to a worker who asks; every reveal is audit-logged."""
+async def _visit_for(actor: CurrentUser, visit_id: int) -> dict:
     visit = await Visit.select(Visit.id, Visit.center, Visit.resident_name, Visit.id_number, Visit.phone).where(
         Visit.id == visit_id).first()
     if visit is None:
         raise NotFound("没有这条来访记录")
     if not actor.may_see_center(visit["center"]):
         raise AccessDenied("只能查看本中心的来访记录")
+    return visit
+
+
+async def reveal_identity(actor: CurrentUser, visit_id: int, ip: str = "") -> dict:
+    """Show a visit's full ID number and phone to a worker who asks; every reveal is audit-logged."""
+    visit = await _visit_for(actor, visit_id)
     await audit.record("pii.reveal", actor=actor, center_id=visit["center"], object_type="visit", object_id=visit_id,
                        ip=ip, detail={"fields": ["resident_name", "id_number", "phone"]})
     return visit
 
 
 async def masked_identity(actor: CurrentUser, visit_id: int) -> dict:
-    visit = await Visit.select(Visit.id, Visit.center, Visit.resident_name, Visit.id_number, Visit.phone).where(
-        Visit.id == visit_id).first()
-    if visit is None:
-        raise NotFound("没有这条来访记录")
-    if not actor.may_see_center(visit["center"]):
-        raise AccessDenied("只能查看本中心的来访记录")
+    visit = await _visit_for(actor, visit_id)
     return {"id": visit["id"], "resident_name": mask_name(visit["resident_name"]),
             "id_number": mask_id_number(visit["id_number"]), "phone": mask_phone(visit["phone"])}
-
-
-async def center_of_case(case_id: int) -> int | None:
-    row = await Case.select(Case.center).where(Case.id == case_id).first()
-    return row["center"] if row else None
 
 
 async def slip_view(actor: CurrentUser, case_id: int) -> dict:

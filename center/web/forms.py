@@ -23,9 +23,13 @@ class FormData:
         except (TypeError, ValueError):
             return None
 
+    def texts(self, key: str, limit: int = 500) -> list[str]:
+        """Every value of a repeated field, in order (material rows, checkboxes)."""
+        return [str(v)[:limit] for v in self._data.getall(key, [])]
+
     def ints(self, key: str) -> list[int]:
         values = []
-        for raw in self._data.getall(key, []) if hasattr(self._data, "getall") else []:
+        for raw in self.texts(key):
             try:
                 values.append(int(str(raw).strip()))
             except ValueError:
