@@ -8,6 +8,7 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     Date,
+    Time,
     ForeignKey,
     Integer,
     OnDelete,
@@ -48,6 +49,7 @@ class Staff(Table):
     active = Boolean(default=True)
     created_at = Timestamptz()
     window = Varchar(length=20, default="")  # the counter window (窗口) a front-desk worker sits at
+    ical_token = Varchar(length=48, null=True, default=None, unique=True)  # unguessable URL of the duty feed
 
 
 class WebSession(Table):
@@ -209,7 +211,133 @@ class CaseReminder(Table):
     created_at = Timestamptz()
 
 
+class HoursPeriod(Table):
+    """One service period of a center for a day kind: regular, extended (延时/错时) or duty (值班)."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    season = Varchar(length=40, default="")  # "" for the whole year, else the name of an HoursSeason
+    day_kind = Varchar(length=16)  # workday | restday | holiday
+    start = Time()
+    end = Time()
+    kind = Varchar(length=16, default="regular")  # regular | extended | duty
+    label = Varchar(length=40, default="")
+
+
+class HoursSeason(Table):
+    """A recurring date range with its own periods, e.g. summer hours (夏令作息) 05-01 to 09-30."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    name = Varchar(length=40)
+    start_md = Varchar(length=5)  # MM-DD
+    end_md = Varchar(length=5)  # MM-DD, inclusive
+
+
+class HoursException(Table):
+    """One date with special hours or closed, with a reason (shown on the screen)."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    day = Date()
+    closed = Boolean(default=False)
+    periods = Text(default="[]")  # JSON [{"start": "HH:MM", "end": "HH:MM", "kind": ...}] when not closed
+    reason = Varchar(length=120, default="")
+
+
+class Announcement(Table):
+    """A manager's notice for the public screen, shown between two dates."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    text = Varchar(length=200)
+    starts_on = Date()
+    ends_on = Date()
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class ShiftType(Table):
+    """A kind of shift (班次) of a center: e.g. 延时班 17:30–19:30 on workdays, two staff."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    name = Varchar(length=40)
+    start = Time()
+    end = Time()
+    day_kinds = Varchar(length=40, default="workday")  # comma-separated day kinds
+    staff_needed = Integer(default=1)
+    period_kind = Varchar(length=16, default="extended")  # extended | duty (how the screen shows it)
+    active = Boolean(default=True)
+    sort_order = Integer(default=0)
+
+
+class ShiftEligibility(Table):
+    """Who may be rostered on a shift type."""
+
+    shift_type = ForeignKey(references=ShiftType, on_delete=OnDelete.cascade)
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+
+
+class Assignment(Table):
+    """A staff member in a slot (a shift type on a date); manual ones are never overwritten by rotation."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    shift_type = ForeignKey(references=ShiftType, on_delete=OnDelete.cascade)
+    day = Date(index=True)
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    manual = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Leave(Table):
+    """A staff member's leave (请假/休假), inclusive dates."""
+
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    start = Date()
+    end = Date()
+    reason = Varchar(length=100, default="")
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class RosterWeek(Table):
+    """A center's roster for one week (Monday): draft until a manager publishes it."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    week = Date()
+    status = Varchar(length=16, default="draft")  # draft | published
+    published_at = Timestamptz(null=True, default=None)
+    published_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+
+
+class RosterChange(Table):
+    """A change to a published week, kept and shown beside the grid (append-only)."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    week = Date()
+    at = Timestamptz()
+    actor = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    description = Varchar(length=300)
+
+
+class SwapRequest(Table):
+    """A worker asks to swap one of their shifts with a colleague; a manager approves or refuses."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.cascade)
+    requester = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    shift_type = ForeignKey(references=ShiftType, on_delete=OnDelete.cascade)
+    day = Date()
+    colleague = ForeignKey(references=Staff, on_delete=OnDelete.cascade)
+    # The colleague's shift the requester takes in exchange; none: the colleague simply covers.
+    other_shift_type = ForeignKey(references=ShiftType, null=True, on_delete=OnDelete.cascade)
+    other_day = Date(null=True, default=None)
+    note = Varchar(length=200, default="")
+    status = Varchar(length=16, default="pending")  # pending | approved | refused
+    decided_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
     CalendarOverride, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
+    HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
+    RosterWeek, RosterChange, SwapRequest,
 )
