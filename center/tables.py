@@ -49,7 +49,7 @@ class Staff(Table):
     active = Boolean(default=True)
     created_at = Timestamptz()
     window = Varchar(length=20, default="")  # the counter window (窗口) a front-desk worker sits at
-    ical_token = Varchar(length=48, null=True, default=None, unique=True)  # unguessable URL of the duty feed
+    ical_token = Varchar(length=48, null=True, default=None)  # unguessable URL of the duty feed (unique index)
 
 
 class WebSession(Table):

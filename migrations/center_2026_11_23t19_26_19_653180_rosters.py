@@ -1661,7 +1661,7 @@ async def forwards():
             "default": None,
             "null": True,
             "primary_key": False,
-            "unique": True,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,

@@ -20,6 +20,7 @@ async def forwards():
             + unique_index("roster_week", ("center", "week"))
             + unique_index("shift_eligibility", ("shift_type", "staff"))
             + unique_index("hours_exception", ("center", "day"))
+            + unique_index("staff", ("ical_token",))
             + [
                 "CREATE INDEX IF NOT EXISTS assignment_center_day ON assignment (center, day)",
                 "CREATE INDEX IF NOT EXISTS assignment_staff_day ON assignment (staff, day)",
