@@ -28,7 +28,7 @@ from center.web.sessions import DatabaseStore, SessionConfig
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Paths that carry no staff session: public screens, the resident's status page, the token API, health.
-PUBLIC_PATHS = ["^/static/", "^/healthz", "^/api/", "^/schema", "^/screen/", "^/s/"]
+PUBLIC_PATHS = ["^/static/", "^/healthz", "^/api/", "^/schema", "^/screen/", "^/s/", "^/ical/"]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -68,8 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_httponly=True,
         cookie_samesite="lax",
         header_name="x-csrftoken",
-        # The token API authenticates with bearer tokens, never cookies, so it carries no CSRF risk.
-        exclude=["^/api/"],
+        # The token API authenticates with bearer tokens, never cookies, so it carries no CSRF risk; the public
+        # read-only pages set no CSRF cookie (a Set-Cookie would defeat the screen's cheap 304s).
+        exclude=["^/api/", "^/screen/", "^/ical/", "^/static/", "^/healthz"],
     )
     app = Litestar(
         route_handlers=[*ROUTES, create_static_files_router(path="/static", directories=[STATIC], name="static",

@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from center.services import cases, housekeeping, jobruns
+from center.services import cases, housekeeping, jobruns, rosters
 from center.timeutil import LOCAL_TZ, local_now
 
 log = logging.getLogger("center.jobs")
@@ -35,6 +35,11 @@ def daily(moment: datetime) -> str:
     return moment.date().isoformat()
 
 
+def weekly(moment: datetime) -> str:
+    year, week, _ = moment.date().isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         name="purge_expired",
@@ -50,7 +55,27 @@ JOBS: tuple[JobSpec, ...] = (
         period=daily,
         work=lambda period: cases.record_reminders(date.fromisoformat(period)),
     ),
+    JobSpec(
+        name="roster_rotation",
+        title="每周一轮换排班，保持未来四周排满（每个中心每周只自动排一次）",
+        trigger=lambda: CronTrigger(day_of_week="mon", hour=5, minute=0, timezone=LOCAL_TZ),
+        period=weekly,
+        work=lambda period: rotate_horizon(local_now().date()),
+    ),
 )
+
+
+async def rotate_horizon(today: date) -> str:
+    """Fill the open slots of every center for the weeks of the horizon, once per (center, week)."""
+    filled = 0
+    for center_id in await rosters.centers_with_shifts():
+        for monday in rosters.horizon_weeks(today):
+            async def work(center_id=center_id, monday=monday) -> str:
+                return f"{await rosters.fill_week(center_id, monday)} assignments"
+
+            if await jobruns.run_once("roster_rotation_week", f"{center_id}:{monday.isoformat()}", work):
+                filled += 1
+    return f"{filled} center-weeks filled"
 
 
 def job(name: str) -> JobSpec:

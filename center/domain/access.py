@@ -30,6 +30,7 @@ class Area(StrEnum):
     dining = "dining"
     catalog_edit = "catalog_edit"
     calendar = "calendar"
+    duty = "duty"
     stats = "stats"
     centers = "centers"
     admin = "admin"
@@ -41,6 +42,7 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.catalog: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),
     Area.catalog_edit: frozenset({Role.manager, Role.admin}),
     Area.calendar: frozenset({Role.manager, Role.admin}),
+    Area.duty: frozenset({Role.worker, Role.manager}),
     Area.stats: frozenset({Role.manager, Role.admin}),
     Area.rosters: frozenset({Role.manager, Role.admin}),
     Area.dining: frozenset({Role.canteen, Role.manager, Role.admin}),

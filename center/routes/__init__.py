@@ -1,7 +1,10 @@
 """Thin HTTP handlers, one module per area; ROUTES lists them for create_app."""
 
 from center.routes.api import ApiController
-from center.routes.areas import DiningController, RostersController
+from center.routes.areas import DiningController
+from center.routes.duty import DutyController, IcalController
+from center.routes.rosters import RostersController
+from center.routes.screen import ScreenController
 from center.routes.auth import AuthController
 from center.routes.calendar import CalendarController
 from center.routes.cases import CasesController, PublicStatusController, VisitsController
@@ -21,8 +24,11 @@ ROUTES = [
     CentersController,
     CounterController,
     DiningController,
+    DutyController,
+    IcalController,
     PublicStatusController,
     RostersController,
+    ScreenController,
     StatsController,
     VisitsController,
     healthz,

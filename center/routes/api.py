@@ -13,6 +13,8 @@ from litestar.params import Parameter
 from center.domain.calendar import MAX_WORKDAYS
 from center.services import catalog
 from center.services.calendar import get_calendar
+from center.services.hours import api_hours
+from center.timeutil import local_today
 
 
 @dataclass
@@ -39,6 +41,32 @@ class CatalogItemOut:
     forwarded: bool
     legal_basis: str
     materials: list[MaterialOut]
+
+
+@dataclass
+class PeriodOut:
+    start: str
+    end: str
+    kind: str
+
+
+@dataclass
+class OnDutyOut:
+    name: str
+    shift: str
+    start: str
+    end: str
+
+
+@dataclass
+class HoursOut:
+    date: date
+    day_kind: str
+    holiday_name: str | None
+    closed: bool
+    reason: str
+    periods: list[PeriodOut]
+    on_duty: list[OnDutyOut]
 
 
 @dataclass
@@ -73,3 +101,18 @@ class ApiController(Controller):
             raise ValidationException("start 须在 2000–2100 年之间")
         calendar = await get_calendar()
         return WorkdaysOut(start=start, days=days, due=calendar.add_workdays(start, days))
+
+    @get("/centers/{slug:str}/hours", name="api:hours", summary="服务时间与值班人员",
+         description="A center's day kind, service periods (regular / extended / duty) and who is on duty on a date "
+                     "(name and shift only). For signage systems.")
+    async def get_hours(
+        self,
+        slug: Annotated[str, Parameter(description="center slug, e.g. daxi")],
+        day: Annotated[date | None, Parameter(query="date", description="YYYY-MM-DD, default today")] = None,
+    ) -> HoursOut:
+        data = await api_hours(slug, day or local_today())
+        return HoursOut(
+            date=date.fromisoformat(data["date"]), day_kind=data["day_kind"], holiday_name=data["holiday_name"],
+            closed=data["closed"], reason=data["reason"], periods=[PeriodOut(**p) for p in data["periods"]],
+            on_duty=[OnDutyOut(**d) for d in data["on_duty"]],
+        )

@@ -8,16 +8,6 @@ from center.web.guards import requires
 from center.web.render import page
 
 
-class RostersController(Controller):
-    path = "/rosters"
-    guards = [requires(Area.rosters)]
-    include_in_schema = False
-
-    @get("/", name="rosters:index")
-    async def show_rosters(self, request: Request) -> Response:
-        return page(request, "pages/area.html", {"area": "rosters", "title": "排班值班", "now": local_now()})
-
-
 class DiningController(Controller):
     path = "/dining"
     guards = [requires(Area.dining)]

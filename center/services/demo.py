@@ -54,7 +54,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     """Create whatever of the demo district is missing; returns counts of what was created."""
     if not settings.demo:
         raise DemoModeRequired("演示数据只能在演示模式（CENTER_DEMO=1）下加载")
-    created = {"centers": 0, "staff": 0, "items": 0, "cases": 0}
+    created = {"centers": 0, "staff": 0, "items": 0, "cases": 0, "assignments": 0}
     centers: dict[str, int] = {}
     for order, (slug, name, kind, address, phone) in enumerate(DEMO_CENTERS):
         row = await Center.select(Center.id).where(Center.slug == slug).first()
@@ -101,6 +101,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     await _assign_windows(centers)
     created["items"] = await load_catalog(CATEGORIES)
     created["cases"] = await _demo_cases(centers, settings)
+    created["assignments"] = await _demo_rosters(centers)
     if any(created.values()):
         await audit.record("demo.load", detail=created)
     return created
@@ -234,3 +235,74 @@ async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
 
 async def is_empty() -> bool:
     return not await Center.exists()
+
+
+DEMO_PERIODS = (
+    # season, day kind, start, end, kind, label
+    ("", "workday", "08:30", "12:00", "regular", "上午"),
+    ("", "workday", "12:00", "14:00", "extended", "午间不断档"),
+    ("", "workday", "14:00", "17:30", "regular", "下午"),
+    ("", "workday", "17:30", "19:30", "extended", "工作日延时"),
+    ("", "restday", "09:00", "17:00", "duty", "周末值班"),
+    ("", "holiday", "09:00", "17:00", "duty", "节假日值班"),
+    ("夏令作息", "workday", "08:00", "12:00", "regular", "上午"),
+    ("夏令作息", "workday", "12:00", "14:30", "extended", "午间不断档"),
+    ("夏令作息", "workday", "14:30", "18:00", "regular", "下午"),
+    ("夏令作息", "workday", "18:00", "19:30", "extended", "工作日延时"),
+)
+DEMO_SHIFTS = (
+    # name, start, end, day kinds, staff needed, how the screen shows it
+    ("午间值守", "12:00", "14:00", "workday", 1, "extended"),
+    ("延时服务", "17:30", "19:30", "workday", 2, "extended"),
+    ("节假日值班", "09:00", "17:00", "restday,holiday", 2, "duty"),
+)
+
+
+async def _demo_rosters(centers: dict[str, int]) -> int:
+    """Hours, shift types for every demo center, some leave, and rosters filled four weeks ahead."""
+    from datetime import time as dtime
+
+    from center.services import rosters
+    from center.tables import (
+        Announcement,
+        HoursPeriod,
+        HoursSeason,
+        Leave,
+        RosterWeek,
+        ShiftEligibility,
+        ShiftType,
+    )
+
+    today = local_today()
+    added = 0
+    for slug, center_id in centers.items():
+        if await ShiftType.exists().where(ShiftType.center == center_id):
+            continue
+        await HoursSeason.insert(HoursSeason(center=center_id, name="夏令作息", start_md="05-01", end_md="09-30"))
+        await HoursPeriod.insert(*[
+            HoursPeriod(center=center_id, season=season, day_kind=kind, start=dtime.fromisoformat(a),
+                        end=dtime.fromisoformat(b), kind=pkind, label=label)
+            for season, kind, a, b, pkind, label in DEMO_PERIODS
+        ])
+        staff = [s["id"] for s in await rosters.staff_of(center_id)]
+        for order, (name, a, b, kinds, needed, pkind) in enumerate(DEMO_SHIFTS):
+            shift_id = (await ShiftType.insert(ShiftType(
+                center=center_id, name=name, start=dtime.fromisoformat(a), end=dtime.fromisoformat(b), day_kinds=kinds,
+                staff_needed=needed, period_kind=pkind, active=True, sort_order=order,
+            )).returning(ShiftType.id))[0]["id"]
+            await ShiftEligibility.insert(*[ShiftEligibility(shift_type=shift_id, staff=s) for s in staff])
+        if len(staff) > 9:
+            await Leave.insert(
+                Leave(staff=staff[4], start=today + timedelta(days=3), end=today + timedelta(days=7), reason="年休假",
+                      created_at=utcnow()),
+                Leave(staff=staff[8], start=today + timedelta(days=10), end=today + timedelta(days=11), reason="病假",
+                      created_at=utcnow()),
+            )
+        await Announcement.insert(Announcement(
+            center=center_id, text="周六、周日及法定节假日 9:00–17:00 有工作人员值班，社保、医保、老年证等业务照常办理。",
+            starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=60), created_at=utcnow()))
+        for monday in rosters.horizon_weeks(today):
+            added += await rosters.fill_week(center_id, monday)
+        await RosterWeek.insert(RosterWeek(center=center_id, week=rosters.monday_of(today), status="published",
+                                           published_at=utcnow()))
+    return added

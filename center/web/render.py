@@ -30,6 +30,7 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("事项目录", "/catalog", Area.catalog),
     ("窗口统计", "/counter/stats", Area.stats),
     ("排班值班", "/rosters", Area.rosters),
+    ("我的值班", "/duty", Area.duty),
     ("老年助餐", "/dining", Area.dining),
     ("工作日历", "/calendar", Area.calendar),
     ("中心信息", "/centers", Area.centers),

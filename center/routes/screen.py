@@ -1,0 +1,73 @@
+"""The public screen (/screen/{slug}): a TV in the hall and residents' phones; polls every 30 s, answers 304."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time as clock
+from datetime import datetime, timedelta
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
+
+from center.services.hours import screen_model
+from center.timeutil import LOCAL_TZ, local_now
+from center.web.render import page, target_block
+
+TEMPLATE = "screen/index.html"
+# (slug, at, minute) -> (etag, model): all the screens of a hall cost one computation per minute.
+_models: dict[tuple[str, str, str], tuple[str, dict]] = {}
+# slug -> {etag: first time this content was served}: "数据更新于" is when the content last changed.
+_first_seen: dict[str, dict[str, datetime]] = {}
+
+
+def _moment(at: str) -> datetime:
+    """Now, or a moment asked for within ±60 days (previews and tests): ?at=2026-11-28T10:00."""
+    now = local_now()
+    if at:
+        try:
+            asked = datetime.fromisoformat(at)
+            asked = asked.replace(tzinfo=LOCAL_TZ) if asked.tzinfo is None else asked.astimezone(LOCAL_TZ)
+            if abs(asked - now) <= timedelta(days=60):
+                return asked
+        except ValueError:
+            pass
+    return now
+
+
+async def _cached_model(slug: str, at: str) -> tuple[str, dict]:
+    moment = _moment(at)
+    key = (slug, at, moment.strftime("%Y-%m-%dT%H:%M"))
+    cached = _models.get(key)
+    if cached is not None:
+        return cached
+    model = await screen_model(slug, moment)
+    content = {k: v for k, v in model.items() if k != "moment"}
+    etag = hashlib.sha1(json.dumps(content, default=str, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+    if len(_models) > 512:
+        _models.clear()
+    _models[key] = (etag, model)
+    seen = _first_seen.setdefault(slug, {})
+    if etag not in seen:
+        if len(seen) > 64:
+            seen.clear()
+        seen[etag] = moment
+    return etag, model
+
+
+class ScreenController(Controller):
+    path = "/screen"
+    include_in_schema = False
+    opt = {"public": True}
+
+    @get("/{slug:str}", name="screen:show")
+    async def show_screen(self, request: Request, slug: FromPath[str], at: FromQuery[str] = "") -> Response:
+        block = target_block(request, TEMPLATE)
+        etag, model = await _cached_model(slug, at[:40])
+        tag = f'"{"b" if block else "p"}-{etag}"'
+        headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "HX-Request, HX-Target"}
+        if request.headers.get("if-none-match") == tag:
+            return Response(b"", status_code=304, headers=headers)
+        context = {**model, "at": at[:40], "updated_at": _first_seen[slug].get(etag, model["moment"]),
+                   "served": clock.time()}
+        return page(request, TEMPLATE, context, block=block, headers=headers)
