@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
 from center.domain.calendar import MAX_WORKDAYS
 from center.services import catalog
@@ -94,8 +94,8 @@ class ApiController(Controller):
                      "calendar with make-up working days (调休).")
     async def get_workdays(
         self,
-        start: Annotated[date, Parameter(description="YYYY-MM-DD")],
-        days: Annotated[int, Parameter(ge=0, le=MAX_WORKDAYS, description="number of working days")],
+        start: Annotated[date, QueryParameter(description="YYYY-MM-DD")],
+        days: Annotated[int, QueryParameter(ge=0, le=MAX_WORKDAYS, description="number of working days")],
     ) -> WorkdaysOut:
         if not (2000 <= start.year <= 2100):
             raise ValidationException("start 须在 2000–2100 年之间")
@@ -107,8 +107,8 @@ class ApiController(Controller):
                      "(name and shift only). For signage systems.")
     async def get_hours(
         self,
-        slug: Annotated[str, Parameter(description="center slug, e.g. daxi")],
-        day: Annotated[date | None, Parameter(query="date", description="YYYY-MM-DD, default today")] = None,
+        slug: Annotated[str, PathParameter(description="center slug, e.g. daxi")],
+        day: Annotated[date | None, QueryParameter(name="date", description="YYYY-MM-DD, default today")] = None,
     ) -> HoursOut:
         data = await api_hours(slug, day or local_today())
         return HoursOut(

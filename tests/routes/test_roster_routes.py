@@ -1,0 +1,167 @@
+"""Rosters, duty, the public screen and the hours API over HTTP (demo data: rosters four weeks ahead)."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+
+from center.config import DEMO_PASSWORD
+from center.services.calendar import get_calendar
+from center.tables import Assignment, ShiftType
+from center.timeutil import local_today
+from tests.support.factories import csrf_token, load_demo, login
+
+HTMX = {"hx-request": "true"}
+
+
+def soup(response):
+    return BeautifulSoup(response.text, "html.parser")
+
+
+@pytest.fixture
+async def demo(client, db):
+    await load_demo(db)
+    return client
+
+
+async def next_ordinary(kind_wanted: str, weekday: int) -> date:
+    calendar = await get_calendar()
+    day = local_today() + timedelta(days=1)
+    while not (day.weekday() == weekday and str(calendar.day(day).kind) == kind_wanted):
+        day += timedelta(days=1)
+    return day
+
+
+async def test_hours_api_acceptance(demo):
+    makeup = (await demo.get("/api/v1/centers/daxi/hours?date=2026-02-14")).json()
+    assert makeup["day_kind"] == "workday" and makeup["holiday_name"] is None
+    assert {"start": "17:30", "end": "19:30", "kind": "extended"} in makeup["periods"]
+    spring = (await demo.get("/api/v1/centers/daxi/hours?date=2026-02-17")).json()
+    assert spring["day_kind"] == "holiday" and spring["holiday_name"] == "春节"
+    assert spring["periods"] == [{"start": "09:00", "end": "17:00", "kind": "duty"}]
+    for weekday in (5, 6):
+        day = await next_ordinary("restday", weekday)
+        data = (await demo.get(f"/api/v1/centers/daxi/hours?date={day.isoformat()}")).json()
+        assert data["day_kind"] == "restday"
+        assert data["periods"] == [{"start": "09:00", "end": "17:00", "kind": "duty"}]
+        assert len(data["on_duty"]) == 2 and {d["shift"] for d in data["on_duty"]} == {"节假日值班"}
+        assert set(data["on_duty"][0]) == {"name", "shift", "start", "end"}
+    assert (await demo.get("/api/v1/centers/nowhere/hours")).status_code == 404
+    assert (await demo.get("/api/v1/centers/daxi/hours?date=2026-13-01")).status_code == 400
+
+
+async def test_worker_cannot_open_rosters_but_sees_own_duty(demo):
+    await login(demo, "worker", DEMO_PASSWORD)
+    assert (await demo.get("/rosters")).status_code == 403
+    duty = await demo.get("/duty")
+    assert duty.status_code == 200 and "我的值班" in duty.text
+    ical = soup(duty).select_one(".ical-url")["value"]
+    feed = await demo.get(ical.replace("http://testserver.local", ""))
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert (await demo.get("/ical/not-a-token.ics")).status_code == 404
+
+
+async def test_worker_swap_request_form_refuses_bad_input_in_chinese(demo):
+    await login(demo, "worker", DEMO_PASSWORD)
+    token = await csrf_token(demo, "/duty")
+    response = await demo.post("/duty/swaps", data={"_csrf_token": token, "mine": "x", "colleague": ""})
+    assert response.status_code == 422 and "请选择要调换的班次和同事" in response.text
+    mine = soup(await demo.get("/duty")).select("select[name=mine] option[value]")
+    value = next(o["value"] for o in mine if o["value"])
+    response = await demo.post("/duty/swaps", data={"_csrf_token": token, "mine": value, "colleague": "999999"})
+    assert response.status_code == 422 and "本中心在岗的同事" in response.text
+
+
+async def test_week_grid_and_cell_component(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    page = soup(await demo.get("/rosters"))
+    cells = page.select("td.cell:not(.cell-na)")
+    assert len(cells) == 5 * 2 + 2
+    first = cells[0]
+    shift_id, day = re.match(r"cell-(\d+)-(\d{4}-\d\d-\d\d)", first["id"]).groups()
+    editor = await demo.get(f"/rosters/cell?shift={shift_id}&day={day}&edit=1", headers={**HTMX, "hx-target": first["id"]})
+    assert editor.status_code == 200 and editor.text.strip().startswith("<td")
+    form = soup(editor).select_one("form.assign-form")
+    assert form and form.select("select[name=staff] option[value]")
+    plain = await demo.get(f"/rosters/cell?shift={shift_id}&day={day}&edit=1")
+    assert "<html" in plain.text and "返回本周排班" in plain.text
+
+
+async def test_second_manager_gets_a_conflict_and_the_fresh_cell(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    shift = await ShiftType.select(ShiftType.id).where((ShiftType.center.slug == "daxi") & (ShiftType.name == "午间值守")).first()
+    day = await next_ordinary("workday", 2)
+    cell_id = f"cell-{shift['id']}-{day.isoformat()}"
+    editor = soup(await demo.get(f"/rosters/cell?shift={shift['id']}&day={day}&edit=1", headers={**HTMX, "hx-target": cell_id}))
+    etag = editor.select_one("form.assign-form input[name=etag]")["value"]
+    token = editor.select_one("input[name=_csrf_token]")["value"]
+    choices = [o["value"] for o in editor.select("form.assign-form select[name=staff] option[value]") if o["value"]]
+    data = {"_csrf_token": token, "shift": str(shift["id"]), "day": day.isoformat(), "etag": etag}
+    first = await demo.post("/rosters/cell/assign", data={**data, "staff": choices[0]}, headers={**HTMX, "hx-target": cell_id})
+    assert first.status_code == 200
+    second = await demo.post("/rosters/cell/assign", data={**data, "staff": choices[1]}, headers={**HTMX, "hx-target": cell_id})
+    assert second.status_code == 409
+    body = soup(second)
+    assert "已被其他负责人修改" in body.select_one("[role=alert]").get_text()
+    staff_in_cell = {r["staff"] for r in await Assignment.select(Assignment.staff).where(
+        (Assignment.shift_type == shift["id"]) & (Assignment.day == day))}
+    assert int(choices[0]) in staff_in_cell and int(choices[1]) not in staff_in_cell
+    # Plain form post (no htmx): redirect back to the week with the message.
+    plain = await demo.post("/rosters/cell/assign", data={**data, "staff": choices[1]}, follow_redirects=False)
+    assert plain.status_code == 302 and plain.headers["location"].startswith("/rosters?week=")
+
+
+async def test_publish_rotate_leave_and_print(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    week = (local_today() + timedelta(weeks=1)).isoformat()
+    token = await csrf_token(demo, f"/rosters?week={week}")
+    assert (await demo.post("/rosters/publish", data={"_csrf_token": token, "week": week}, follow_redirects=False)).status_code == 302
+    page = soup(await demo.get(f"/rosters?week={week}"))
+    assert "已发布" in page.select_one(".week-status").get_text()
+    bad = await demo.post("/rosters/leave", data={"_csrf_token": token, "week": week, "staff": "", "start": "x", "end": ""})
+    assert bad.status_code == 422 and "有效日期" in bad.text
+    printed = await demo.get(f"/rosters/print?week={week}")
+    assert "延时错时与节假日值班表" in printed.text
+    rotate = await demo.post("/rosters/rotate", data={"_csrf_token": token, "week": week}, follow_redirects=False)
+    assert rotate.status_code == 302
+
+
+async def test_screen_is_public_cheap_when_unchanged_and_has_no_personal_data(demo, client):
+    first = await client.get("/screen/daxi", headers={**HTMX, "hx-target": "screen-body"})
+    assert first.status_code == 200 and "set-cookie" not in first.headers
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    again = await client.get("/screen/daxi", headers={**HTMX, "hx-target": "screen-body", "if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    full = await client.get("/screen/daxi")
+    assert full.headers["etag"] != etag and "<html" in full.text
+    for pattern in (r"1[3-9]\d{9}", r"[1-9]\d{16}[\dX]", r"0543-"):
+        assert not re.search(pattern, full.text)
+    assert (await client.get("/screen/nowhere")).status_code == 404
+
+
+async def test_screen_shows_who_is_on_duty_at_a_given_moment(demo, client):
+    saturday = await next_ordinary("restday", 5)
+    api = (await client.get(f"/api/v1/centers/daxi/hours?date={saturday}")).json()
+    page = soup(await client.get(f"/screen/daxi?at={saturday}T10:30"))
+    assert page.select_one(".headline").get_text().startswith("服务中")
+    names = {p.select_one("strong").get_text() for p in page.select("section.panel")[0].select(".person")[:2]}
+    assert names == {d["name"] for d in api["on_duty"]}
+
+
+async def test_hours_settings_refuse_bad_input_in_chinese(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    token = await csrf_token(demo, "/rosters/hours")
+    for data, message in (({"op": "add_period", "day_kind": "workday", "kind": "regular", "start": "18:00", "end": "08:00"}, "晚于"),
+                          ({"op": "add_period", "day_kind": "nope", "kind": "regular", "start": "8:00", "end": "9:00"}, "日期类型"),
+                          ({"op": "announce", "text": "", "starts_on": "2026-11-01", "ends_on": "2026-11-02"}, "公告内容"),
+                          ({"op": "exception", "day": "2026-12-01", "closed": "1", "reason": ""}, "原因"),
+                          ({"op": "exception", "day": "bad", "reason": "x"}, "有效日期")):
+        response = await demo.post("/rosters/hours", data={"_csrf_token": token, **data})
+        assert response.status_code == 422 and message in soup(response).select_one("[role=alert]").get_text(), data
+    ok = await demo.post("/rosters/hours", data={"_csrf_token": token, "op": "announce", "text": "本周六举办反诈宣传活动",
+                                                 "starts_on": local_today().isoformat(),
+                                                 "ends_on": (local_today() + timedelta(days=3)).isoformat()},
+                         follow_redirects=False)
+    assert ok.status_code == 302
