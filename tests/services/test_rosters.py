@@ -173,3 +173,16 @@ async def test_hours_api_and_screen_model(team):
     with pytest.raises(hours_service.HoursError, match="晚于"):
         await hours_service.add_period(team["manager"], center_id, day_kind="workday", start="10:00", end="09:00",
                                        kind="regular")
+
+
+async def test_the_weekly_job_fills_each_center_week_once(team):
+    from center.jobs import rotate_horizon
+    from center.tables import JobRun
+
+    await rotate_horizon(MONDAY)
+    count = await Assignment.count().where(Assignment.center == team["center"]["id"])
+    assert count == 4 * (5 * 3 + 2 * 2)  # four weeks ahead: 30 Nov – 27 Dec 2026, no holidays in them
+    assert "0 center-weeks" in await rotate_horizon(MONDAY)
+    assert await Assignment.count().where(Assignment.center == team["center"]["id"]) == count
+    keys = {r["period"] for r in await JobRun.select(JobRun.period).where(JobRun.job == "roster_rotation_week")}
+    assert f"{team['center']['id']}:{MONDAY.isoformat()}" in keys
