@@ -190,6 +190,33 @@ class RostersController(Controller):
             flash(request, str(exc), "error")
         return Redirect(path=f"/rosters?week={form.text('week', limit=20)}")
 
+    # ---- shift types
+
+    async def _shifts_page(self, request: Request, center: dict, *, error: str | None = None, form: dict | None = None,
+                           status_code: int = 200) -> Response:
+        view = await rosters.shift_types_view(request.user, center["id"])
+        return page(request, "rosters/shifts.html", {**view, "center": center, "error": error, "form": form or {},
+                                                     "is_admin": request.user.is_admin}, status_code=status_code)
+
+    @get("/shifts", name="rosters:shifts")
+    async def show_shifts(self, request: Request, center: FromQuery[str] = "") -> Response:
+        return await self._shifts_page(request, await center_for(request, center))
+
+    @post("/shifts", name="rosters:save_shift")
+    async def save_shift(self, request: Request) -> Response:
+        form = await FormData.read(request)
+        chosen = await center_for(request, form.text("center", limit=40))
+        try:
+            await rosters.save_shift_type(
+                request.user, chosen["id"], form.int("id"), name=form.text("name", limit=100),
+                start=form.text("start", limit=10), end=form.text("end", limit=10),
+                day_kinds=form.texts("day_kinds", 20), needed=form.int("needed"), eligible=form.ints("eligible"),
+                active=form.text("active", "1") != "0")
+        except DomainError as exc:
+            return await self._shifts_page(request, chosen, error=str(exc), form=form.as_dict(), status_code=422)
+        flash(request, "班次已保存；新的排班从“自动补位”或每周轮换起生效")
+        return Redirect(path="/rosters/shifts" + (f"?center={chosen['slug']}" if request.user.is_admin else ""))
+
     # ---- hours and announcements
 
     @get("/hours", name="rosters:hours")

@@ -558,3 +558,63 @@ async def ical_feed(token: str, today: date) -> bytes:
         event.add("dtstamp", utcnow())
         cal.add_component(event)
     return cal.to_ical()
+
+
+# ---------------------------------------------------------------- shift types
+
+
+async def shift_types_view(actor: CurrentUser, center_id: int) -> dict:
+    _check_center(actor, center_id)
+    types = await ShiftType.select().where(ShiftType.center == center_id).order_by(ShiftType.sort_order).order_by(ShiftType.start)
+    eligible: dict[int, set[int]] = defaultdict(set)
+    for row in await ShiftEligibility.select(ShiftEligibility.shift_type, ShiftEligibility.staff).where(
+            ShiftEligibility.shift_type.is_in([t["id"] for t in types] or [0])):
+        eligible[row["shift_type"]].add(row["staff"])
+    for t in types:
+        t["eligible"] = eligible[t["id"]]
+        t["kinds"] = t["day_kinds"].split(",")
+    return {"types": types, "staff": await staff_of(center_id)}
+
+
+async def save_shift_type(actor: CurrentUser, center_id: int, shift_id: int | None, *, name: str, start: str, end: str,
+                          day_kinds: list[str], needed: int | None, eligible: list[int], active: bool = True) -> int:
+    """Create or change a shift type (manager); staff outside the center are ignored, audit-logged."""
+    from datetime import time as dtime
+
+    _check_center(actor, center_id)
+    name = " ".join((name or "").split())
+    if not name or len(name) > 40:
+        raise RosterError("班次名称须为 1–40 个字")
+    try:
+        begin, finish = dtime.fromisoformat(start.strip()), dtime.fromisoformat(end.strip())
+    except ValueError:
+        raise RosterError("开始、结束时间须为 HH:MM") from None
+    if finish <= begin:
+        raise RosterError("结束时间须晚于开始时间（不支持跨零点的班次）")
+    kinds = [k for k in (str(x) for x in DayKind) if k in day_kinds]
+    if not kinds:
+        raise RosterError("请至少选择一种日期类型")
+    if needed is None or not 1 <= needed <= 20:
+        raise RosterError("每班人数须为 1–20")
+    members = {s["id"] for s in await staff_of(center_id)}
+    chosen = sorted(set(eligible) & members)
+    if not chosen:
+        raise RosterError("请至少选择一位可排人员")
+    period_kind = "extended" if kinds == ["workday"] else "duty"
+    async with db.write_transaction():
+        values = dict(name=name, start=begin, end=finish, day_kinds=",".join(kinds), staff_needed=needed,
+                      period_kind=period_kind, active=active)
+        if shift_id is None:
+            order = await ShiftType.count().where(ShiftType.center == center_id)
+            shift_id = (await ShiftType.insert(ShiftType(center=center_id, sort_order=order, **values))
+                        .returning(ShiftType.id))[0]["id"]
+        else:
+            row = await ShiftType.select(ShiftType.center).where(ShiftType.id == shift_id).first()
+            if row is None or row["center"] != center_id:
+                raise NotFound("没有这个班次")
+            await ShiftType.update({getattr(ShiftType, k): v for k, v in values.items()}).where(ShiftType.id == shift_id)
+            await ShiftEligibility.delete().where(ShiftEligibility.shift_type == shift_id)
+        await ShiftEligibility.insert(*[ShiftEligibility(shift_type=shift_id, staff=s) for s in chosen])
+        await audit.record("roster.shift_type", actor=actor, center_id=center_id, object_type="shift_type",
+                           object_id=shift_id, detail={**{k: str(v) for k, v in values.items()}, "eligible": chosen})
+    return shift_id

@@ -165,3 +165,23 @@ async def test_hours_settings_refuse_bad_input_in_chinese(demo):
                                                  "ends_on": (local_today() + timedelta(days=3)).isoformat()},
                          follow_redirects=False)
     assert ok.status_code == 302
+
+
+async def test_manager_keeps_the_shift_types(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    page = soup(await demo.get("/rosters/shifts"))
+    assert len(page.select("form.shift-form")) == 4  # three demo shift types and the blank one
+    token = page.select_one("input[name=_csrf_token]")["value"]
+    staff = [i["value"] for i in page.select("form.shift-form")[-1].select("input[name=eligible]")][:4]
+    base = {"_csrf_token": token, "name": "错时早班", "start": "07:30", "end": "08:30", "needed": "1",
+            "day_kinds": ["workday"], "eligible": staff}
+    for change, message in (({"end": "07:00"}, "晚于"), ({"day_kinds": []}, "日期类型"), ({"needed": "0"}, "人数"),
+                            ({"eligible": []}, "可排人员"), ({"name": ""}, "名称")):
+        response = await demo.post("/rosters/shifts", data={**base, **change})
+        assert response.status_code == 422 and message in soup(response).select_one("[role=alert]").get_text()
+    ok = await demo.post("/rosters/shifts", data=base, follow_redirects=False)
+    assert ok.status_code == 302
+    grid = await demo.get("/rosters")
+    assert "错时早班" in grid.text
+    await login(demo, "worker", DEMO_PASSWORD)
+    assert (await demo.get("/rosters/shifts")).status_code == 403
