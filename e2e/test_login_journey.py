@@ -38,3 +38,9 @@ def test_wrong_password_shows_a_chinese_error(page, server):
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("alert")).to_have_text("用户名或密码不正确")
     expect(page.get_by_label("用户名")).to_have_value("manager")
+
+
+def test_the_served_app_reports_database_and_running_scheduler(server):
+    import httpx
+
+    assert httpx.get(server.url + "/healthz").json() == {"status": "ok", "database": "ok", "scheduler": "running"}
