@@ -50,6 +50,7 @@ class Staff(Table):
     created_at = Timestamptz()
     window = Varchar(length=20, default="")  # the counter window (窗口) a front-desk worker sits at
     ical_token = Varchar(length=48, null=True, default=None)  # unguessable URL of the duty feed (unique index)
+    canteen = Integer(null=True, default=None)  # the canteen a `canteen` operator works at (canteen.id)
 
 
 class WebSession(Table):
@@ -335,9 +336,109 @@ class SwapRequest(Table):
     created_at = Timestamptz()
 
 
+class Canteen(Table):
+    """A community canteen (助餐点) tied to a center, with its default prices per meal kind."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=80)
+    address = Varchar(length=200, default="")
+    breakfast_fen = Integer(default=500)
+    lunch_fen = Integer(default=1500)
+    dinner_fen = Integer(default=1200)
+    active = Boolean(default=True)
+
+
+class Senior(Table):
+    """A registered resident for the dining subsidy; the ID number is stored and shown masked."""
+
+    name = Varchar(length=40)
+    id_number = Varchar(length=18, unique=True)
+    birth_date = Date()
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    community = Varchar(length=80, default="")
+    phone = Varchar(length=20, default="")
+    card_no = Varchar(length=20, unique=True)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class Device(Table):
+    """A canteen terminal; its bearer token is shown once and stored as a SHA-256 hash."""
+
+    canteen = ForeignKey(references=Canteen, on_delete=OnDelete.restrict)
+    name = Varchar(length=60)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class SubsidyPolicy(Table):
+    """The subsidy rules of one year (a manager/admin setting)."""
+
+    year = Integer(unique=True)
+    annual_fen = Integer(default=20000)
+    per_meal_cap_fen = Integer(null=True, default=None)
+    year_end = Varchar(length=16, default="expire")  # expire | carry
+    birthday_rule = Varchar(length=16, default="full")  # full | prorata
+    updated_at = Timestamptz()
+
+
+class LedgerTxn(Table):
+    """One ledger transaction (append-only); its postings sum to zero. Keyed for idempotency."""
+
+    kind = Varchar(length=16)  # grant | meal | reversal | expiry | carry
+    at = Timestamptz()
+    book_date = Date(index=True)  # the local date it counts in (month close)
+    year = Integer()
+    senior = ForeignKey(references=Senior, null=True, on_delete=OnDelete.restrict)
+    canteen = ForeignKey(references=Canteen, null=True, on_delete=OnDelete.restrict)
+    reverses = Integer(null=True, default=None)  # ledger_txn.id this mirrors
+    idempotency_key = Varchar(length=120, null=True, default=None)
+    actor = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    memo = Varchar(length=200, default="")
+
+
+class LedgerPosting(Table):
+    """One side of a transaction: an amount in fen on an account (positive raises its balance); append-only."""
+
+    txn = ForeignKey(references=LedgerTxn, on_delete=OnDelete.restrict)
+    account = Varchar(length=60, index=True)
+    amount_fen = Integer()
+
+
+class Meal(Table):
+    """A meal at a canteen with the answer given to the terminal (append-only; a void is a reversal txn)."""
+
+    canteen = ForeignKey(references=Canteen, on_delete=OnDelete.restrict)
+    senior = ForeignKey(references=Senior, on_delete=OnDelete.restrict)
+    kind = Varchar(length=16)  # breakfast | lunch | dinner
+    price_fen = Integer()
+    subsidy_fen = Integer()
+    paid_fen = Integer()
+    balance_after_fen = Integer()
+    eaten_at = Timestamptz()
+    book_date = Date(index=True)
+    idempotency_key = Varchar(length=120)
+    request_hash = Varchar(length=64)
+    txn = ForeignKey(references=LedgerTxn, null=True, on_delete=OnDelete.restrict)
+    device = ForeignKey(references=Device, null=True, on_delete=OnDelete.restrict)
+    operator = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class ClosedMonth(Table):
+    """A month a manager closed: no more postings dated in it; corrections go into an open month."""
+
+    month = Date(unique=True)  # the first day of the month
+    closed_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    closed_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
     CalendarOverride, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
+    Canteen, Senior, Device, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
 )
