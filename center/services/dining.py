@@ -1,0 +1,587 @@
+"""The senior dining subsidy: registry, meals posted to the ledger in one write transaction, voids, grants,
+year end, month close, reconciliation and the ledger's invariants."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from piccolo.engine.postgres import PostgresEngine
+
+from center import db
+from center.config import Settings
+from center.domain import AccessDenied, NotFound
+from center.domain.ledger import (
+    BirthdayRule,
+    IdempotencyConflict,
+    LedgerError,
+    MealDecision,
+    Policy,
+    Posting,
+    Txn,
+    TxnKind,
+    YearEnd,
+    age_on,
+    allowance,
+    check_invariants,
+    decide_meal,
+    eligible_on,
+    grant_amount,
+    grant_date,
+    grant_postings,
+    meal_postings,
+    receivable,
+    reversal_postings,
+    year_end_postings,
+)
+from center.domain.privacy import ResidentDataError, id_number_birth_date, normalize_id_number, normalize_phone
+from center.services import audit
+from center.services.identity import CurrentUser
+from center.tables import (
+    Canteen,
+    Center,
+    ClosedMonth,
+    Device,
+    LedgerPosting,
+    LedgerTxn,
+    Meal,
+    Senior,
+    Staff,
+    SubsidyPolicy,
+)
+from center.timeutil import LOCAL_TZ, to_local, utcnow
+
+MEAL_KINDS = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
+DEMO_TERMINAL_TOKEN = "demo-terminal-1"
+FUTURE_SLACK = timedelta(minutes=10)
+MAX_AGE_OF_A_MEAL = timedelta(days=31)
+
+
+class UnknownCard(NotFound):
+    pass
+
+
+# ---------------------------------------------------------------- policy and balances
+
+
+async def policy_for(year: int) -> Policy:
+    row = await SubsidyPolicy.select().where(SubsidyPolicy.year == year).first()
+    if row is None:
+        return Policy(year)
+    return Policy(year, row["annual_fen"], row["per_meal_cap_fen"], YearEnd(row["year_end"]),
+                  BirthdayRule(row["birthday_rule"]))
+
+
+async def set_policy(actor: CurrentUser, year: int, annual_fen: int | None, cap_fen: int | None, year_end: str,
+                     birthday_rule: str) -> None:
+    if not 2000 <= year <= 2100:
+        raise LedgerError("年份超出范围")
+    if annual_fen is None or not 0 <= annual_fen <= 10_000_000:
+        raise LedgerError("年度补贴额须为 0 到 10 万元（以分计）")
+    if cap_fen is not None and not 0 < cap_fen <= 100_000:
+        raise LedgerError("每餐补贴上限须为 1 分到 1000 元，或留空表示不设上限")
+    try:
+        year_end, birthday_rule = YearEnd(year_end).value, BirthdayRule(birthday_rule).value
+    except ValueError:
+        raise LedgerError("请选择年末规则和生日当年规则") from None
+    await SubsidyPolicy.insert(SubsidyPolicy(year=year, annual_fen=annual_fen, per_meal_cap_fen=cap_fen,
+                                             year_end=year_end, birthday_rule=birthday_rule, updated_at=utcnow())
+                               ).on_conflict(target=SubsidyPolicy.year, action="DO UPDATE",
+                                             values=[SubsidyPolicy.annual_fen, SubsidyPolicy.per_meal_cap_fen,
+                                                     SubsidyPolicy.year_end, SubsidyPolicy.birthday_rule,
+                                                     SubsidyPolicy.updated_at])
+    await audit.record("dining.policy", actor=actor, object_type="policy", object_id=year,
+                       detail={"annual_fen": annual_fen, "cap_fen": cap_fen, "year_end": year_end,
+                               "birthday_rule": birthday_rule})
+
+
+async def account_balance(account: str) -> int:
+    rows = await LedgerPosting.select(LedgerPosting.amount_fen.as_alias("a")).where(LedgerPosting.account == account)
+    return sum(r["a"] for r in rows)
+
+
+async def allowance_figures(senior_id: int, year: int) -> dict:
+    """granted (grants and carry-in), used (meals net of voids), balance of one senior's year."""
+    rows = await LedgerPosting.select(
+        LedgerPosting.amount_fen, LedgerPosting.txn.kind.as_alias("kind"),
+    ).where(LedgerPosting.account == allowance(senior_id, year))
+    granted = used = balance = 0
+    for row in rows:
+        amount = row["amount_fen"]
+        balance += amount
+        if row["kind"] in (TxnKind.grant, TxnKind.carry) and amount > 0:
+            granted += amount
+        elif row["kind"] in (TxnKind.meal, TxnKind.reversal):
+            used -= amount
+    return {"year": year, "granted_fen": granted, "used_fen": used, "balance_fen": balance}
+
+
+# ---------------------------------------------------------------- registry
+
+
+async def senior_by_card(card_no: str) -> dict:
+    card_no = (card_no or "").strip().upper()
+    row = await Senior.select().where(Senior.card_no == card_no).first() if card_no else None
+    if row is None or not row["active"]:
+        raise UnknownCard("没有这张就餐卡")
+    return row
+
+
+async def add_senior(actor: CurrentUser, *, name: str, id_number: str, birth_date: date, center_id: int,
+                     community: str, phone: str, card_no: str) -> int:
+    """Register a senior: the ID number must pass its checksum and agree with the birth date."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > 40:
+        raise LedgerError("请填写姓名（不超过 40 个字）")
+    try:
+        id_number = normalize_id_number(id_number)
+        phone = normalize_phone(phone)
+    except ResidentDataError as exc:
+        raise LedgerError(str(exc)) from None
+    if not id_number:
+        raise LedgerError("请填写身份证号")
+    if id_number_birth_date(id_number) != birth_date:
+        raise LedgerError("身份证号中的出生日期与填写的出生日期不一致")
+    card_no = (card_no or "").strip().upper()
+    if not card_no or len(card_no) > 20 or not card_no.isalnum():
+        raise LedgerError("就餐卡号须为 1–20 位字母或数字")
+    if not actor.may_see_center(center_id):
+        raise AccessDenied("只能登记本中心的老年人")
+    if await Senior.exists().where(Senior.card_no == card_no):
+        raise LedgerError(f"就餐卡号 {card_no} 已被使用")
+    if await Senior.exists().where(Senior.id_number == id_number):
+        raise LedgerError("该身份证号已登记")
+    senior_id = (await Senior.insert(Senior(name=name, id_number=id_number, birth_date=birth_date, center=center_id,
+                                            community=(community or "").strip()[:80], phone=phone, card_no=card_no,
+                                            active=True, created_at=utcnow())).returning(Senior.id))[0]["id"]
+    await audit.record("dining.senior_add", actor=actor, center_id=center_id, object_type="senior", object_id=senior_id)
+    return senior_id
+
+
+# ---------------------------------------------------------------- terminals
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_device(actor: CurrentUser | None, canteen_id: int, name: str) -> str:
+    """A new terminal token for a canteen, returned once (only its hash is kept)."""
+    name = (name or "").strip()
+    if not name or len(name) > 60:
+        raise LedgerError("请填写终端名称（不超过 60 个字）")
+    canteen = await Canteen.select(Canteen.center).where(Canteen.id == canteen_id).first()
+    if canteen is None:
+        raise NotFound("没有这个助餐点")
+    if actor is not None and not actor.may_see_center(canteen["center"]):
+        raise AccessDenied("只能管理本中心的助餐点")
+    token = secrets.token_urlsafe(32)
+    await Device.insert(Device(canteen=canteen_id, name=name, token_hash=hash_token(token), created_at=utcnow()))
+    await audit.record("dining.device_create", actor=actor, center_id=canteen["center"], object_type="canteen",
+                       object_id=canteen_id, detail={"name": name})
+    return token
+
+
+async def revoke_device(actor: CurrentUser, device_id: int) -> None:
+    row = await Device.select(Device.id, Device.canteen.center.as_alias("center")).where(Device.id == device_id).first()
+    if row is None:
+        raise NotFound("没有这个终端")
+    if not actor.may_see_center(row["center"]):
+        raise AccessDenied("只能管理本中心的助餐点")
+    await Device.update({Device.revoked_at: utcnow()}).where(Device.id == device_id)
+    await audit.record("dining.device_revoke", actor=actor, center_id=row["center"], object_type="device",
+                       object_id=device_id)
+
+
+@dataclass(frozen=True)
+class Terminal:
+    device_id: int
+    canteen_id: int
+
+
+async def terminal_for(token: str, settings: Settings) -> Terminal | None:
+    """The terminal behind a bearer token; the demo token only works in demo mode."""
+    if not token or len(token) > 200 or (token == DEMO_TERMINAL_TOKEN and not settings.demo):
+        return None
+    row = await Device.select(Device.id, Device.canteen, Device.revoked_at).where(
+        Device.token_hash == hash_token(token)).first()
+    if row is None or row["revoked_at"] is not None:
+        return None
+    return Terminal(row["id"], row["canteen"])
+
+
+# ---------------------------------------------------------------- meals
+
+
+def request_hash(card_no: str, kind: str, price_fen: int, eaten_at: datetime) -> str:
+    canonical = json.dumps([card_no.strip().upper(), kind, price_fen,
+                            eaten_at.astimezone(timezone.utc).isoformat(timespec="seconds")])
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _month_closed(day: date) -> bool:
+    return await ClosedMonth.exists().where(ClosedMonth.month == day.replace(day=1))
+
+
+async def _lock_senior(senior_id: int) -> None:
+    """PostgreSQL: serialise deductions for one senior with a row lock (SQLite: BEGIN IMMEDIATE already does)."""
+    if isinstance(db.engine(), PostgresEngine):
+        await Senior.select(Senior.id).where(Senior.id == senior_id).lock_rows()
+
+
+async def _post(kind: TxnKind, postings: tuple[Posting, ...], *, at: datetime, book_date: date, year: int,
+                senior_id: int | None, canteen_id: int | None = None, reverses: int | None = None,
+                key: str | None = None, actor_id: int | None = None, memo: str = "") -> int:
+    txn_id = (await LedgerTxn.insert(LedgerTxn(
+        kind=kind.value, at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id, reverses=reverses,
+        idempotency_key=key, actor=actor_id, memo=memo[:200],
+    )).returning(LedgerTxn.id))[0]["id"]
+    rows = [LedgerPosting(txn=txn_id, account=p.account, amount_fen=p.amount_fen) for p in postings if p.amount_fen]
+    if rows:
+        await LedgerPosting.insert(*rows)
+    return txn_id
+
+
+@dataclass(frozen=True)
+class MealResult:
+    meal_id: int
+    subsidy_fen: int
+    paid_fen: int
+    balance_fen: int
+    replay: bool = False
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    name = type(exc).__name__
+    return name in ("UniqueViolationError", "IntegrityError") and ("unique" in str(exc).lower() or "UNIQUE" in str(exc))
+
+
+async def record_meal(canteen_id: int, **kwargs) -> MealResult:
+    """Post one meal. Two processes racing with one key: the loser's insert hits the unique key and, retried,
+    answers as a replay."""
+    try:
+        return await _record_meal_once(canteen_id, **kwargs)
+    except Exception as exc:
+        if not _is_unique_violation(exc):
+            raise
+        return await _record_meal_once(canteen_id, **kwargs)
+
+
+async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_fen: int, eaten_at: datetime | None,
+                            key: str, device_id: int | None = None, operator_id: int | None = None,
+                            now: datetime | None = None) -> MealResult:
+    """Post one meal in one write transaction: check the key, the card, eligibility and the month, then
+    subsidy = min(price, cap, balance). A replay of the key answers as before; another body with it is refused."""
+    now = now or utcnow()
+    key = (key or "").strip()
+    if not key or len(key) > 120:
+        raise LedgerError("缺少幂等键（Idempotency-Key），或长度超过 120")
+    if kind not in MEAL_KINDS:
+        raise LedgerError("餐别须为 breakfast、lunch 或 dinner")
+    eaten_at = eaten_at or now
+    if eaten_at.tzinfo is None:
+        eaten_at = eaten_at.replace(tzinfo=LOCAL_TZ)
+    if eaten_at > now + FUTURE_SLACK:
+        raise LedgerError("就餐时间不能晚于当前时间")
+    if eaten_at < now - MAX_AGE_OF_A_MEAL:
+        raise LedgerError("就餐时间超过 31 天，请由中心负责人人工处理")
+    fingerprint = request_hash(card_no, kind, price_fen, eaten_at)
+    day = to_local(eaten_at).date()
+    async with db.write_transaction():
+        previous = await Meal.select().where((Meal.canteen == canteen_id) & (Meal.idempotency_key == key)).first()
+        if previous is not None:
+            decision = decide_meal(price_fen=price_fen, cap_fen=None, balance_fen=0, eligible=True, request_hash=fingerprint,
+                                   previous=(previous["request_hash"], MealDecision(
+                                       previous["subsidy_fen"], previous["paid_fen"], previous["balance_after_fen"])))
+            return MealResult(previous["id"], decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen, True)
+        senior = await senior_by_card(card_no)
+        if await _month_closed(day):
+            raise LedgerError(f"{day.year} 年 {day.month} 月已结账，不能再记入该月")
+        await _lock_senior(senior["id"])
+        policy = await policy_for(day.year)
+        balance = await account_balance(allowance(senior["id"], day.year))
+        if not eligible_on(senior["birth_date"], day):
+            raise LedgerError(f"该老人就餐当日 {age_on(senior['birth_date'], day)} 周岁，未满 65 周岁，不能享受就餐补贴")
+        decision = decide_meal(price_fen=price_fen, cap_fen=policy.per_meal_cap_fen, balance_fen=balance, eligible=True)
+        txn_id = await _post(TxnKind.meal, meal_postings(senior["id"], day.year, canteen_id, decision.subsidy_fen),
+                             at=now, book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
+                             key=f"meal:{canteen_id}:{key}", actor_id=operator_id)
+        meal_id = (await Meal.insert(Meal(
+            canteen=canteen_id, senior=senior["id"], kind=kind, price_fen=price_fen, subsidy_fen=decision.subsidy_fen,
+            paid_fen=decision.paid_fen, balance_after_fen=decision.balance_after_fen, eaten_at=eaten_at, book_date=day,
+            idempotency_key=key, request_hash=fingerprint, txn=txn_id, device=device_id, operator=operator_id,
+            created_at=now,
+        )).returning(Meal.id))[0]["id"]
+    return MealResult(meal_id, decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen)
+
+
+async def void_meal(canteen_id: int, meal_id: int, *, today: date, actor_id: int | None = None,
+                    correction: bool = False, now: datetime | None = None) -> int:
+    """Reverse a meal: canteens the same day; a manager's correction later (booked today, in an open month)."""
+    now = now or utcnow()
+    async with db.write_transaction():
+        meal = await Meal.select().where(Meal.id == meal_id).first()
+        if meal is None or (not correction and meal["canteen"] != canteen_id):
+            raise NotFound("没有这笔就餐记录")
+        if not correction and meal["book_date"] != today:
+            raise LedgerError("只能撤销当天的就餐记录；更早的请联系中心负责人冲正")
+        if await LedgerTxn.exists().where(LedgerTxn.reverses == meal["txn"]):
+            raise LedgerError("这笔就餐已撤销")
+        if await _month_closed(today):
+            raise LedgerError("本月已结账，不能再记账")
+        original = await LedgerPosting.select(LedgerPosting.account, LedgerPosting.amount_fen).where(
+            LedgerPosting.txn == meal["txn"])
+        postings = reversal_postings([Posting(p["account"], p["amount_fen"]) for p in original])
+        await _post(TxnKind.reversal, postings, at=now, book_date=today, year=meal["book_date"].year,
+                    senior_id=meal["senior"], canteen_id=meal["canteen"], reverses=meal["txn"], actor_id=actor_id,
+                    memo="更正冲正" if correction else "当日撤销")
+        return await account_balance(allowance(meal["senior"], meal["book_date"].year))
+
+
+# ---------------------------------------------------------------- grants and year end
+
+
+async def grant_due(today: date) -> str:
+    """Grant this year's allowance to every senior whose grant day (1 January or the 65th birthday) has come."""
+    year = today.year
+    policy = await policy_for(year)
+    seniors = await Senior.select(Senior.id, Senior.birth_date).where(Senior.active == True)  # noqa: E712
+    done = {r["senior"] for r in await LedgerTxn.select(LedgerTxn.senior).where(
+        (LedgerTxn.kind == TxnKind.grant.value) & (LedgerTxn.year == year))}
+    due = [s for s in seniors if s["id"] not in done and (on := grant_date(s["birth_date"], year)) is not None
+           and on <= today]
+    now = utcnow()
+    granted = 0
+    for start in range(0, len(due), 200):
+        async with db.write_transaction():
+            for senior in due[start:start + 200]:
+                amount = grant_amount(policy, senior["birth_date"])
+                if amount <= 0:
+                    continue
+                key = f"grant:{senior['id']}:{year}"
+                if await LedgerTxn.exists().where(LedgerTxn.idempotency_key == key):
+                    continue
+                await _post(TxnKind.grant, grant_postings(senior["id"], year, amount), at=now,
+                            book_date=max(today, date(year, 1, 1)), year=year, senior_id=senior["id"], key=key)
+                granted += 1
+    return f"{granted} grants for {year}"
+
+
+async def year_end(year: int, today: date | None = None) -> str:
+    """Expire or carry over what is left of `year`'s allowances, once per senior (idempotency keys)."""
+    policy = await policy_for(year)
+    book_date = min(today or date(year, 12, 31), date(year, 12, 31))
+    if await _month_closed(book_date):
+        book_date = today or date(year + 1, 1, 1)
+    rows = await LedgerPosting.select(LedgerPosting.account, LedgerPosting.amount_fen).where(
+        LedgerPosting.account.like(f"allowance:%:{year}"))
+    left: dict[str, int] = defaultdict(int)
+    for row in rows:
+        left[row["account"]] += row["amount_fen"]
+    kind = TxnKind.carry if policy.year_end == YearEnd.carry else TxnKind.expiry
+    count = 0
+    async with db.write_transaction():
+        for account, balance in sorted(left.items()):
+            if balance <= 0:
+                continue
+            senior_id = int(account.split(":")[1])
+            key = f"yearend:{senior_id}:{year}"
+            if await LedgerTxn.exists().where(LedgerTxn.idempotency_key == key):
+                continue
+            await _post(kind, year_end_postings(senior_id, year, balance, policy.year_end), at=utcnow(),
+                        book_date=book_date, year=year, senior_id=senior_id, key=key)
+            count += 1
+    return f"{count} allowances {'carried over' if kind == TxnKind.carry else 'expired'} for {year}"
+
+
+# ---------------------------------------------------------------- the invariants
+
+
+async def load_txns(senior_id: int | None = None) -> list[Txn]:
+    txn_query = LedgerTxn.select(LedgerTxn.id, LedgerTxn.kind, LedgerTxn.senior, LedgerTxn.year,
+                                 LedgerTxn.idempotency_key, LedgerTxn.reverses)
+    posting_query = LedgerPosting.select(LedgerPosting.txn, LedgerPosting.account, LedgerPosting.amount_fen)
+    if senior_id is not None:
+        txn_query = txn_query.where(LedgerTxn.senior == senior_id)
+        posting_query = posting_query.where(LedgerPosting.txn.senior == senior_id)
+    postings: dict[int, list[Posting]] = defaultdict(list)
+    for p in await posting_query:
+        postings[p["txn"]].append(Posting(p["account"], p["amount_fen"]))
+    return [Txn(t["id"], TxnKind(t["kind"]), tuple(postings[t["id"]]), t["senior"], t["year"], t["idempotency_key"],
+                t["reverses"]) for t in await txn_query.order_by(LedgerTxn.id)]
+
+
+async def verify_ledger() -> list[str]:
+    """Every invariant of domain.ledger over the whole ledger, plus meals agreeing with their transactions."""
+    txns = await load_txns()
+    problems = list(check_invariants(txns).problems)
+    by_id = {t.id: t for t in txns}
+    for meal in await Meal.select(Meal.id, Meal.txn, Meal.subsidy_fen, Meal.canteen):
+        txn = by_id.get(meal["txn"])
+        posted = sum(p.amount_fen for p in txn.postings if p.account == receivable(meal["canteen"])) if txn else None
+        if posted != meal["subsidy_fen"]:
+            problems.append(f"meal {meal['id']} subsidy {meal['subsidy_fen']} != posted {posted}")
+    return problems
+
+
+async def nightly_check(period: str) -> str:
+    problems = await verify_ledger()
+    if problems:
+        raise RuntimeError("ledger invariants broken: " + "; ".join(problems[:20]))
+    return "ledger invariants hold"
+
+
+# ---------------------------------------------------------------- month end
+
+
+def month_of(value: str | date | None, default: date) -> date:
+    if isinstance(value, date):
+        return value.replace(day=1)
+    try:
+        year, month = (value or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return default.replace(day=1)
+
+
+def _month_end(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+async def canteens_for(actor: CurrentUser) -> list[dict]:
+    query = Canteen.select(Canteen.all_columns(), Canteen.center.name.as_alias("center_name")).order_by(Canteen.code)
+    if not actor.is_admin:
+        if actor.role == "canteen":
+            query = query.where(Canteen.id == (await operator_canteen(actor)))
+        else:
+            query = query.where(Canteen.center == (actor.center_id or 0))
+    return await query
+
+
+async def operator_canteen(actor: CurrentUser) -> int:
+    row = await Staff.select(Staff.canteen).where(Staff.id == actor.id).first()
+    if not row or row["canteen"] is None:
+        raise AccessDenied("该账号未绑定助餐点")
+    return row["canteen"]
+
+
+async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) -> dict:
+    """A month of one canteen (or all the actor may see): meals, price, subsidy to reimburse, paid by seniors."""
+    canteens = {c["id"]: c for c in await canteens_for(actor)}
+    if canteen_id is not None and canteen_id not in canteens:
+        raise AccessDenied("只能查看本中心的助餐点")
+    ids = [canteen_id] if canteen_id is not None else list(canteens)
+    first, last = month, _month_end(month)
+    meals = await Meal.select(
+        Meal.id, Meal.canteen, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.book_date, Meal.txn,
+    ).where(Meal.canteen.is_in(ids or [0]) & (Meal.book_date >= first) & (Meal.book_date <= last))
+    reversals = await LedgerTxn.select(LedgerTxn.reverses, LedgerTxn.book_date, LedgerTxn.canteen).where(
+        (LedgerTxn.kind == TxnKind.reversal.value) & LedgerTxn.canteen.is_in(ids or [0])
+        & (LedgerTxn.book_date >= first) & (LedgerTxn.book_date <= last))
+    voided = {r["reverses"] for r in reversals}
+    ledger = await LedgerPosting.select(LedgerPosting.account, LedgerPosting.amount_fen).where(
+        LedgerPosting.account.is_in([receivable(i) for i in ids] or ["-"]) & (LedgerPosting.txn.book_date >= first)
+        & (LedgerPosting.txn.book_date <= last))
+    ledger_total = sum(p["amount_fen"] for p in ledger)
+    totals = {"meals": 0, "price_fen": 0, "subsidy_fen": 0, "paid_fen": 0, "voided": 0}
+    by_kind: dict[str, dict] = {k: {"meals": 0, "price_fen": 0, "subsidy_fen": 0, "paid_fen": 0} for k in MEAL_KINDS}
+    by_day: dict[date, int] = defaultdict(int)
+    by_canteen: dict[int, dict] = {i: {"meals": 0, "price_fen": 0, "subsidy_fen": 0, "paid_fen": 0} for i in ids}
+    for meal in meals:
+        if meal["txn"] in voided:
+            totals["voided"] += 1
+            continue
+        for bucket in (totals, by_kind[meal["kind"]], by_canteen[meal["canteen"]]):
+            bucket["meals"] += 1
+            bucket["price_fen"] += meal["price_fen"]
+            bucket["subsidy_fen"] += meal["subsidy_fen"]
+            bucket["paid_fen"] += meal["paid_fen"]
+        by_day[meal["book_date"]] += 1
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    # Corrections of earlier months booked here: reversals whose meal lies before this month.
+    earlier = [r for r in reversals if r["reverses"] not in {m["txn"] for m in meals}]
+    return {
+        "month": first, "canteen_id": canteen_id, "canteens": list(canteens.values()), "totals": totals,
+        "by_kind": by_kind, "by_canteen": [(canteens[i], v) for i, v in by_canteen.items()],
+        "per_day": [(d, by_day.get(d, 0)) for d in days], "max_per_day": max(by_day.values(), default=0),
+        "ledger_total_fen": ledger_total, "corrections": len(earlier),
+        "closed": await _month_closed(first),
+    }
+
+
+async def close_month(actor: CurrentUser, month: date, today: date) -> None:
+    """Close a month (district-wide): nothing more is posted dated in it."""
+    if month.replace(day=1) >= today.replace(day=1):
+        raise LedgerError("只能结账已经结束的月份")
+    if await _month_closed(month):
+        raise LedgerError("该月已结账")
+    await ClosedMonth.insert(ClosedMonth(month=month.replace(day=1), closed_by=actor.id, closed_at=utcnow()))
+    await audit.record("dining.close_month", actor=actor, object_type="month", object_id=month.strftime("%Y-%m"))
+
+
+async def meals_of_day(canteen_id: int, day: date) -> list[dict]:
+    rows = await Meal.select(
+        Meal.id, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.eaten_at, Meal.txn,
+        Meal.senior.card_no.as_alias("card_no"), Meal.senior.name.as_alias("name"),
+    ).where((Meal.canteen == canteen_id) & (Meal.book_date == day)).order_by(Meal.eaten_at, ascending=False)
+    voided = {r["reverses"] for r in await LedgerTxn.select(LedgerTxn.reverses).where(
+        LedgerTxn.reverses.is_in([r["txn"] for r in rows] or [0]))}
+    for row in rows:
+        row["voided"] = row["txn"] in voided
+        row["kind_label"] = MEAL_KINDS[row["kind"]]
+    return rows
+
+
+async def senior_view(actor: CurrentUser, senior_id: int, year: int) -> dict:
+    senior = await Senior.select(Senior.all_columns(), Senior.center.name.as_alias("center_name")).where(
+        Senior.id == senior_id).first()
+    if senior is None:
+        raise NotFound("没有这位老人")
+    if actor.role != "canteen" and not actor.may_see_center(senior["center"]):
+        raise AccessDenied("只能查看本中心登记的老人")
+    history = await LedgerTxn.select(
+        LedgerTxn.id, LedgerTxn.kind, LedgerTxn.at, LedgerTxn.book_date, LedgerTxn.memo, LedgerTxn.reverses,
+        LedgerTxn.canteen.name.as_alias("canteen_name"),
+    ).where((LedgerTxn.senior == senior_id) & (LedgerTxn.year == year)).order_by(LedgerTxn.id)
+    amounts: dict[int, int] = defaultdict(int)
+    for p in await LedgerPosting.select(LedgerPosting.txn, LedgerPosting.amount_fen).where(
+            (LedgerPosting.account == allowance(senior_id, year)) & LedgerPosting.txn.is_in([h["id"] for h in history] or [0])):
+        amounts[p["txn"]] += p["amount_fen"]
+    running = 0
+    for row in history:
+        row["amount_fen"] = amounts.get(row["id"], 0)
+        running += row["amount_fen"]
+        row["balance_fen"] = running
+    meals = {m["txn"]: m for m in await Meal.select(Meal.txn, Meal.kind, Meal.price_fen, Meal.paid_fen).where(
+        Meal.senior == senior_id)}
+    for row in history:
+        meal = meals.get(row["id"])
+        row["meal"] = {**meal, "kind_label": MEAL_KINDS[meal["kind"]]} if meal else None
+    return {"senior": senior, "year": year, "figures": await allowance_figures(senior_id, year), "history": history,
+            "age": age_on(senior["birth_date"], to_local(utcnow()).date())}
+
+
+async def seniors_list(actor: CurrentUser, query: str = "", limit: int = 100) -> list[dict]:
+    q = Senior.select(Senior.id, Senior.name, Senior.card_no, Senior.birth_date, Senior.id_number, Senior.community,
+                      Senior.active, Senior.center.name.as_alias("center_name"))
+    if not actor.is_admin:
+        q = q.where(Senior.center == (actor.center_id or 0))
+    text = (query or "").strip()
+    if text:
+        q = q.where((Senior.card_no == text.upper()) | Senior.name.like(f"%{text[:20]}%"))
+    return await q.order_by(Senior.card_no).limit(limit)
+
+
+async def centers() -> list[dict]:
+    return await Center.select(Center.id, Center.name).order_by(Center.sort_order)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(day, time.min, tzinfo=LOCAL_TZ), datetime.combine(day, time.max, tzinfo=LOCAL_TZ))
+
+
+__all__ = ["IdempotencyConflict", "LedgerError", "MealResult", "UnknownCard"]

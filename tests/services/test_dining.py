@@ -1,0 +1,185 @@
+"""The dining ledger on a real database: meals, replays, conflicts, voids, grants, year end, month close."""
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from center.domain import NotFound
+from center.domain.ledger import IdempotencyConflict, LedgerError
+from center.services import dining
+from center.tables import Canteen, ClosedMonth, LedgerPosting, LedgerTxn, Meal, Senior, SubsidyPolicy
+from center.timeutil import LOCAL_TZ, utcnow
+from tests.support.factories import as_user, make_center, make_staff
+
+TODAY = date(2026, 11, 24)
+NOON = datetime.combine(TODAY, time(12), tzinfo=LOCAL_TZ)
+
+
+def id_for(birth: date, seq: int = 123) -> str:
+    body = f"371626{birth:%Y%m%d}{seq:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+_cards = iter(range(1, 10_000))
+
+
+async def make_senior(center, birth=date(1950, 5, 5), **overrides) -> dict:
+    n = next(_cards)
+    values = dict(name=f"老人{n}", id_number=id_for(birth, n % 1000), birth_date=birth, center=center["id"],
+                  card_no=overrides.pop("card_no", f"T{n:05d}"), active=True, created_at=utcnow())
+    values.update(overrides)
+    senior_id = (await Senior.insert(Senior(**values)).returning(Senior.id))[0]["id"]
+    return {**values, "id": senior_id}
+
+
+@pytest.fixture
+async def canteen(db):
+    center = await make_center()
+    canteen_id = (await Canteen.insert(Canteen(center=center["id"], code=f"CT{next(_cards)}", name="测试食堂"))
+                  .returning(Canteen.id))[0]["id"]
+    manager = await as_user(await make_staff(db, role="manager", center=center))
+    return {"id": canteen_id, "center": center, "manager": manager}
+
+
+async def funded(canteen, **kw):
+    senior = await make_senior(canteen["center"], **kw)
+    await dining.grant_due(TODAY)
+    return senior
+
+
+async def meal(canteen, senior, key, price=1500, kind="lunch", at=NOON):
+    return await dining.record_meal(canteen["id"], card_no=senior["card_no"], kind=kind, price_fen=price, eaten_at=at,
+                                    key=key, now=at + timedelta(minutes=1))
+
+
+async def test_a_meal_deducts_and_a_replay_deducts_nothing(canteen):
+    senior = await funded(canteen)
+    first = await meal(canteen, senior, "k1")
+    assert (first.subsidy_fen, first.paid_fen, first.balance_fen) == (1500, 0, 18500)
+    for _ in range(5):
+        again = await meal(canteen, senior, "k1")
+        assert again.replay and (again.meal_id, again.balance_fen) == (first.meal_id, 18500)
+    with pytest.raises(IdempotencyConflict):
+        await meal(canteen, senior, "k1", price=2000)
+    assert await Meal.count().where(Meal.senior == senior["id"]) == 1
+    assert await dining.verify_ledger() == []
+
+
+async def test_fifty_concurrent_meals_exhaust_the_allowance_exactly(canteen):
+    senior = await funded(canteen)
+    results = await asyncio.gather(*[meal(canteen, senior, f"c{i}") for i in range(50)])
+    subsidies = sorted((r.subsidy_fen for r in results), reverse=True)
+    assert subsidies[:13] == [1500] * 13 and subsidies[13] == 500 and set(subsidies[14:]) == {0}
+    figures = await dining.allowance_figures(senior["id"], 2026)
+    assert figures == {"year": 2026, "granted_fen": 20000, "used_fen": 20000, "balance_fen": 0}
+    assert await dining.verify_ledger() == []
+
+
+async def test_per_meal_cap(canteen):
+    await SubsidyPolicy.insert(SubsidyPolicy(year=2026, annual_fen=20000, per_meal_cap_fen=800, updated_at=utcnow()))
+    try:
+        senior = await funded(canteen)
+        result = await meal(canteen, senior, "cap1", price=1500)
+        assert (result.subsidy_fen, result.paid_fen) == (800, 700)
+    finally:
+        await SubsidyPolicy.delete().where(SubsidyPolicy.year == 2026)
+
+
+async def test_unknown_card_under_65_and_bad_input_are_refused_in_chinese(canteen):
+    young = await funded(canteen, birth=date(1962, 12, 1))  # 64 on the meal date
+    with pytest.raises(NotFound):
+        await dining.record_meal(canteen["id"], card_no="NOPE", kind="lunch", price_fen=1500, eaten_at=NOON, key="x",
+                                 now=NOON)
+    with pytest.raises(LedgerError, match="未满 65"):
+        await meal(canteen, young, "y1")
+    old = await funded(canteen)
+    for kwargs, message in (({"kind": "supper"}, "餐别"), ({"price": 0}, "价格"), ({"price": 200_000}, "价格")):
+        with pytest.raises(LedgerError, match=message):
+            await dining.record_meal(canteen["id"], card_no=old["card_no"], kind=kwargs.get("kind", "lunch"),
+                                     price_fen=kwargs.get("price", 1500), eaten_at=NOON, key="bad",
+                                     now=NOON + timedelta(minutes=1))
+    with pytest.raises(LedgerError, match="晚于"):
+        await dining.record_meal(canteen["id"], card_no=old["card_no"], kind="lunch", price_fen=1500,
+                                 eaten_at=NOON + timedelta(hours=2), key="future", now=NOON)
+    with pytest.raises(LedgerError, match="幂等键"):
+        await dining.record_meal(canteen["id"], card_no=old["card_no"], kind="lunch", price_fen=1500, eaten_at=NOON,
+                                 key="", now=NOON)
+
+
+async def test_turning_65_mid_year_is_granted_on_the_birthday(canteen):
+    senior = await make_senior(canteen["center"], birth=date(1961, 11, 30))
+    assert "0 grants" in await dining.grant_due(TODAY)
+    assert "1 grants" in await dining.grant_due(date(2026, 11, 30))
+    assert "0 grants" in await dining.grant_due(date(2026, 11, 30))
+    assert (await dining.allowance_figures(senior["id"], 2026))["granted_fen"] == 20000
+
+
+async def test_void_same_day_restores_the_balance_and_only_once(canteen):
+    senior = await funded(canteen)
+    result = await meal(canteen, senior, "v1")
+    balance = await dining.void_meal(canteen["id"], result.meal_id, today=TODAY)
+    assert balance == 20000
+    with pytest.raises(LedgerError, match="已撤销"):
+        await dining.void_meal(canteen["id"], result.meal_id, today=TODAY)
+    later = await meal(canteen, senior, "v2")
+    with pytest.raises(LedgerError, match="当天"):
+        await dining.void_meal(canteen["id"], later.meal_id, today=TODAY + timedelta(days=1))
+    with pytest.raises(NotFound):
+        await dining.void_meal(canteen["id"] + 999, later.meal_id, today=TODAY)
+    assert await dining.verify_ledger() == []
+
+
+async def test_ledger_rows_can_never_be_updated_or_deleted(canteen):
+    senior = await funded(canteen)
+    await meal(canteen, senior, "imm")
+    for table, column in ((LedgerTxn, LedgerTxn.memo), (LedgerPosting, LedgerPosting.account), (Meal, Meal.kind)):
+        with pytest.raises(Exception, match="append-only"):
+            await table.update({column: "changed"}).where(table.id > 0)
+        with pytest.raises(Exception, match="append-only"):
+            await table.delete().where(table.id > 0)
+
+
+async def test_year_end_expires_or_carries_over_once(canteen):
+    # Years of their own (2030, 2031) so the other tests' allowances of 2026 stay untouched.
+    senior = await make_senior(canteen["center"])
+    await dining.grant_due(date(2030, 1, 1))
+    at = datetime(2030, 3, 1, 12, tzinfo=LOCAL_TZ)
+    await dining.record_meal(canteen["id"], card_no=senior["card_no"], kind="lunch", price_fen=1500, eaten_at=at,
+                             key="ye1", now=at)
+    assert "expired" in await dining.year_end(2030)
+    assert "0 allowances" in await dining.year_end(2030)
+    assert (await dining.allowance_figures(senior["id"], 2030))["balance_fen"] == 0
+    await SubsidyPolicy.insert(SubsidyPolicy(year=2031, year_end="carry", updated_at=utcnow()))
+    await dining.grant_due(date(2031, 1, 1))
+    assert "carried over" in await dining.year_end(2031)
+    assert (await dining.allowance_figures(senior["id"], 2032))["balance_fen"] == 20000
+    assert await dining.verify_ledger() == []
+
+
+async def test_a_closed_month_refuses_later_postings(canteen):
+    senior = await funded(canteen)
+    october = datetime(2026, 10, 20, 12, tzinfo=LOCAL_TZ)
+    await dining.close_month(canteen["manager"], date(2026, 10, 1), TODAY)
+    try:
+        with pytest.raises(LedgerError, match="已结账"):
+            await dining.record_meal(canteen["id"], card_no=senior["card_no"], kind="lunch", price_fen=1500,
+                                     eaten_at=october, key="late", now=datetime(2026, 11, 2, 9, tzinfo=LOCAL_TZ))
+        with pytest.raises(LedgerError, match="已经结束"):
+            await dining.close_month(canteen["manager"], date(2026, 11, 1), TODAY)
+    finally:
+        pass
+    assert await ClosedMonth.exists().where(ClosedMonth.month == date(2026, 10, 1))
+
+
+async def test_month_view_matches_the_ledger(canteen):
+    senior = await funded(canteen)
+    await meal(canteen, senior, "m1", price=1500)
+    await meal(canteen, senior, "m2", price=500, kind="breakfast")
+    voided = await meal(canteen, senior, "m3", price=1200, kind="dinner")
+    await dining.void_meal(canteen["id"], voided.meal_id, today=TODAY)
+    view = await dining.month_view(canteen["manager"], canteen["id"], date(2026, 11, 1))
+    assert view["totals"]["meals"] == 2 and view["totals"]["voided"] == 1
+    assert view["totals"]["subsidy_fen"] == 2000 == view["ledger_total_fen"]
+    assert view["by_kind"]["breakfast"]["price_fen"] == 500
