@@ -1,6 +1,6 @@
 """Thin HTTP handlers, one module per area; ROUTES lists them for create_app."""
 
-from center.routes.api import ApiController
+from center.routes.api import ApiController, TerminalController
 from center.routes.areas import DiningController
 from center.routes.duty import DutyController, IcalController
 from center.routes.rosters import RostersController
@@ -30,6 +30,7 @@ ROUTES = [
     RostersController,
     ScreenController,
     StatsController,
+    TerminalController,
     VisitsController,
     healthz,
     home,

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, get
-from litestar.exceptions import ValidationException
-from litestar.params import PathParameter, QueryParameter
+from datetime import datetime
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from center.domain.calendar import MAX_WORKDAYS
-from center.services import catalog
+from center.services import catalog, dining
 from center.services.calendar import get_calendar
 from center.services.hours import api_hours
 from center.timeutil import local_today
@@ -116,3 +118,87 @@ class ApiController(Controller):
             closed=data["closed"], reason=data["reason"], periods=[PeriodOut(**p) for p in data["periods"]],
             on_duty=[OnDutyOut(**d) for d in data["on_duty"]],
         )
+
+
+@dataclass
+class MealIn:
+    card_no: str
+    kind: str
+    price_fen: int
+    eaten_at: datetime | None = None
+
+
+@dataclass
+class MealOut:
+    meal_id: int
+    subsidy_fen: int
+    paid_fen: int
+    balance_fen: int
+
+
+@dataclass
+class VoidOut:
+    meal_id: int
+    voided: bool
+    balance_fen: int
+
+
+@dataclass
+class BalanceOut:
+    card_no: str
+    year: int
+    balance_fen: int
+    granted_fen: int
+    used_fen: int
+
+
+BEARER = [{"BearerToken": []}]
+
+
+async def terminal(request: Request) -> dining.Terminal:
+    """The canteen terminal behind `Authorization: Bearer <device token>` (stored hashed, revocable)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    found = await dining.terminal_for(token.strip(), request.app.state.settings) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise NotAuthorizedException("终端令牌无效或已吊销", headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+class TerminalController(Controller):
+    """Canteen terminals: meals with an Idempotency-Key, same-day voids, balances."""
+
+    path = "/api/v1"
+    opt = {"public": True}
+    tags = ["canteen terminals"]
+    security = BEARER
+
+    @post("/meals", name="api:meals", status_code=201, summary="记录一餐",
+          description="Posts a meal: subsidy = min(price, per-meal cap, balance). The same Idempotency-Key with the "
+                      "same body answers the same and deducts nothing more; with another body: 409.")
+    async def post_meal(
+        self, request: Request, data: MealIn,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
+    ) -> MealOut:
+        device = await terminal(request)
+        if not idempotency_key:
+            raise ValidationException("缺少请求头 Idempotency-Key")
+        result = await dining.record_meal(device.canteen_id, card_no=data.card_no, kind=data.kind,
+                                          price_fen=data.price_fen, eaten_at=data.eaten_at, key=idempotency_key,
+                                          device_id=device.device_id)
+        return MealOut(result.meal_id, result.subsidy_fen, result.paid_fen, result.balance_fen)
+
+    @post("/meals/{meal_id:int}/void", name="api:void_meal", status_code=200, summary="撤销当日一餐",
+          description="Reverses a meal of this canteen eaten today (a reversal entry; nothing is deleted).")
+    async def void_meal(self, request: Request, meal_id: Annotated[int, PathParameter()]) -> VoidOut:
+        device = await terminal(request)
+        balance = await dining.void_meal(device.canteen_id, meal_id, today=local_today())
+        return VoidOut(meal_id=meal_id, voided=True, balance_fen=balance)
+
+    @get("/seniors/{card_no:str}/balance", name="api:balance", summary="余额查询")
+    async def get_balance(self, request: Request, card_no: Annotated[str, PathParameter()]) -> BalanceOut:
+        await terminal(request)
+        senior = await dining.senior_by_card(card_no)
+        figures = await dining.allowance_figures(senior["id"], local_today().year)
+        return BalanceOut(card_no=senior["card_no"], year=figures["year"], balance_fen=figures["balance_fen"],
+                          granted_fen=figures["granted_fen"], used_fen=figures["used_fen"])

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from center import db
 from center.config import DEMO_PASSWORD, Settings
 from center.domain import DomainError
 from center.domain.access import Role
 from center.services import audit
-from center.services.passwords import hash_password
 from center.services.catalog import load_catalog
+from center.services.passwords import hash_password
 from center.services.demo_catalog import CATEGORIES
 from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
@@ -102,6 +103,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     created["items"] = await load_catalog(CATEGORIES)
     created["cases"] = await _demo_cases(centers, settings)
     created["assignments"] = await _demo_rosters(centers)
+    created.update(await _demo_dining(centers))
     if any(created.values()):
         await audit.record("demo.load", detail=created)
     return created
@@ -306,3 +308,110 @@ async def _demo_rosters(centers: dict[str, int]) -> int:
         await RosterWeek.insert(RosterWeek(center=center_id, week=rosters.monday_of(today), status="published",
                                            published_at=utcnow()))
     return added
+
+
+DEMO_CANTEENS = {
+    "daxi": ["纸箱厂社区老年食堂", "黛溪三路幸福食堂", "长山路助餐点", "城北社区长者饭堂"],
+    "huanghe": ["黄河社区老年食堂", "黄河二路助餐点", "金城社区长者饭堂", "醴泉助餐点"],
+    "fenghuang": ["凤凰小区助餐点", "凤凰二区长者饭堂", "东关助餐点", "西关老年食堂"],
+}
+
+
+async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
+    """12 canteens, 500 seniors (D0001–D0490 aged 65+, D0491–D0500 younger), this year's grants, a month of
+    meals posted to the ledger, and the terminal token `demo-terminal-1` for the first canteen."""
+    import random
+
+    from center.domain.ledger import meal_postings, subsidy_for
+    from center.services import dining
+    from center.tables import Canteen, Device, LedgerPosting, LedgerTxn, Meal, Senior
+
+    created = {"canteens": 0, "seniors": 0, "meals": 0}
+    if not await Canteen.exists():
+        number = 0
+        for slug, names in DEMO_CANTEENS.items():
+            for name in names:
+                number += 1
+                await Canteen.insert(Canteen(center=centers[slug], code=f"C{number:02d}", name=name,
+                                             address=f"{name}（{slug}）", breakfast_fen=500, lunch_fen=1500,
+                                             dinner_fen=1200, active=True))
+                created["canteens"] += 1
+    canteens = await Canteen.select(Canteen.id, Canteen.center, Canteen.lunch_fen, Canteen.breakfast_fen,
+                                    Canteen.dinner_fen).order_by(Canteen.code)
+    first = canteens[0]["id"]
+    await Staff.update({Staff.canteen: first}).where((Staff.username == "canteen") & Staff.canteen.is_null())
+    if not await Device.exists().where(Device.token_hash == dining.hash_token(dining.DEMO_TERMINAL_TOKEN)):
+        await Device.insert(Device(canteen=first, name="演示终端 1", created_at=utcnow(),
+                                   token_hash=dining.hash_token(dining.DEMO_TERMINAL_TOKEN)))
+    if await Senior.exists():
+        return created
+
+    rng = random.Random(65)
+    today = local_today()
+    slugs = list(centers)
+    rows = []
+    for n in range(1, 501):
+        if n <= 490:
+            birth = date(rng.randint(1932, today.year - 66), rng.randint(1, 12), rng.randint(1, 28))
+        else:
+            birth = date(rng.randint(today.year - 62, today.year - 55), rng.randint(1, 12), rng.randint(1, 28))
+        slug = slugs[n % len(slugs)]
+        rows.append(Senior(
+            name=rng.choice(SURNAMES) + rng.choice(GIVEN), id_number=demo_id_number(rng, birth, "371626"),
+            birth_date=birth, center=centers[slug], community=f"{slug} 第{n % 9 + 1}网格",
+            phone=f"13{rng.randint(100000000, 999999999)}", card_no=f"D{n:04d}", active=True, created_at=utcnow(),
+        ))
+    await Senior.insert(*rows)
+    created["seniors"] = len(rows)
+    await dining.grant_due(today)
+
+    # A month of meals: posted in one transaction, each with its own ledger transaction, as the desk would.
+    seniors = await Senior.select(Senior.id, Senior.card_no, Senior.center, Senior.birth_date).where(
+        Senior.card_no <= "D0490")
+    by_center: dict[int, list[dict]] = {}
+    for c in canteens:
+        by_center.setdefault(c["center"], []).append(c)
+    balance = {s["id"]: 20000 for s in seniors}
+    start = max(today - timedelta(days=30), date(today.year, 1, 1))
+    async with db.write_transaction():
+        day = start
+        while day <= today:
+            planned = []
+            for senior in rng.sample(seniors, 110):
+                canteen = rng.choice(by_center[senior["center"]])
+                kind = rng.choices(["breakfast", "lunch", "dinner"], [2, 6, 2])[0]
+                hour = {"breakfast": 7, "lunch": 11, "dinner": 17}[kind]
+                eaten = datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=LOCAL_TZ)
+                if eaten > local_now():
+                    continue
+                price = canteen[f"{kind}_fen"]
+                subsidy = subsidy_for(price, None, balance[senior["id"]])
+                balance[senior["id"]] -= subsidy
+                key = f"demo-{senior['card_no']}-{eaten:%Y%m%d%H%M}-{kind}"
+                planned.append((senior, canteen, kind, eaten, price, subsidy, balance[senior["id"]], key))
+            if planned:
+                # Batched per day; transaction ids are matched back by their unique keys, never by position.
+                inserted = await LedgerTxn.insert(*[LedgerTxn(
+                    kind="meal", at=eaten, book_date=day, year=day.year, senior=senior["id"], canteen=canteen["id"],
+                    idempotency_key=f"meal:{canteen['id']}:{key}",
+                ) for senior, canteen, kind, eaten, price, subsidy, after, key in planned]).returning(
+                    LedgerTxn.id, LedgerTxn.idempotency_key)
+                txn_of = {r["idempotency_key"]: r["id"] for r in inserted}
+                postings, meals = [], []
+                for senior, canteen, kind, eaten, price, subsidy, after, key in planned:
+                    txn = txn_of[f"meal:{canteen['id']}:{key}"]
+                    if subsidy:
+                        postings += [LedgerPosting(txn=txn, account=p.account, amount_fen=p.amount_fen)
+                                     for p in meal_postings(senior["id"], day.year, canteen["id"], subsidy)]
+                    meals.append(Meal(
+                        canteen=canteen["id"], senior=senior["id"], kind=kind, price_fen=price, subsidy_fen=subsidy,
+                        paid_fen=price - subsidy, balance_after_fen=after, eaten_at=eaten, book_date=day,
+                        idempotency_key=key, request_hash=dining.request_hash(senior["card_no"], kind, price, eaten),
+                        txn=txn, created_at=eaten,
+                    ))
+                if postings:
+                    await LedgerPosting.insert(*postings)
+                await Meal.insert(*meals)
+                created["meals"] += len(meals)
+            day += timedelta(days=1)
+    return created
