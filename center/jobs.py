@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from center.services import cases, housekeeping, jobruns, rosters
+from center.services import cases, dining, housekeeping, jobruns, rosters
 from center.timeutil import LOCAL_TZ, local_now
 
 log = logging.getLogger("center.jobs")
@@ -25,6 +25,8 @@ class JobSpec:
     trigger: Callable[[], BaseTrigger]
     period: Callable[[datetime], str]  # local time -> period key
     work: Callable[[str], Awaitable[str | None]]  # period -> detail
+    # The period to catch up on start (None: nothing); by default the current one.
+    catch_up: Callable[[datetime], str | None] | None = None
 
 
 def hourly(moment: datetime) -> str:
@@ -62,6 +64,30 @@ JOBS: tuple[JobSpec, ...] = (
         period=weekly,
         work=lambda period: rotate_horizon(local_now().date()),
     ),
+    JobSpec(
+        name="subsidy_grants",
+        title="发放就餐补贴：1 月 1 日及年满 65 周岁当天",
+        trigger=lambda: CronTrigger(hour=0, minute=5, timezone=LOCAL_TZ),
+        period=daily,
+        work=lambda period: dining.grant_due(date.fromisoformat(period)),
+    ),
+    JobSpec(
+        name="subsidy_year_end",
+        title="年末就餐补贴清零或结转（12 月 31 日 23:59）",
+        trigger=lambda: CronTrigger(month=12, day=31, hour=23, minute=59, timezone=LOCAL_TZ),
+        period=lambda moment: str(moment.year),
+        work=lambda period: dining.year_end(int(period)),
+        # On start, finish last year if the server was down at its end (never the current year).
+        catch_up=lambda moment: str(moment.year - 1),
+    ),
+    JobSpec(
+        name="ledger_check",
+        title="每晚核对账本不变量（借贷平衡、余额不为负、余额可由流水推出）",
+        trigger=lambda: CronTrigger(hour=2, minute=30, timezone=LOCAL_TZ),
+        period=daily,
+        work=dining.nightly_check,
+        catch_up=lambda moment: None,
+    ),
 )
 
 
@@ -93,11 +119,16 @@ async def run_job(spec: JobSpec, moment: datetime | None = None) -> bool:
     return ran
 
 
-async def catch_up() -> None:
-    """On start: run every job's current period if no process has done it yet."""
+async def catch_up(now: datetime | None = None) -> None:
+    """On start: run each job's catch-up period (by default the current one) unless a process has done it."""
+    now = now or local_now()
     for spec in JOBS:
+        period = spec.catch_up(now) if spec.catch_up else spec.period(now)
+        if period is None:
+            continue
         try:
-            await run_job(spec)
+            ran = await jobruns.run_once(spec.name, period, lambda spec=spec, period=period: spec.work(period))
+            log.info("catch-up %s %s: %s", spec.name, period, "ran" if ran else "already done")
         except Exception:
             log.exception("catch-up of job %s failed", spec.name)
 

@@ -9,6 +9,8 @@ from typing import Annotated
 from datetime import datetime
 
 from litestar import Controller, Request, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
@@ -155,14 +157,18 @@ class BalanceOut:
 BEARER = [{"BearerToken": []}]
 
 
-async def terminal(request: Request) -> dining.Terminal:
-    """The canteen terminal behind `Authorization: Bearer <device token>` (stored hashed, revocable)."""
-    header = request.headers.get("authorization", "")
+async def terminal_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Before the body is read: the canteen terminal behind `Authorization: Bearer <device token>`."""
+    header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    found = await dining.terminal_for(token.strip(), request.app.state.settings) if scheme.lower() == "bearer" else None
+    found = await dining.terminal_for(token.strip(), connection.app.state.settings) if scheme.lower() == "bearer" else None
     if found is None:
         raise NotAuthorizedException("终端令牌无效或已吊销", headers={"WWW-Authenticate": "Bearer"})
-    return found
+    connection.state.terminal = found
+
+
+def terminal(request: Request) -> dining.Terminal:
+    return request.state.terminal
 
 
 class TerminalController(Controller):
@@ -172,6 +178,7 @@ class TerminalController(Controller):
     opt = {"public": True}
     tags = ["canteen terminals"]
     security = BEARER
+    guards = [terminal_guard]
 
     @post("/meals", name="api:meals", status_code=201, summary="记录一餐",
           description="Posts a meal: subsidy = min(price, per-meal cap, balance). The same Idempotency-Key with the "
@@ -180,7 +187,7 @@ class TerminalController(Controller):
         self, request: Request, data: MealIn,
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
     ) -> MealOut:
-        device = await terminal(request)
+        device = terminal(request)
         if not idempotency_key:
             raise ValidationException("缺少请求头 Idempotency-Key")
         result = await dining.record_meal(device.canteen_id, card_no=data.card_no, kind=data.kind,
@@ -191,13 +198,12 @@ class TerminalController(Controller):
     @post("/meals/{meal_id:int}/void", name="api:void_meal", status_code=200, summary="撤销当日一餐",
           description="Reverses a meal of this canteen eaten today (a reversal entry; nothing is deleted).")
     async def void_meal(self, request: Request, meal_id: Annotated[int, PathParameter()]) -> VoidOut:
-        device = await terminal(request)
+        device = terminal(request)
         balance = await dining.void_meal(device.canteen_id, meal_id, today=local_today())
         return VoidOut(meal_id=meal_id, voided=True, balance_fen=balance)
 
     @get("/seniors/{card_no:str}/balance", name="api:balance", summary="余额查询")
     async def get_balance(self, request: Request, card_no: Annotated[str, PathParameter()]) -> BalanceOut:
-        await terminal(request)
         senior = await dining.senior_by_card(card_no)
         figures = await dining.allowance_figures(senior["id"], local_today().year)
         return BalanceOut(card_no=senior["card_no"], year=figures["year"], balance_fen=figures["balance_fen"],

@@ -487,6 +487,9 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
         LedgerPosting.account.is_in([receivable(i) for i in ids] or ["-"]) & (LedgerPosting.txn.book_date >= first)
         & (LedgerPosting.txn.book_date <= last))
     ledger_total = sum(p["amount_fen"] for p in ledger)
+    ledger_by_canteen: dict[int, int] = defaultdict(int)
+    for p in ledger:
+        ledger_by_canteen[int(p["account"].split(":")[1])] += p["amount_fen"]
     totals = {"meals": 0, "price_fen": 0, "subsidy_fen": 0, "paid_fen": 0, "voided": 0}
     by_kind: dict[str, dict] = {k: {"meals": 0, "price_fen": 0, "subsidy_fen": 0, "paid_fen": 0} for k in MEAL_KINDS}
     by_day: dict[date, int] = defaultdict(int)
@@ -508,7 +511,7 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
         "month": first, "canteen_id": canteen_id, "canteens": list(canteens.values()), "totals": totals,
         "by_kind": by_kind, "by_canteen": [(canteens[i], v) for i, v in by_canteen.items()],
         "per_day": [(d, by_day.get(d, 0)) for d in days], "max_per_day": max(by_day.values(), default=0),
-        "ledger_total_fen": ledger_total, "corrections": len(earlier),
+        "ledger_total_fen": ledger_total, "ledger_by_canteen": dict(ledger_by_canteen), "corrections": len(earlier),
         "closed": await _month_closed(first),
     }
 
@@ -521,6 +524,32 @@ async def close_month(actor: CurrentUser, month: date, today: date) -> None:
         raise LedgerError("该月已结账")
     await ClosedMonth.insert(ClosedMonth(month=month.replace(day=1), closed_by=actor.id, closed_at=utcnow()))
     await audit.record("dining.close_month", actor=actor, object_type="month", object_id=month.strftime("%Y-%m"))
+
+
+async def devices_view(actor: CurrentUser) -> dict:
+    canteens = await canteens_for(actor)
+    devices = await Device.select(
+        Device.id, Device.name, Device.created_at, Device.revoked_at, Device.canteen.name.as_alias("canteen_name"),
+    ).where(Device.canteen.is_in([c["id"] for c in canteens] or [0])).order_by(Device.id)
+    return {"canteens": canteens, "devices": devices}
+
+
+async def month_meals(actor: CurrentUser, canteen_id: int | None, month: date) -> list[dict]:
+    """Every meal of the month with masked identity, and whether it was voided (for the 台账)."""
+    canteens = {c["id"]: c for c in await canteens_for(actor)}
+    ids = [canteen_id] if canteen_id is not None else list(canteens)
+    rows = await Meal.select(
+        Meal.id, Meal.canteen, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.eaten_at, Meal.txn,
+        Meal.senior.card_no.as_alias("card_no"), Meal.senior.name.as_alias("name"),
+        Meal.senior.id_number.as_alias("id_number"),
+    ).where(Meal.canteen.is_in(ids or [0]) & (Meal.book_date >= month) & (Meal.book_date <= _month_end(month))
+            ).order_by(Meal.eaten_at)
+    reversed_txns = {r["reverses"]: r["book_date"] for r in await LedgerTxn.select(LedgerTxn.reverses, LedgerTxn.book_date)
+                     .where(LedgerTxn.reverses.is_in([r["txn"] for r in rows] or [0]))}
+    for row in rows:
+        row["canteen_name"] = canteens[row["canteen"]]["name"]
+        row["voided_on"] = reversed_txns.get(row["txn"])
+    return rows
 
 
 async def meals_of_day(canteen_id: int, day: date) -> list[dict]:

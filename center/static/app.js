@@ -77,6 +77,11 @@
   // After a panel arrives, put the cursor where the work continues.
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail.target;
+    if (target && target.id === "desk") {  // the canteen desk: ready for the next card
+      var card = document.getElementById("card");
+      if (card) { card.focus(); }
+      return;
+    }
     if (!target || target.id !== "work-panel") { return; }
     var selectors = ["[data-focus]", "input[name=resident_name]", "input:not([type=hidden]), textarea", "button"];
     for (var i = 0; i < selectors.length; i++) {

@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine as _Engine
 from litestar.template.config import TemplateConfig
 
 from center.domain.access import Area
+from center.domain.money import yuan
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
 from center.services.calendar import peek_calendar
@@ -50,6 +51,7 @@ def _setup_env(engine: _Engine) -> None:
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_name"] = mask_name
+    env.filters["yuan"] = yuan
     env.trim_blocks = True
     env.lstrip_blocks = True
 
