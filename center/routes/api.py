@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.exceptions import NotAuthorizedException, ValidationException
-from litestar.params import HeaderParameter, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from center.domain.calendar import MAX_WORKDAYS
 from center.services import catalog, dining
@@ -184,7 +184,7 @@ class TerminalController(Controller):
           description="Posts a meal: subsidy = min(price, per-meal cap, balance). The same Idempotency-Key with the "
                       "same body answers the same and deducts nothing more; with another body: 409.")
     async def post_meal(
-        self, request: Request, data: MealIn,
+        self, request: Request, data: JSONBody[MealIn],
         idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
     ) -> MealOut:
         device = terminal(request)

@@ -217,9 +217,11 @@ async def terminal_for(token: str, settings: Settings) -> Terminal | None:
 # ---------------------------------------------------------------- meals
 
 
-def request_hash(card_no: str, kind: str, price_fen: int, eaten_at: datetime) -> str:
-    canonical = json.dumps([card_no.strip().upper(), kind, price_fen,
-                            eaten_at.astimezone(timezone.utc).isoformat(timespec="seconds")])
+def request_hash(card_no: str, kind: str, price_fen: int, eaten_at: datetime | None) -> str:
+    """The fingerprint of what the terminal sent (a missing eaten_at stays missing: a retry sent later matches)."""
+    when = "" if eaten_at is None else (eaten_at if eaten_at.tzinfo else eaten_at.replace(tzinfo=LOCAL_TZ)) \
+        .astimezone(timezone.utc).isoformat(timespec="seconds")
+    canonical = json.dumps([card_no.strip().upper(), kind, price_fen, when])
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -277,6 +279,7 @@ async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_f
     """Post one meal in one write transaction: check the key, the card, eligibility and the month, then
     subsidy = min(price, cap, balance). A replay of the key answers as before; another body with it is refused."""
     now = now or utcnow()
+    fingerprint = request_hash(card_no or "", kind, price_fen, eaten_at)
     key = (key or "").strip()
     if not key or len(key) > 120:
         raise LedgerError("缺少幂等键（Idempotency-Key），或长度超过 120")
@@ -289,7 +292,6 @@ async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_f
         raise LedgerError("就餐时间不能晚于当前时间")
     if eaten_at < now - MAX_AGE_OF_A_MEAL:
         raise LedgerError("就餐时间超过 31 天，请由中心负责人人工处理")
-    fingerprint = request_hash(card_no, kind, price_fen, eaten_at)
     day = to_local(eaten_at).date()
     async with db.write_transaction():
         previous = await Meal.select().where((Meal.canteen == canteen_id) & (Meal.idempotency_key == key)).first()
