@@ -10,7 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from center.domain import DomainError
+from center.domain import AccessDenied, DomainError
 from center.domain.access import Area, Role
 from center.domain.money import parse_yuan
 from center.services import dining, dining_export
@@ -73,7 +73,14 @@ class DiningController(Controller):
 
     @get("/", name="dining:desk")
     async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
-        return await self._desk(request, await _canteen(request, canteen), card.strip()[:20])
+        try:
+            chosen = await _canteen(request, canteen)
+        except (AccessDenied, PermissionDeniedException) as exc:
+            if canteen is not None:
+                raise
+            # An operator not yet bound to a canteen lands here after login: say what to do, not 403.
+            return page(request, "dining/unbound.html", {"message": str(exc.detail if hasattr(exc, "detail") else exc)})
+        return await self._desk(request, chosen, card.strip()[:20])
 
     @post("/meals", name="dining:record")
     async def record_meal(self, request: Request) -> Response:
