@@ -4,12 +4,9 @@ import re
 
 from playwright.sync_api import expect
 
+from e2e.helpers import login
 
-def login(page, server, username):
-    page.goto(server.url + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("center-demo")
-    page.get_by_label("密码").press("Enter")
+
 
 
 def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifacts, console_errors, browser):

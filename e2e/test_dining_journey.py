@@ -5,13 +5,9 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from e2e.helpers import login
 
-def login(page, server, username):
-    page.goto(server.url + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("center-demo")
-    page.get_by_label("密码").press("Enter")
-    expect(page).not_to_have_url(re.compile("/login"))
+
 
 
 def yuan(text: str) -> int:

@@ -6,15 +6,11 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from e2e.helpers import login
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 
 
-def login(page, server, username):
-    page.goto(server.url + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("center-demo")
-    page.get_by_label("密码").press("Enter")
-    expect(page).not_to_have_url(re.compile("/login"))
 
 
 def lunch_cell(page, column: int):

@@ -53,6 +53,11 @@ def id_number_birth_date(value: str):
         return None
 
 
+def id_check_digit(first17: str) -> str:
+    """The GB 11643 check character of the first 17 digits of an ID-card number."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
+
+
 def normalize_id_number(value: str | None) -> str:
     """Validate a resident ID-card number (18 characters, GB 11643 checksum, a real birth date); '' if empty."""
     value = (value or "").strip().upper().replace(" ", "")
@@ -62,8 +67,7 @@ def normalize_id_number(value: str | None) -> str:
         raise ResidentDataError("身份证号须为 18 位（最后一位可为 X）")
     if id_number_birth_date(value) is None:
         raise ResidentDataError("身份证号中的出生日期无效")
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS))
-    if _ID_CHECK[total % 11] != value[17]:
+    if id_check_digit(value[:17]) != value[17]:
         raise ResidentDataError("身份证号校验位不正确，请核对")
     return value
 

@@ -126,9 +126,10 @@ GIVEN = ["秀兰", "桂英", "建华", "志强", "淑珍", "玉梅", "国庆", "
 
 def demo_id_number(rng, birth: date, area: str = "371626") -> str:
     """A checksum-valid 18-digit ID number (fictional: demo residents only)."""
+    from center.domain.privacy import id_check_digit
+
     body = f"{area}{birth:%Y%m%d}{rng.randint(100, 999)}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+    return body + id_check_digit(body)
 
 
 async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:

@@ -10,6 +10,7 @@ from center.domain.ledger import IdempotencyConflict, LedgerError
 from center.services import dining
 from center.tables import Canteen, ClosedMonth, LedgerPosting, LedgerTxn, Meal, Senior, SubsidyPolicy
 from center.timeutil import LOCAL_TZ, utcnow
+from tests.support.dining import id_number
 from tests.support.factories import as_user, make_center, make_staff
 
 TODAY = date(2026, 11, 24)
@@ -17,9 +18,7 @@ NOON = datetime.combine(TODAY, time(12), tzinfo=LOCAL_TZ)
 
 
 def id_for(birth: date, seq: int = 123) -> str:
-    body = f"371626{birth:%Y%m%d}{seq:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+    return id_number(birth, seq)
 
 
 _cards = iter(range(1, 10_000))

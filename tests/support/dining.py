@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
+from center.domain.privacy import id_check_digit
 from center.services import dining
 from center.tables import Canteen, Senior
 from center.timeutil import local_today, utcnow
@@ -15,8 +16,7 @@ _seq = itertools.count(1)
 
 def id_number(birth: date, seq: int) -> str:
     body = f"371626{birth:%Y%m%d}{seq % 1000:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+    return body + id_check_digit(body)
 
 
 async def canteen_with_terminal() -> tuple[int, str, dict]:
