@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,8 +25,8 @@ class JobSpec:
     trigger: Callable[[], BaseTrigger]
     period: Callable[[datetime], str]  # local time -> period key
     work: Callable[[str], Awaitable[str | None]]  # period -> detail
-    # The period to catch up on start (None: nothing); by default the current one.
-    catch_up: Callable[[datetime], str | None] | None = None
+    # The periods to catch up on start, oldest first (each runs once at most); by default the current one.
+    catch_up: Callable[[datetime], list[str]] | None = None
 
 
 def hourly(moment: datetime) -> str:
@@ -35,6 +35,14 @@ def hourly(moment: datetime) -> str:
 
 def daily(moment: datetime) -> str:
     return moment.date().isoformat()
+
+
+def last_days(days: int) -> Callable[[datetime], list[str]]:
+    """Catch up the days missed while no scheduler ran (up to `days` back), each once, oldest first."""
+    def periods(moment: datetime) -> list[str]:
+        return [daily(moment - timedelta(days=back)) for back in range(days - 1, -1, -1)]
+
+    return periods
 
 
 def weekly(moment: datetime) -> str:
@@ -56,6 +64,7 @@ JOBS: tuple[JobSpec, ...] = (
         trigger=lambda: CronTrigger(hour=7, minute=30, timezone=LOCAL_TZ),
         period=daily,
         work=lambda period: cases.record_reminders(date.fromisoformat(period)),
+        catch_up=last_days(3),
     ),
     JobSpec(
         name="roster_rotation",
@@ -70,6 +79,7 @@ JOBS: tuple[JobSpec, ...] = (
         trigger=lambda: CronTrigger(hour=0, minute=5, timezone=LOCAL_TZ),
         period=daily,
         work=lambda period: dining.grant_due(date.fromisoformat(period)),
+        catch_up=last_days(7),
     ),
     JobSpec(
         name="subsidy_year_end",
@@ -78,7 +88,7 @@ JOBS: tuple[JobSpec, ...] = (
         period=lambda moment: str(moment.year),
         work=lambda period: dining.year_end(int(period)),
         # On start, finish last year if the server was down at its end (never the current year).
-        catch_up=lambda moment: str(moment.year - 1),
+        catch_up=lambda moment: [str(moment.year - 1)],
     ),
     JobSpec(
         name="ledger_check",
@@ -86,7 +96,7 @@ JOBS: tuple[JobSpec, ...] = (
         trigger=lambda: CronTrigger(hour=2, minute=30, timezone=LOCAL_TZ),
         period=daily,
         work=dining.nightly_check,
-        catch_up=lambda moment: None,
+        catch_up=lambda moment: [],
     ),
 )
 
@@ -123,14 +133,12 @@ async def catch_up(now: datetime | None = None) -> None:
     """On start: run each job's catch-up period (by default the current one) unless a process has done it."""
     now = now or local_now()
     for spec in JOBS:
-        period = spec.catch_up(now) if spec.catch_up else spec.period(now)
-        if period is None:
-            continue
-        try:
-            ran = await jobruns.run_once(spec.name, period, lambda spec=spec, period=period: spec.work(period))
-            log.info("catch-up %s %s: %s", spec.name, period, "ran" if ran else "already done")
-        except Exception:
-            log.exception("catch-up of job %s failed", spec.name)
+        for period in spec.catch_up(now) if spec.catch_up else [spec.period(now)]:
+            try:
+                ran = await jobruns.run_once(spec.name, period, lambda spec=spec, period=period: spec.work(period))
+                log.info("catch-up %s %s: %s", spec.name, period, "ran" if ran else "already done")
+            except Exception:
+                log.exception("catch-up of job %s %s failed", spec.name, period)
 
 
 def build_scheduler() -> AsyncIOScheduler:

@@ -71,3 +71,25 @@ async def test_write_transaction_refuses_to_nest(db):
         with pytest.raises(RuntimeError):
             async with center_db.write_transaction():
                 pass
+
+
+async def test_a_scheduler_stopped_across_two_days_catches_up_each_day_once(db):
+    from datetime import datetime
+
+    from center.jobs import catch_up
+    from center.timeutil import LOCAL_TZ
+
+    monday = datetime(2026, 11, 23, 9, tzinfo=LOCAL_TZ)
+    await jobruns.run_once("case_reminders", "2026-11-23", _done)
+    await catch_up(monday.replace(day=25))  # down on the 24th and the 25th
+    days = {r["period"] for r in await JobRun.select(JobRun.period).where(JobRun.job == "case_reminders")}
+    assert {"2026-11-23", "2026-11-24", "2026-11-25"} <= days
+    before = await JobRun.count()
+    await catch_up(monday.replace(day=25))  # a second start, or a second scheduler, does nothing more
+    assert await JobRun.count() == before
+    year_end = await JobRun.select(JobRun.period).where(JobRun.job == "subsidy_year_end")
+    assert [r["period"] for r in year_end] == ["2025"]  # only a finished year, never the current one
+
+
+async def _done():
+    return "done"
