@@ -151,7 +151,6 @@ def jobs() -> None:
     """List the scheduled jobs with their next run and last period done."""
     from center.jobs import next_runs
     from center.services.jobruns import last_runs
-    from center.timeutil import fmt_local
 
     settings = _settings()
     last = asyncio.run(_with_db(settings, last_runs))

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 from center.domain import DomainError
 
@@ -222,14 +222,6 @@ def running_balance_never_negative(txns: Sequence[Txn]) -> bool:
             if p.account.startswith("allowance:") and running[p.account] < 0:
                 return False
     return True
-
-
-def allowance_summary(postings_by_kind: Mapping[str, int]) -> dict[str, int]:
-    """granted / used / balance of one allowance account from its signed sums by transaction kind."""
-    granted = postings_by_kind.get(TxnKind.grant, 0) + max(0, postings_by_kind.get(TxnKind.carry, 0))
-    used = -(postings_by_kind.get(TxnKind.meal, 0) + postings_by_kind.get(TxnKind.reversal, 0))
-    balance = sum(postings_by_kind.values())
-    return {"granted_fen": granted, "used_fen": used, "balance_fen": balance}
 
 
 class IdempotencyConflict(LedgerError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Iterable, Mapping, Sequence
 
 from center.domain.calendar import DayKind
@@ -153,7 +153,3 @@ def shift_hours(assignments: Iterable[Assigned], shifts: Mapping[int, ShiftSpec]
         totals[a.staff_id][1 if duty else 0] += shift.minutes
     return {k: (v[0], v[1]) for k, v in totals.items()}
 
-
-def covers(shift_start: time, shift_end: time, moment: datetime) -> bool:
-    t = moment.time()
-    return shift_start <= t < shift_end

@@ -8,7 +8,7 @@ import json
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from piccolo.engine.postgres import PostgresEngine
 
@@ -17,7 +17,6 @@ from center.config import Settings
 from center.domain import AccessDenied, NotFound
 from center.domain.ledger import (
     BirthdayRule,
-    IdempotencyConflict,
     LedgerError,
     MealDecision,
     Policy,
@@ -610,9 +609,3 @@ async def seniors_list(actor: CurrentUser, query: str = "", limit: int = 100) ->
 async def centers() -> list[dict]:
     return await Center.select(Center.id, Center.name).order_by(Center.sort_order)
 
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(day, time.min, tzinfo=LOCAL_TZ), datetime.combine(day, time.max, tzinfo=LOCAL_TZ))
-
-
-__all__ = ["IdempotencyConflict", "LedgerError", "MealResult", "UnknownCard"]

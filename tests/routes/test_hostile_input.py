@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 
 from center.config import DEMO_PASSWORD
 from center.tables import Case

@@ -1,7 +1,7 @@
 """Cases on a real database: receiving, every transition, ownership, hand-over, the paused clock, reminders."""
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import pytest
 
