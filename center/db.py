@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import weakref
 from contextlib import asynccontextmanager
@@ -15,7 +16,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from center.config import Settings
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("CENTER_SQLITE_BUSY_MS", "10000"))
 
 
 class _SQLiteConnection(sqlite3.Connection):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from urllib.parse import quote
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
@@ -98,7 +100,24 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
     return _error_page(request, status, str(exc) or None)
 
 
+def database_unavailable_handler(request: Request, exc: Exception) -> Response:
+    """The database did not answer (locked past the busy timeout, connection refused): 503, then recover by itself."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    headers = {"Retry-After": "5"}
+    if wants_json(request):
+        return Response({"status_code": 503, "detail": "数据库暂时无法访问，请稍后重试"}, status_code=503,
+                        media_type=MediaType.JSON, headers=headers)
+    response = _error_page(request, 503)
+    response.headers.update(headers)
+    return response
+
+
 EXCEPTION_HANDLERS = {
+    sqlite3.OperationalError: database_unavailable_handler,
+    ConnectionError: database_unavailable_handler,
+    asyncpg.exceptions.PostgresConnectionError: database_unavailable_handler,
+    asyncpg.exceptions.InterfaceError: database_unavailable_handler,
+    asyncpg.exceptions.CannotConnectNowError: database_unavailable_handler,
     DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,
