@@ -18,24 +18,9 @@ from center.web.render import flash, page
 
 
 async def _context(request: Request) -> dict:
-    user = request.user
-    today = local_today()
-    mine = await rosters.my_duty(user.id, today)
-    colleagues = [s for s in await rosters.staff_of(user.center_id) if s["id"] != user.id] if user.center_id else []
-    others = []
-    if user.center_id and mine:
-        names = {c["id"]: c["display_name"] for c in colleagues}
-        shifts = {s.id: s.name for s in await rosters.shift_specs(user.center_id)}
-        for a in await rosters.assignments_between(user.center_id, today, mine[-1]["day"]):
-            if a["staff"] in names:
-                others.append({"value": f"{a['shift_type']}:{a['day'].isoformat()}:{a['staff']}",
-                               "label": f"{a['day'].month}月{a['day'].day}日 {shifts.get(a['shift_type'], '')} {names[a['staff']]}"})
-    token = await rosters.ical_token(user.id)
-    return {
-        "mine": mine, "colleagues": colleagues, "others": sorted(others, key=lambda o: o["value"]),
-        "requests": await rosters.swap_requests(user.center_id, staff_id=user.id) if user.center_id else [],
-        "ical_url": str(request.base_url).rstrip("/") + f"/ical/{token}.ics", "form": {},
-    }
+    view = await rosters.duty_view(request.user, local_today())
+    view["ical_url"] = str(request.base_url).rstrip("/") + f"/ical/{view.pop('ical_token')}.ics"
+    return {**view, "form": {}}
 
 
 class DutyController(Controller):

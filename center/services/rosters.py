@@ -526,6 +526,27 @@ async def my_duty(staff_id: int, first: date, days: int = 42) -> list[dict]:
             & (Assignment.day <= first + timedelta(days=days))).order_by(Assignment.day).order_by(Assignment.shift_type.start)
 
 
+async def duty_view(actor: CurrentUser, today: date) -> dict:
+    """A worker's next shifts, the colleagues' shifts they could swap with, their swap requests, their feed token."""
+    mine = await my_duty(actor.id, today)
+    colleagues = [s for s in await staff_of(actor.center_id) if s["id"] != actor.id] if actor.center_id else []
+    others = []
+    if actor.center_id and mine:
+        names = {c["id"]: c["display_name"] for c in colleagues}
+        shifts = {s.id: s.name for s in await shift_specs(actor.center_id)}
+        for a in sorted(await assignments_between(actor.center_id, today, mine[-1]["day"]),
+                        key=lambda a: (a["day"], a["shift_type"])):
+            if a["staff"] in names:
+                others.append({"value": f"{a['shift_type']}:{a['day'].isoformat()}:{a['staff']}",
+                               "label": f"{a['day'].month}月{a['day'].day}日 {shifts.get(a['shift_type'], '')} "
+                                        f"{names[a['staff']]}"})
+    return {
+        "mine": mine, "colleagues": colleagues, "others": others,
+        "requests": await swap_requests(actor.center_id, staff_id=actor.id) if actor.center_id else [],
+        "ical_token": await ical_token(actor.id),
+    }
+
+
 async def ical_token(staff_id: int) -> str:
     """The staff member's unguessable feed token, made on first use."""
     row = await Staff.select(Staff.ical_token).where(Staff.id == staff_id).first()
