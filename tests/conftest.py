@@ -60,6 +60,15 @@ async def db(settings) -> Settings:
 
 
 @pytest.fixture
+async def demo_db(db) -> Settings:
+    """The module's database with the demo district loaded (idempotent)."""
+    from tests.support.factories import load_demo
+
+    await load_demo(db)
+    return db
+
+
+@pytest.fixture
 async def client(db):
     async with AsyncTestClient(app=create_app(db), base_url="http://testserver.local") as client:
         yield client

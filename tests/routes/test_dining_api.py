@@ -108,12 +108,6 @@ async def test_a_meal_dated_in_a_closed_month_is_refused(demo, db):
 
 
 @pytest.fixture
-async def demo_db(db):
-    await load_demo(db)
-    return db
-
-
-@pytest.fixture
 def terminal_client(demo_db):
     with TestClient(app=create_app(demo_db), base_url="http://testserver.local") as client:
         yield client
