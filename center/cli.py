@@ -61,9 +61,13 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no centers yet.")
-def demo(if_empty: bool) -> None:
+@click.option("--scale", "scale", default=1, show_default=True, type=click.IntRange(1, 200),
+              help="District-sized data for benchmarks: N=20 gives about 50 centers, 600 staff, 10,000 seniors, "
+                   "a year of meals (about 1 million ledger postings) and 50,000 cases.")
+def demo(if_empty: bool, scale: int) -> None:
     """Load the demo district (CENTER_DEMO=1 only; safe to run twice)."""
-    from center.services.demo import DemoModeRequired, is_empty, load_demo
+    from center.domain import DomainError
+    from center.services.demo import is_empty, load_demo
 
     settings = _settings()
     if not settings.demo:
@@ -72,17 +76,28 @@ def demo(if_empty: bool) -> None:
     async def work():
         if if_empty and not await is_empty():
             return None
-        return await load_demo(settings)
+        created = await load_demo(settings)
+        if scale > 1:
+            created.update(await _load_scale(settings, scale))
+        return created
 
     try:
         created = asyncio.run(_with_db(settings, work))
-    except DemoModeRequired as exc:
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from None
     if created is None:
         click.echo("demo data already present")
     else:
         click.echo("demo data loaded: " + ", ".join(f"{k}={v}" for k, v in created.items()))
     _print_logins(settings)
+
+
+async def _load_scale(settings: Settings, n: int) -> dict[str, int]:
+    from center.services.scale import load_scale, total_steps
+
+    with click.progressbar(length=total_steps(n), label=f"规模数据 ×{n}", show_eta=True, show_pos=True,
+                           file=sys.stderr) as bar:
+        return await load_scale(settings, n, progress=bar.update)
 
 
 @main.group()
