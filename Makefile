@@ -33,9 +33,9 @@ run: install
 test: install-test
 	bash scripts/test.sh
 
-## make bench: benchmarks in bench/ (see bench/README.md)
+## make bench: the figures of bench/run.py beside their targets and ceilings (BENCH_ARGS=--quick for a smoke run)
 bench: install-test
-	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "no benchmarks yet (bench/run.py arrives with issue #6)"; fi
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 migrate: install
 	$(BIN)/center migrate

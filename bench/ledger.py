@@ -1,0 +1,175 @@
+"""Meals posted per second: through the service function, and the ceiling of the same read-check-insert
+transaction in raw sqlite3 (and asyncpg on PostgreSQL) with the same durability. Run by bench/run.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from center import db  # noqa: E402
+from center.config import load_settings  # noqa: E402
+
+MEALS = int(os.environ.get("BENCH_MEALS", "500"))
+PRICE = 1500
+
+
+def cards(n: int) -> list[str]:
+    return [f"D{(i % 490) + 1:04d}" for i in range(n)]
+
+
+async def service_rate(label: str) -> dict:
+    from center.services import dining
+    from center.tables import Canteen
+
+    settings = load_settings()
+    db.bind(db.make_engine(settings))
+    await db.start(settings)
+    canteen = (await Canteen.select(Canteen.id).where(Canteen.code == "C01").first())["id"]
+    run = uuid.uuid4().hex[:8]
+    started = time.perf_counter()
+    for i, card in enumerate(cards(MEALS)):
+        await dining.record_meal(canteen, card_no=card, kind="lunch", price_fen=PRICE, eaten_at=None,
+                                 key=f"bench-{run}-{i}")
+    rate = MEALS / (time.perf_counter() - started)
+    await db.stop(settings)
+    return {"name": f"{label}: meals/s through the service function (one at a time)", "value": rate, "unit": "meals/s"}
+
+
+RAW_STEPS = [
+    "SELECT id, request_hash FROM meal WHERE canteen = {p} AND idempotency_key = {p}",
+    "SELECT id, birth_date, active FROM senior WHERE card_no = {p}",
+    "SELECT 1 FROM closed_month WHERE month = {p}",
+    "SELECT per_meal_cap_fen FROM subsidy_policy WHERE year = {p}",
+    "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_posting WHERE account = {p}",
+]
+
+
+def raw_sqlite_rate(path: str) -> dict:
+    """The same transaction in plain sqlite3: BEGIN IMMEDIATE, the five reads, three inserts, COMMIT (WAL,
+    synchronous=FULL, like center.db's connections)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    canteen = conn.execute("SELECT id FROM canteen WHERE code = 'C01'").fetchone()[0]
+    run = uuid.uuid4().hex[:8]
+    reads = [s.format(p="?") for s in RAW_STEPS]
+    today = datetime.now(timezone.utc)
+    started = time.perf_counter()
+    for i, card in enumerate(cards(MEALS)):
+        key = f"raw-{run}-{i}"
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(reads[0], (canteen, key)).fetchall()
+        senior = conn.execute(reads[1], (card,)).fetchone()[0]
+        conn.execute(reads[2], (today.date().replace(day=1).isoformat(),)).fetchall()
+        conn.execute(reads[3], (today.year,)).fetchall()
+        balance = conn.execute(reads[4], (f"allowance:{senior}:{today.year}",)).fetchone()[0]
+        subsidy = min(PRICE, 400, max(balance, 0))
+        txn = conn.execute(
+            "INSERT INTO ledger_txn (kind, at, book_date, year, senior, canteen, idempotency_key, memo) "
+            "VALUES ('meal', ?, ?, ?, ?, ?, ?, '') RETURNING id",
+            (str(today), today.date().isoformat(), today.year, senior, canteen, f"meal:{canteen}:{key}")).fetchone()[0]
+        if subsidy:
+            conn.executemany("INSERT INTO ledger_posting (txn, account, amount_fen) VALUES (?, ?, ?)",
+                             [(txn, f"allowance:{senior}:{today.year}", -subsidy), (txn, f"canteen:{canteen}", subsidy)])
+        conn.execute(
+            "INSERT INTO meal (canteen, senior, kind, price_fen, subsidy_fen, paid_fen, balance_after_fen, eaten_at, "
+            "book_date, idempotency_key, request_hash, txn, created_at) "
+            "VALUES (?, ?, 'lunch', ?, ?, ?, ?, ?, ?, ?, 'x', ?, ?) RETURNING id",
+            (canteen, senior, PRICE, subsidy, PRICE - subsidy, balance - subsidy, str(today), today.date().isoformat(),
+             key, txn, str(today))).fetchone()
+        conn.execute("COMMIT")
+    rate = MEALS / (time.perf_counter() - started)
+    conn.close()
+    return {"name": "SQLite: raw sqlite3, the same transaction (ceiling)", "value": rate, "unit": "meals/s"}
+
+
+async def raw_pg_rate(url: str) -> dict:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    canteen = await conn.fetchval("SELECT id FROM canteen WHERE code = 'C01'")
+    run = uuid.uuid4().hex[:8]
+    now = datetime.now(timezone.utc)
+    reads = [s.replace("{p}", "$1").replace("canteen = $1 AND idempotency_key = $1", "canteen = $1 AND idempotency_key = $2")
+             for s in RAW_STEPS]
+    started = time.perf_counter()
+    for i, card in enumerate(cards(MEALS)):
+        key = f"raw-{run}-{i}"
+        async with conn.transaction():
+            await conn.fetch(reads[0], canteen, key)
+            senior = await conn.fetchval(reads[1], card)
+            await conn.fetch(reads[2], now.date().replace(day=1))
+            await conn.fetch("SELECT id FROM senior WHERE id = $1 FOR UPDATE", senior)
+            await conn.fetch(reads[3], now.year)
+            balance = await conn.fetchval(reads[4], f"allowance:{senior}:{now.year}")
+            subsidy = min(PRICE, 400, max(balance, 0))
+            txn = await conn.fetchval(
+                "INSERT INTO ledger_txn (kind, at, book_date, year, senior, canteen, idempotency_key, memo) "
+                "VALUES ('meal', $1, $2, $3, $4, $5, $6, '') RETURNING id",
+                now, now.date(), now.year, senior, canteen, f"meal:{canteen}:{key}")
+            if subsidy:
+                await conn.executemany("INSERT INTO ledger_posting (txn, account, amount_fen) VALUES ($1, $2, $3)",
+                                       [(txn, f"allowance:{senior}:{now.year}", -subsidy),
+                                        (txn, f"canteen:{canteen}", subsidy)])
+            await conn.fetchval(
+                "INSERT INTO meal (canteen, senior, kind, price_fen, subsidy_fen, paid_fen, balance_after_fen, "
+                "eaten_at, book_date, idempotency_key, request_hash, txn, created_at) "
+                "VALUES ($1, $2, 'lunch', $3, $4, $5, $6, $7, $8, $9, 'x', $10, $7) RETURNING id",
+                canteen, senior, PRICE, subsidy, PRICE - subsidy, balance - subsidy, now, now.date(), key, txn)
+    rate = MEALS / (time.perf_counter() - started)
+    await conn.close()
+    return {"name": "PostgreSQL: raw asyncpg, the same transaction (ceiling)", "value": rate, "unit": "meals/s"}
+
+
+async def pg_database() -> str | None:
+    """A fresh database center_bench with the demo district, or None when no PostgreSQL answers."""
+    import asyncpg
+
+    admin_url = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        conn = await asyncpg.connect(admin_url, timeout=3)
+    except Exception:
+        return None
+    try:
+        await conn.execute("DROP DATABASE IF EXISTS center_bench WITH (FORCE)")
+        await conn.execute("CREATE DATABASE center_bench")
+    finally:
+        await conn.close()
+    return admin_url.rsplit("/", 1)[0] + "/center_bench"
+
+
+def main() -> None:
+    path = sys.argv[1]
+    rows = [asyncio.run(service_rate("SQLite")), raw_sqlite_rate(path)]
+    rows[0]["ceiling"] = rows[1]["value"]
+    url = asyncio.run(pg_database())
+    if url is None:
+        rows.append({"name": "PostgreSQL: meals/s through the service function (no server answered)", "value": None,
+                     "unit": "meals/s"})
+    else:
+        env = {**os.environ, "DATABASE_URL": url, "CENTER_DEMO": "1"}
+        for command in (["migrate"], ["demo"]):
+            subprocess.run([str(Path(sys.executable).parent / "center"), *command], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+        os.environ["DATABASE_URL"] = url
+        service = asyncio.run(service_rate("PostgreSQL"))
+        raw = asyncio.run(raw_pg_rate(url))
+        service["ceiling"] = raw["value"]
+        rows += [service, raw]
+    print(json.dumps(rows, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
