@@ -24,7 +24,7 @@ from center.services.calendar import get_calendar
 from center.web.auth import AuthMiddleware
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
-from center.web.security import security_headers
+from center.web.security import refuse_nul_in_path, security_headers
 from center.web.sessions import DatabaseStore, SessionConfig
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                                             include_in_schema=False, opt={"exclude_from_auth": True},
                                                             cache_control=None)],
         before_send=[security_headers(settings.https)],
+        before_request=refuse_nul_in_path,
         middleware=[
             session_config.middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),

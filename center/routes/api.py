@@ -11,7 +11,13 @@ from datetime import datetime
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.exceptions import (
+    ClientException,
+    NotAuthorizedException,
+    NotFoundException,
+    ServiceUnavailableException,
+    ValidationException,
+)
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from center.domain.calendar import MAX_WORKDAYS
@@ -19,6 +25,24 @@ from center.services import catalog, dining
 from center.services.calendar import get_calendar
 from center.services.hours import api_hours
 from center.timeutil import local_today
+
+
+class ConflictError(ClientException):
+    """409: the Idempotency-Key was used with another body (documents the answer in the OpenAPI schema)."""
+
+    status_code = 409
+
+
+class UnprocessableError(ClientException):
+    """422: well-formed but refused by the rules (not eligible, month closed...), with a Chinese detail."""
+
+    status_code = 422
+
+
+# Every answer an operation may give is in the schema (schemathesis checks that no other status appears).
+PUBLIC_ERRORS = [NotFoundException, ServiceUnavailableException]
+TERMINAL_ERRORS = [NotAuthorizedException, NotFoundException, ConflictError, UnprocessableError,
+                   ServiceUnavailableException]
 
 
 @dataclass
@@ -85,7 +109,7 @@ class ApiController(Controller):
     opt = {"public": True}
     tags = ["public"]
 
-    @get("/catalog", name="api:catalog", summary="服务事项目录",
+    @get("/catalog", name="api:catalog", summary="服务事项目录", raises=[ServiceUnavailableException],
          description="All active items with their category, kind (immediate/promised), promised working days and materials.")
     async def get_catalog(self) -> list[CatalogItemOut]:
         return [
@@ -93,7 +117,7 @@ class ApiController(Controller):
             for item in await catalog.api_catalog()
         ]
 
-    @get("/calendar/workdays", name="api:workdays", summary="第 N 个工作日",
+    @get("/calendar/workdays", name="api:workdays", summary="第 N 个工作日", raises=[ServiceUnavailableException],
          description="The N-th working day after `start` (start itself not counted), following the statutory "
                      "calendar with make-up working days (调休).")
     async def get_workdays(
@@ -106,7 +130,7 @@ class ApiController(Controller):
         calendar = await get_calendar()
         return WorkdaysOut(start=start, days=days, due=calendar.add_workdays(start, days))
 
-    @get("/centers/{slug:str}/hours", name="api:hours", summary="服务时间与值班人员",
+    @get("/centers/{slug:str}/hours", name="api:hours", summary="服务时间与值班人员", raises=PUBLIC_ERRORS,
          description="A center's day kind, service periods (regular / extended / duty) and who is on duty on a date "
                      "(name and shift only). For signage systems.")
     async def get_hours(
@@ -180,7 +204,7 @@ class TerminalController(Controller):
     security = BEARER
     guards = [terminal_guard]
 
-    @post("/meals", name="api:meals", status_code=201, summary="记录一餐",
+    @post("/meals", name="api:meals", status_code=201, summary="记录一餐", raises=TERMINAL_ERRORS,
           description="Posts a meal: subsidy = min(price, per-meal cap, balance). The same Idempotency-Key with the "
                       "same body answers the same and deducts nothing more; with another body: 409.")
     async def post_meal(
@@ -196,13 +220,15 @@ class TerminalController(Controller):
         return MealOut(result.meal_id, result.subsidy_fen, result.paid_fen, result.balance_fen)
 
     @post("/meals/{meal_id:int}/void", name="api:void_meal", status_code=200, summary="撤销当日一餐",
+          raises=TERMINAL_ERRORS,
           description="Reverses a meal of this canteen eaten today (a reversal entry; nothing is deleted).")
-    async def void_meal(self, request: Request, meal_id: Annotated[int, PathParameter()]) -> VoidOut:
+    async def void_meal(self, request: Request,
+                        meal_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)]) -> VoidOut:
         device = terminal(request)
         balance = await dining.void_meal(device.canteen_id, meal_id, today=local_today())
         return VoidOut(meal_id=meal_id, voided=True, balance_fen=balance)
 
-    @get("/seniors/{card_no:str}/balance", name="api:balance", summary="余额查询")
+    @get("/seniors/{card_no:str}/balance", name="api:balance", summary="余额查询", raises=TERMINAL_ERRORS)
     async def get_balance(self, request: Request, card_no: Annotated[str, PathParameter()]) -> BalanceOut:
         senior = await dining.senior_by_card(card_no)
         figures = await dining.allowance_figures(senior["id"], local_today().year)

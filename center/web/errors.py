@@ -112,7 +112,16 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response:
     return response
 
 
+def out_of_range_handler(request: Request, exc: Exception) -> Response:
+    """An id beyond the column's range (PostgreSQL int4, SQLite int8) names nothing that exists: 404."""
+    message = "没有找到这条记录（编号超出范围）"
+    if wants_json(request):
+        return Response({"status_code": 404, "detail": message}, status_code=404, media_type=MediaType.JSON)
+    return _error_page(request, 404, message)
+
+
 EXCEPTION_HANDLERS = {
+    OverflowError: out_of_range_handler,
     sqlite3.OperationalError: database_unavailable_handler,
     ConnectionError: database_unavailable_handler,
     asyncpg.exceptions.PostgresConnectionError: database_unavailable_handler,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
+from litestar import Request, Response
 from litestar.types import Message, Scope
 
 CSP = (
@@ -34,3 +35,10 @@ def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]
         message["headers"] = list(message.get("headers", [])) + [(n, v) for n, v in headers if n not in present]
 
     return before_send
+
+
+async def refuse_nul_in_path(request: Request) -> Response | None:
+    """A NUL byte in the path names no file or page (the file system refuses it with a ValueError): 400."""
+    if "\x00" in request.scope["path"]:
+        return Response({"status_code": 400, "detail": "请求路径无效"}, status_code=400)
+    return None
