@@ -120,8 +120,20 @@ def out_of_range_handler(request: Request, exc: Exception) -> Response:
     return _error_page(request, 404, message)
 
 
+def invalid_argument_handler(request: Request, exc: Exception) -> Response:
+    """asyncpg refused a query argument: out of the column's range (an id that cannot exist) → 404, else 422."""
+    if isinstance(exc.__cause__, OverflowError):
+        return out_of_range_handler(request, exc)
+    log.warning("invalid query argument on %s %s: %s", request.method, request.url.path, exc)
+    message = "输入的值无效"
+    if wants_json(request):
+        return Response({"status_code": 422, "detail": message}, status_code=422, media_type=MediaType.JSON)
+    return _error_page(request, 422, message)
+
+
 EXCEPTION_HANDLERS = {
     OverflowError: out_of_range_handler,
+    asyncpg.exceptions.DataError: invalid_argument_handler,
     sqlite3.OperationalError: database_unavailable_handler,
     ConnectionError: database_unavailable_handler,
     asyncpg.exceptions.PostgresConnectionError: database_unavailable_handler,
