@@ -1,4 +1,5 @@
-"""kill -9 of the server during a burst of meals: every acknowledged meal survives, once; invariants hold."""
+"""kill -9 of the server during a burst of meals and case transitions: every acknowledged write survives, once;
+the ledger invariants hold; SQLite's integrity_check is ok."""
 
 import os
 import signal
@@ -8,8 +9,9 @@ import time
 
 import httpx
 from center.services import dining
-from center.tables import Meal
+from center.tables import Case, CaseEvent, Meal
 from tests.support.dining import canteen_with_terminal, funded_senior
+from tests.support.factories import CSRF_RE, item_id, load_demo_catalog, make_staff
 from tests.support.live_server import LiveServer
 
 
@@ -39,18 +41,55 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
                     with lock:
                         acknowledged[key] = response.json()["meal_id"]
 
-    workers = [threading.Thread(target=terminal, args=(i,)) for i in range(4)]
+    await load_demo_catalog()
+    item = await item_id("MZ01")
+    desk = [await make_staff(db, "worker", center) for _ in range(2)]
+    received: dict[str, int] = {}  # marker note -> case id, acknowledged by the redirect to the case
+    completed: set[int] = set()  # acknowledged completions
+
+    def counter_worker(staff: dict) -> None:
+        with httpx.Client(base_url=server.url, timeout=5) as client:
+            try:
+                token = CSRF_RE.search(client.get("/login").text).group(1)
+                client.post("/login", data={"_csrf_token": token, "username": staff["username"],
+                                            "password": staff["password"]})
+                token = CSRF_RE.search(client.get("/counter").text).group(1)
+            except (httpx.HTTPError, AttributeError):
+                return
+            n = 0
+            while not stop.is_set():
+                marker = f"kill-{staff['username']}-{n}"
+                n += 1
+                try:
+                    answer = client.post("/counter/receive", data={
+                        "_csrf_token": token, "item_id": str(item), "action": "accept", "resident_name": "张三",
+                        "note": marker, "brought": ["0"]})
+                    if answer.status_code != 302:
+                        continue
+                    case_id = int(answer.headers["location"].rsplit("/", 1)[1])
+                    with lock:
+                        received[marker] = case_id
+                    done = client.post(f"/cases/{case_id}/actions", data={
+                        "_csrf_token": token, "action": "complete", "version": "1"})
+                    if done.status_code == 302:
+                        with lock:
+                            completed.add(case_id)
+                except httpx.HTTPError:
+                    return
+
+    workers = [threading.Thread(target=terminal, args=(i,)) for i in range(3)]
+    workers += [threading.Thread(target=counter_worker, args=(staff,)) for staff in desk]
     for w in workers:
         w.start()
     deadline = time.monotonic() + 20
-    while len(acknowledged) < 40 and time.monotonic() < deadline:
+    while (len(acknowledged) < 40 or len(completed) < 10) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.kill(server.process.pid, signal.SIGKILL)
     server.process.wait(timeout=10)
     stop.set()
     for w in workers:
         w.join(timeout=10)
-    assert len(acknowledged) >= 40, server.log()[-2000:]
+    assert len(acknowledged) >= 40 and len(completed) >= 10, server.log()[-2000:]
 
     if db.is_sqlite:
         with sqlite3.connect(db.sqlite_path) as conn:
@@ -64,6 +103,21 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
         for key, meal_id in acknowledged.items():
             assert by_key.get(key) == [meal_id], f"acknowledged {key} -> {meal_id} not present exactly once"
         assert await dining.verify_ledger() == []
+        # Every acknowledged case once, with its acceptance; every acknowledged completion kept, once.
+        cases = await Case.select(Case.id, Case.note, Case.status).where(Case.note.like("kill-%"))
+        by_marker: dict[str, list[int]] = {}
+        for row in cases:
+            by_marker.setdefault(row["note"], []).append(row["id"])
+        for marker, case_id in received.items():
+            assert by_marker.get(marker) == [case_id], f"acknowledged case {marker} not present exactly once"
+        status = {row["id"]: row["status"] for row in cases}
+        events = await CaseEvent.select(CaseEvent.case, CaseEvent.action).where(CaseEvent.case.is_in(list(status)))
+        for case_id in status:
+            actions = [e["action"] for e in events if e["case"] == case_id]
+            assert actions.count("accept") == 1, (case_id, actions)
+            assert actions.count("complete") == (1 if status[case_id] == "completed" else 0), (case_id, actions)
+        for case_id in completed:
+            assert status[case_id] == "completed"
         # Replaying an acknowledged request after the restart answers the same meal and posts nothing.
         key, meal_id = next(iter(acknowledged.items()))
         worker, n = key.split("-")[1:]

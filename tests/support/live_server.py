@@ -29,17 +29,18 @@ def center_command(args: list[str], env: dict[str, str], timeout: float = 120) -
 
 
 class LiveServer:
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, extra_args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env}
         self.log_path = log_path
+        self.extra_args = list(extra_args)
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> "LiveServer":
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            CENTER + ["serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            CENTER + ["serve", "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args],
             env=self.env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
