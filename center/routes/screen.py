@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 
+from center.services import cache
 from center.services.hours import screen_model
 from center.timeutil import LOCAL_TZ, local_now
 from center.web.render import page, target_block
@@ -37,7 +38,7 @@ def _moment(at: str) -> datetime:
 
 async def _cached_model(slug: str, at: str) -> tuple[str, dict]:
     moment = _moment(at)
-    key = (slug, at, moment.strftime("%Y-%m-%dT%H:%M"))
+    key = (slug, at, moment.strftime("%Y-%m-%dT%H:%M"), cache.generation())
     cached = _models.get(key)
     if cached is not None:
         return cached

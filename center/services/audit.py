@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from center.services import cache
 from center.services.identity import CurrentUser
 from center.tables import AuditLog
 from center.timeutil import utcnow
@@ -21,6 +22,7 @@ async def record(
     detail: dict[str, Any] | str = "",
 ) -> None:
     """Append one audit row. Callers inside a write transaction get it committed atomically with their write."""
+    cache.bump()  # what the public caches hold may have changed
     await AuditLog.insert(
         AuditLog(
             at=utcnow(),

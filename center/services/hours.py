@@ -22,6 +22,7 @@ from center.services import audit
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
 from center.tables import Announcement, Assignment, Center, HoursException, HoursPeriod, HoursSeason
+from center.services.cache import MinuteCache
 from center.timeutil import utcnow
 
 
@@ -78,8 +79,16 @@ async def duty_on(center_id: int, first: date, last: date) -> list[dict]:
     return sorted(rows, key=lambda r: (r["day"], r["start"], r["name"]))
 
 
+_api_hours_cache = MinuteCache()
+
+
 async def api_hours(slug: str, day: date) -> dict:
-    """GET /api/v1/centers/{slug}/hours: the day kind, the periods and who is on duty."""
+    """GET /api/v1/centers/{slug}/hours: the day kind, the periods and who is on duty (cached for the minute,
+    dropped at any write in this process; see services/cache.py)."""
+    return await _api_hours_cache.get((slug, day), lambda: _api_hours(slug, day))
+
+
+async def _api_hours(slug: str, day: date) -> dict:
     center = await center_by_slug(slug)
     book = await hours_book(center["id"], day, day)
     hours = book.day(day)

@@ -18,6 +18,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
+from center.db import Prepared
 from center.tables import WebSession
 from center.timeutil import utcnow
 
@@ -32,6 +33,11 @@ def _seconds(value: int | timedelta | None) -> int | None:
     return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
 
 
+# Read on every staff request: compiled once (center.db.Prepared).
+_SESSION = Prepared(lambda key: WebSession.select(WebSession.data, WebSession.expires_at).where(
+    WebSession.key == key).limit(1), key="\x00sample-session-key")
+
+
 class DatabaseStore(Store):
     """A Litestar Store over the web_session table, shared by every process using the database."""
 
@@ -44,7 +50,7 @@ class DatabaseStore(Store):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first()
+        row = await _SESSION.first(key=key)
         if row is None:
             return None
         now = utcnow()
