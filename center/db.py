@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 
 import aiosqlite
 import sqlite3
@@ -63,6 +64,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         super().__init__(*args, **kwargs)
         self._idle: list[aiosqlite.Connection] = []
         self._pool_size = pool_size
+        self._inline = threading.local()
 
     async def _open(self) -> aiosqlite.Connection:
         connection = aiosqlite.connect(**self.connection_kwargs)
@@ -87,6 +89,21 @@ class PooledSQLiteEngine(SQLiteEngine):
             await connection.close()
         except Exception:
             pass
+
+    def run_inline(self, query: str, args: list) -> list[dict]:
+        """A short read on this thread's own connection, without the round trip to a connection thread.
+
+        For the hot point reads of `Prepared` only: a few tens of microseconds of SQLite are cheaper than the
+        hand-off (WAL: readers never wait for the writer). Not for anything that scans.
+        """
+        connection = getattr(self._inline, "connection", None)
+        if connection is None:
+            kwargs = {**self.connection_kwargs, "check_same_thread": True}
+            kwargs.pop("factory", None)
+            connection = _SQLiteConnection(**kwargs)
+            connection.row_factory = dict_factory
+            self._inline.connection = connection
+        return connection.execute(query, args).fetchall()
 
     async def close_pool(self) -> None:
         idle, self._idle = self._idle, []
@@ -261,7 +278,7 @@ class Prepared:
             import re
 
             template = re.sub(r"\$\d+", "{}", sql)
-        compiled = (template, tuple(slots), query)
+        compiled = (template, tuple(slots), query, sql)
         self._compiled[engine_type] = compiled
         return compiled
 
@@ -270,9 +287,11 @@ class Prepared:
 
         db = engine()
         compiled = self._compiled.get(db.engine_type) or self._compile(db.engine_type)
-        template, slots, query = compiled
-        querystring = QueryString(template, *[values[n] if n else const for n, const in slots])
-        return await query._process_results(await db.run_querystring(querystring))
+        template, slots, query, sql = compiled
+        args = [values[n] if n else const for n, const in slots]
+        if isinstance(db, PooledSQLiteEngine) and db.current_transaction.get() is None:
+            return await query._process_results(db.run_inline(sql, args))
+        return await query._process_results(await db.run_querystring(QueryString(template, *args)))
 
     async def first(self, **values) -> dict | None:
         rows = await self.rows(**values)
