@@ -162,8 +162,9 @@ class Load:
     rps: float
     p50: float
     p99: float
-    errors: int
+    errors: int  # non-2xx/3xx answers and connect/read/write errors
     requests: int
+    timeouts: int = 0  # wrk's own count: requests still unanswered when it gave up on them or stopped
 
 
 def wrk(url: str, clients: int, seconds: float, headers: dict[str, str] | None = None,
@@ -182,9 +183,11 @@ def wrk(url: str, clients: int, seconds: float, headers: dict[str, str] | None =
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    timeouts = 0
     if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
-        errors += sum(int(g) for g in m.groups())
-    return Load(rps, p50, p99, errors, requests)
+        errors += sum(int(g) for g in m.groups()[:3])
+        timeouts = int(m.group(4))
+    return Load(rps, p50, p99, errors, requests, timeouts)
 
 
 # ------------------------------------------------------------------ the steps
@@ -267,6 +270,8 @@ def http_figures(app: Process, ceiling: Process, seconds: float) -> dict[str, Lo
             if load.errors:
                 figure(f"{name} @{clients}: errors", load.errors, "count", target=0, higher_is_better=False,
                        rule="none")
+            if load.timeouts:
+                figure(f"{name} @{clients}: wrk timeouts (in flight when the run ended)", load.timeouts, "count")
     return results
 
 

@@ -54,6 +54,60 @@ class _PooledTransaction(SQLiteTransaction):
         return exception is None
 
 
+class _Busy(Exception):
+    """Another process holds SQLite's write lock: wait for it off the event loop instead."""
+
+
+class _InlineTransaction(SQLiteTransaction):
+    """A short write transaction on the event loop's own connection: no hand-off to a connection thread for each
+    statement. It never waits for the write lock on the loop (busy_timeout 0 at BEGIN): when another process
+    holds it, `_Busy` sends the caller to the threaded transaction, which waits without blocking the loop."""
+
+    async def __aenter__(self):
+        if self._parent is not None:
+            return self._parent
+        self.connection = self.engine.inline_connection()
+        self.connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.connection.execute(f"BEGIN {self.transaction_type.value}")
+        except sqlite3.OperationalError as exc:
+            raise _Busy(str(exc)) from exc
+        finally:
+            self.connection.execute(f"PRAGMA busy_timeout = {INLINE_BUSY_MS}")
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def commit(self):
+        self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self):
+        self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back and self.connection.in_transaction:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                try:
+                    await self.commit()
+                except BaseException:
+                    if self.connection.in_transaction:
+                        self.connection.execute("ROLLBACK")
+                    raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+# Inline reads wait at most this long on the loop (WAL readers only wait in rare recovery cases).
+INLINE_BUSY_MS = 200
+
+
 class PooledSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLiteEngine opens a connection (and a thread) for every query outside a transaction, which
     cost about 1.7 ms a query here (stack-notes.md). This one keeps up to `pool_size` idle connections open and
@@ -90,20 +144,25 @@ class PooledSQLiteEngine(SQLiteEngine):
         except Exception:
             pass
 
+    def inline_connection(self) -> sqlite3.Connection:
+        """This thread's own connection (the event loop's), for inline reads and inline write transactions."""
+        connection = getattr(self._inline, "connection", None)
+        if connection is None:
+            kwargs = {**self.connection_kwargs, "check_same_thread": True}
+            kwargs.pop("factory", None)
+            connection = _SQLiteConnection(**kwargs)
+            connection.execute(f"PRAGMA busy_timeout = {INLINE_BUSY_MS}")
+            connection.row_factory = dict_factory
+            self._inline.connection = connection
+        return connection
+
     def run_inline(self, query: str, args: list) -> list[dict]:
         """A short read on this thread's own connection, without the round trip to a connection thread.
 
         For the hot point reads of `Prepared` only: a few tens of microseconds of SQLite are cheaper than the
         hand-off (WAL: readers never wait for the writer). Not for anything that scans.
         """
-        connection = getattr(self._inline, "connection", None)
-        if connection is None:
-            kwargs = {**self.connection_kwargs, "check_same_thread": True}
-            kwargs.pop("factory", None)
-            connection = _SQLiteConnection(**kwargs)
-            connection.row_factory = dict_factory
-            self._inline.connection = connection
-        return connection.execute(query, args).fetchall()
+        return self.inline_connection().execute(query, args).fetchall()
 
     async def close_pool(self) -> None:
         idle, self._idle = self._idle, []
@@ -123,6 +182,8 @@ class PooledSQLiteEngine(SQLiteEngine):
             await self.release(connection, healthy=healthy)
 
     async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        if isinstance(connection, sqlite3.Connection):  # an inline transaction
+            return connection.execute(query, args or []).fetchall()
         return list(await connection.execute_fetchall(query, args or []))
 
     def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
@@ -190,18 +251,35 @@ def _write_lock() -> asyncio.Lock:
 
 
 @asynccontextmanager
-async def write_transaction() -> AsyncIterator[object]:
+async def write_transaction(*, inline: bool = False) -> AsyncIterator[object]:
     """A transaction for read-then-write work: BEGIN IMMEDIATE on SQLite, a plain one on PostgreSQL.
 
-    Opening it inside another transaction is a bug (the outer one's type would win silently).
+    `inline=True` (SQLite) runs a short transaction on the event loop's own connection, statement after statement
+    without a hand-off to a connection thread: for bounded work only (a meal, a case transition), never loops
+    over many rows, since the loop serves nobody else meanwhile. Opening it inside another transaction is a bug.
     """
     db = engine()
     if db.current_transaction.get() is not None:
         raise RuntimeError("write_transaction() opened inside another transaction")
     if isinstance(db, SQLiteEngine):
         async with _write_lock():
-            async with db.transaction(transaction_type=TransactionType.immediate) as tx:
-                yield tx
+            inline_tx = None
+            if inline and isinstance(db, PooledSQLiteEngine):
+                candidate = _InlineTransaction(engine=db, transaction_type=TransactionType.immediate)
+                try:
+                    inline_tx = await candidate.__aenter__()
+                except _Busy:
+                    inline_tx = None  # another process writes: wait for it on a connection thread
+            if inline_tx is not None:
+                try:
+                    yield inline_tx
+                except BaseException as exc:
+                    await inline_tx.__aexit__(type(exc), exc, exc.__traceback__)
+                    raise
+                await inline_tx.__aexit__(None, None, None)
+            else:
+                async with db.transaction(transaction_type=TransactionType.immediate) as tx:
+                    yield tx
     else:
         async with db.transaction() as tx:
             yield tx
@@ -289,7 +367,8 @@ class Prepared:
         compiled = self._compiled.get(db.engine_type) or self._compile(db.engine_type)
         template, slots, query, sql = compiled
         args = [values[n] if n else const for n, const in slots]
-        if isinstance(db, PooledSQLiteEngine) and db.current_transaction.get() is None:
+        if (isinstance(db, PooledSQLiteEngine) and db.current_transaction.get() is None
+                and not db.inline_connection().in_transaction):  # never inside another task's inline write
             return await query._process_results(db.run_inline(sql, args))
         return await query._process_results(await db.run_querystring(QueryString(template, *args)))
 

@@ -111,7 +111,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         missing = [i for i, m in enumerate(materials) if m["required"] and i not in brought]
 
     window = (await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}).get("window", "")
-    async with db.write_transaction():
+    async with db.write_transaction(inline=True):
         if visit_id is None:
             visit_id = (await Visit.insert(Visit(
                 center=actor.center_id, staff=actor.id, resident_name=name, id_number=id_number, phone=phone,
@@ -156,7 +156,7 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
     now = now or utcnow()
     calendar = await get_calendar()
     today = to_local(now).date()
-    async with db.write_transaction():
+    async with db.write_transaction(inline=True):
         case = await _load_for_change(actor, case_id, expected_version)
         if new_owner_id is not None and action == Action.hand_over:
             colleague = await Staff.select(Staff.id, Staff.center, Staff.role, Staff.active).where(
@@ -197,7 +197,7 @@ async def set_missing(actor: CurrentUser, case_id: int, missing: Sequence[int], 
                       expected_version: int | None = None, now: datetime | None = None) -> None:
     """Mark which materials are still missing (一次性告知: the slip lists them all at once)."""
     now = now or utcnow()
-    async with db.write_transaction():
+    async with db.write_transaction(inline=True):
         case = await _load_for_change(actor, case_id, expected_version)
         if CaseStatus(case["status"]) not in OPEN_STATUSES:
             raise CaseRuleError("已办结的办件不能再修改材料")
