@@ -14,12 +14,15 @@ from center.web.guards import requires
 from center.web.render import page
 
 
-def _month(raw: str) -> date:
+def _period(raw: str) -> tuple[date, bool]:
+    """?month=2026-11 is a month, ?month=2026 the whole year; anything else the current month."""
     try:
+        if raw.isdigit() and len(raw) == 4:
+            return date(int(raw), 1, 1), True
         year, month = raw.split("-")
-        return date(int(year), int(month), 1)
+        return date(int(year), int(month), 1), False
     except (ValueError, AttributeError):
-        return local_today().replace(day=1)
+        return local_today().replace(day=1), False
 
 
 class StatsController(Controller):
@@ -29,19 +32,22 @@ class StatsController(Controller):
 
     @get("/", name="stats:index")
     async def show_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[int | None] = None) -> Response:
-        chosen = _month(month)
-        figures = await stats.case_stats(request.user, chosen, center)
-        previous = (chosen.replace(day=1) - date.resolution).replace(day=1)
-        following = (chosen.replace(day=28) + date.resolution * 4).replace(day=1)
+        chosen, whole_year = _period(month)
+        figures = await stats.case_stats(request.user, chosen, center, whole_year)
+        if whole_year:
+            previous, following = chosen.replace(year=chosen.year - 1), chosen.replace(year=chosen.year + 1)
+        else:
+            previous = (chosen.replace(day=1) - date.resolution).replace(day=1)
+            following = (chosen.replace(day=28) + date.resolution * 4).replace(day=1)
         return page(request, "counter/stats.html", {
             **figures, "centers": await stats.centers_for(request.user), "previous": previous, "following": following,
         })
 
     @get("/export.xlsx", name="stats:export")
     async def export_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[int | None] = None) -> Response:
-        chosen = _month(month)
-        content = await stats.export_xlsx(request.user, chosen, center)
-        filename = f"one-window-{chosen.strftime('%Y-%m')}.xlsx"
+        chosen, whole_year = _period(month)
+        content = await stats.export_xlsx(request.user, chosen, center, whole_year)
+        filename = f"one-window-{chosen.strftime('%Y' if whole_year else '%Y-%m')}.xlsx"
         return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "no-store"})

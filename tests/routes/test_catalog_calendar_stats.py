@@ -173,3 +173,27 @@ async def test_stats_page_and_excel_export(demo):
     await logout(demo)
     await login(demo, "worker", DEMO_PASSWORD)
     assert (await demo.get("/counter/stats")).status_code == 403
+
+
+async def test_the_year_view_sums_its_months(demo):
+    """?month=2026 is the whole year, charted by month: its totals are the sum of the months' totals."""
+    await login(demo, "manager", DEMO_PASSWORD)
+    today = local_today()
+
+    def figures(html: str) -> dict[str, str]:
+        page = BeautifulSoup(html, "html.parser")
+        return {s.get_text(): d.select_one("strong").get_text() for d in page.select(".big-numbers div")
+                for s in d.select("span")}
+
+    year_page = await demo.get(f"/counter/stats?month={today.year}")
+    assert year_page.status_code == 200 and "全年" in year_page.text and "每月接待量" in year_page.text
+    assert len(BeautifulSoup(year_page.text, "html.parser").select("svg.chart rect")) == 12
+    year = figures(year_page.text)
+    months = [figures((await demo.get(f"/counter/stats?month={today.year}-{m:02d}")).text) for m in range(1, 13)]
+    for label in ("咨询答复", "受理办件", "已办结"):
+        assert int(year[label]) == sum(int(m[label]) for m in months) > 0
+    export = await demo.get(f"/counter/stats/export.xlsx?month={today.year}")
+    assert export.headers["content-disposition"] == f'attachment; filename="one-window-{today.year}.xlsx"'
+    summary = {row[0]: row[1] for row in load_workbook(io.BytesIO(export.content))["汇总"].iter_rows(
+        min_row=2, values_only=True)}
+    assert summary["期间"] == f"{today.year} 年" and summary["受理"] == int(year["受理办件"])
