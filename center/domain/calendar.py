@@ -85,6 +85,7 @@ class WorkCalendar:
         self._overrides = {o.day: o for o in overrides}
         self._override_years = frozenset(d.year for d in self._overrides)
         self._cache: dict[date, DayInfo] = {}
+        self._running: dict[int, list[int]] = {}  # year -> working days from 1 January up to each day
 
     def year_known(self, year: int) -> bool:
         """Whether the statutory arrangement of `year` is known (published in the package, or overridden)."""
@@ -133,14 +134,27 @@ class WorkCalendar:
         return current
 
     def workdays_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]: 0 when end <= start."""
-        count = 0
-        current = start
-        while current < end:
-            current += timedelta(days=1)
-            if self.is_workday(current):
-                count += 1
+        """Working days in (start, end]: 0 when end <= start. Constant time (running counts per year)."""
+        if end <= start:
+            return 0
+        if start.year == end.year:
+            return self._through(end) - self._through(start)
+        count = self._through(date(start.year, 12, 31)) - self._through(start) + self._through(end)
+        for year in range(start.year + 1, end.year):
+            count += self._through(date(year, 12, 31))
         return count
+
+    def _through(self, day: date) -> int:
+        """Working days from 1 January of day's year up to and including day."""
+        running = self._running.get(day.year)
+        if running is None:
+            running, count, current = [], 0, date(day.year, 1, 1)
+            while current.year == day.year:
+                count += self.is_workday(current)
+                running.append(count)
+                current += timedelta(days=1)
+            self._running[day.year] = running
+        return running[day.timetuple().tm_yday - 1]
 
     def holidays_in(self, start: date, end: date) -> list[tuple[str, date, date]]:
         """Holiday periods overlapping [start, end] as (name, first day, last day), in order."""

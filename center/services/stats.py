@@ -27,31 +27,41 @@ def month_bounds(month: date, whole_year: bool = False) -> tuple[datetime, datet
             first, next_first - timedelta(days=1))
 
 
-def _figure_rows_query(start: datetime, end: datetime, center: int | None = None):
-    query = Case.select(Case.status, Case.accepted_at, Case.closed_at, Case.due_on, Case.extended, Case.item,
-                        Case.receiver).where((Case.accepted_at >= start) & (Case.accepted_at < end))
-    return query.where(Case.center == center) if center is not None else query
-
-
-# Only what the figures count, names looked up afterwards: a district's year is 50,000 rows at N=20.
-_SAMPLE_START, _SAMPLE_END = datetime(1901, 1, 1, tzinfo=LOCAL_TZ), datetime(1901, 1, 2, tzinfo=LOCAL_TZ)
-_FIGURE_ROWS = db.Prepared(_figure_rows_query, start=_SAMPLE_START, end=_SAMPLE_END)
-_CENTER_FIGURE_ROWS = db.Prepared(_figure_rows_query, start=_SAMPLE_START, end=_SAMPLE_END, center=-7_000_001)
+def _local_date_sql(column: str) -> str:
+    """SQL for the local (Asia/Shanghai) date of a stored UTC timestamp, as YYYY-MM-DD text."""
+    if db.is_sqlite():
+        offset = LOCAL_TZ.utcoffset(datetime(2000, 1, 1))  # China keeps UTC+8 all year (no summer time)
+        return f"date({column}, '+{int(offset.total_seconds() // 3600)} hours')"
+    return f"to_char({column} AT TIME ZONE '{LOCAL_TZ.key}', 'YYYY-MM-DD')"
 
 
 async def _figure_rows(center_id: int | None, start: datetime, end: datetime) -> list[dict]:
-    if center_id is None:
-        rows = await _FIGURE_ROWS.rows(start=start, end=end)
-    else:
-        rows = await _CENTER_FIGURE_ROWS.rows(start=start, end=end, center=center_id)
+    """The cases accepted in [start, end) grouped by what the figures count (status, item, worker, extended and the
+    local days of acceptance, promise and completion), with how many each: one pass in SQL, no timestamps to parse.
+    A district's year at N=20 is 50,000 cases."""
+    where = "accepted_at >= {} AND accepted_at < {}" + (" AND center = {}" if center_id is not None else "")
+    args = [start, end] + ([center_id] if center_id is not None else [])
+    rows = await Case.raw(
+        f"SELECT status, CASE WHEN extended THEN 1 ELSE 0 END AS ext, item, receiver, "
+        f"{_local_date_sql('accepted_at')} AS accepted_on, {_local_date_sql('closed_at')} AS closed_on, "
+        f"CAST(due_on AS TEXT) AS due, COUNT(*) AS n FROM service_case WHERE {where} "
+        "GROUP BY status, ext, item, receiver, accepted_on, closed_on, due", *args)
     items = {r["id"]: r for r in await Item.select(Item.id, Item.name, Item.category.name.as_alias("category_name"))}
     staff_ids = {r["receiver"] for r in rows}
     names = {r["id"]: r["display_name"] for r in await Staff.select(Staff.id, Staff.display_name).where(
         Staff.id.is_in(list(staff_ids) or [0]))}
+    days: dict[str, date] = {}
     for row in rows:
         item = items.get(row["item"], {"name": "", "category_name": ""})
         row["item_name"], row["category_name"] = item["name"], item["category_name"]
         row["receiver_name"] = names.get(row["receiver"], "")
+        row["extended"] = row["ext"]
+        for key, source in (("accepted_on", "accepted_on"), ("closed_on", "closed_on"), ("due_on", "due")):
+            text = row[source]
+            if text is not None and not isinstance(text, date):
+                row[key] = days.get(text) or days.setdefault(text, date.fromisoformat(str(text)[:10]))
+            else:
+                row[key] = text
     return rows
 
 
@@ -92,28 +102,32 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
     by: dict[str, dict[str, dict]] = {"category": defaultdict(_empty_row), "item": defaultdict(_empty_row),
                                       "worker": defaultdict(_empty_row)}
     per_day: Counter[date] = Counter()
+    consult, completed, refused = CaseStatus.consult.value, CaseStatus.completed.value, CaseStatus.refused.value
+    by_category, by_item, by_worker = by["category"], by["item"], by["worker"]
     for row in rows:
-        accepted_on = to_local(row["accepted_at"]).date()
-        per_day[accepted_on.replace(day=1) if whole_year else accepted_on] += 1
-        status = CaseStatus(row["status"])
-        keys = {"category": row["category_name"], "item": row["item_name"], "worker": row["receiver_name"]}
-        buckets = [totals] + [by[k][v] for k, v in keys.items()]
-        for bucket in buckets:
-            if status == CaseStatus.consult:
-                bucket["consults"] += 1
-                continue
-            bucket["accepted"] += 1
-            if status == CaseStatus.completed:
-                closed_on = to_local(row["closed_at"]).date()
-                bucket["completed"] += 1
-                bucket["on_time"] += completed_on_time(row["due_on"], closed_on)
-                bucket["days_total"] += calendar.workdays_between(accepted_on, closed_on)
-            elif status == CaseStatus.refused:
-                bucket["refused"] += 1
-            else:
-                bucket["open"] += 1
+        n, accepted_on, status = row["n"], row["accepted_on"], row["status"]
+        per_day[accepted_on.replace(day=1) if whole_year else accepted_on] += n
         if row["extended"]:
-            extended["consults" if status == CaseStatus.consult else "accepted"] += 1
+            extended["consults" if status == consult else "accepted"] += n
+        buckets = (totals, by_category[row["category_name"]], by_item[row["item_name"]],
+                   by_worker[row["receiver_name"]])
+        if status == consult:
+            for bucket in buckets:
+                bucket["consults"] += n
+            continue
+        field, on_time, days = "open", 0, 0
+        if status == completed:
+            closed_on = row["closed_on"]
+            field = "completed"
+            on_time = completed_on_time(row["due_on"], closed_on) * n
+            days = calendar.workdays_between(accepted_on, closed_on) * n
+        elif status == refused:
+            field = "refused"
+        for bucket in buckets:
+            bucket["accepted"] += n
+            bucket[field] += n
+            bucket["on_time"] += on_time
+            bucket["days_total"] += days
     for bucket in [totals, *[b for group in by.values() for b in group.values()]]:
         bucket["on_time_rate"] = round(100 * bucket["on_time"] / bucket["completed"], 1) if bucket["completed"] else None
         bucket["avg_days"] = round(bucket["days_total"] / bucket["completed"], 1) if bucket["completed"] else None

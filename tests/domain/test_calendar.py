@@ -89,3 +89,14 @@ def test_add_workdays_lands_on_a_workday_counting_exactly_n(start, n):
     assert cal.workdays_between(start, due) == n
     if n > 0:
         assert cal.is_workday(due)
+
+
+@given(st.dates(min_value=date(2023, 1, 1), max_value=date(2027, 12, 31)),
+       st.dates(min_value=date(2023, 1, 1), max_value=date(2027, 12, 31)))
+def test_workdays_between_counts_like_walking_the_days(start, end):
+    calendar = WorkCalendar()
+    walked, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        walked += calendar.is_workday(current)
+    assert calendar.workdays_between(start, end) == walked
