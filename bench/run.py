@@ -343,8 +343,14 @@ def data_figures(app: Process, db_path: Path) -> None:
     figure(f"stats page for the year {year}, whole district (admin)",
            page_time(app, f"/counter/stats/?month={year}", cookie), "ms", target=300, higher_is_better=False,
            rule="< 300 ms")
-    manager = login(app.url(""), "manager")
-    figure(f"stats page for the year {year}, one center (manager)",
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:  # the first scaled center's manager: a center with a year of cases
+        username, cases = conn.execute(
+            "SELECT s.username, (SELECT COUNT(*) FROM service_case c WHERE c.center = s.center) FROM staff s "
+            "WHERE s.role = 'manager' AND s.username LIKE 's%-01' ORDER BY s.id LIMIT 1").fetchone()
+    manager = login(app.url(""), username)
+    figure(f"stats page for the year {year}, one center (manager, {cases} cases in all)",
            page_time(app, f"/counter/stats/?month={year}", manager), "ms", target=300, higher_is_better=False,
            rule="< 300 ms")
     out = subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "data.py"), str(db_path)], env=center_env(db_path, 0),

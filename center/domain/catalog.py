@@ -137,7 +137,10 @@ def rank(query: str, name: str, code: str, initials: str, spelled: str) -> int |
 
     Matches the Chinese name, the code, pinyin initials (“lnz” for 老年证) and full pinyin.
     """
-    q = normalize_query(query)
+    return _rank(normalize_query(query), name, code, initials, spelled)
+
+
+def _rank(q: str, name: str, code: str, initials: str, spelled: str) -> int | None:
     if not q:
         return None
     if name.startswith(q) or code.lower() == q:
@@ -158,8 +161,9 @@ def rank(query: str, name: str, code: str, initials: str, spelled: str) -> int |
 def search(query: str, entries: Iterable[dict], limit: int = 12) -> list[dict]:
     """Entries (with name, code, initials, spelled, sort_order) that match, best first."""
     scored = []
+    q = normalize_query(query)
     for entry in entries:
-        score = rank(query, entry["name"], entry["code"], entry["initials"], entry["spelled"])
+        score = _rank(q, entry["name"], entry["code"], entry["initials"], entry["spelled"])
         if score is not None:
             scored.append((score, entry["sort_order"], entry["code"], entry))
     scored.sort(key=lambda t: t[:3])

@@ -18,7 +18,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterable, Sequence
 
 from center import db
-from center.config import Settings
+from center.config import DEMO_PASSWORD, Settings
+from center.services.passwords import hash_password
 from center.domain import DomainError
 from center.domain.cases import due_date
 from center.services.cases import new_case_code
@@ -140,6 +141,7 @@ class _Ids:
     items: list[dict] = field(default_factory=list)
     versions: dict[int, int] = field(default_factory=dict)
     id_numbers: set[str] = field(default_factory=set)  # seniors' ID numbers are unique
+    manager_hash: str | None = None
 
 
 async def load_scale(settings: Settings, n: int, progress: Callable[[int], None] = lambda steps: None,
@@ -157,7 +159,8 @@ async def load_scale(settings: Settings, n: int, progress: Callable[[int], None]
     calendar = await get_calendar()
     ids = _Ids(items=await Item.select(Item.id, Item.kind, Item.promised_days).where(Item.active == True),  # noqa: E712
                versions={r["item"]: r["id"] for r in await ItemVersion.select(ItemVersion.item, ItemVersion.id)},
-               id_numbers={r["id_number"] for r in await Senior.select(Senior.id_number)})
+               id_numbers={r["id_number"] for r in await Senior.select(Senior.id_number)},
+               manager_hash=hash_password(DEMO_PASSWORD))
     now = utcnow()
     for year in (today.year - 1, today.year):
         if not await SubsidyPolicy.exists().where(SubsidyPolicy.year == year):
@@ -195,8 +198,9 @@ async def _one_center(w: BulkWriter, plan: ScalePlan, index: int, rng: random.Ra
     # Staff: a manager and eleven workers; six at numbered windows.
     staff = []
     for i in range(STAFF_PER_CENTER):
+        # Each center's manager logs in with the demo password (demo mode only), e.g. for the year's figures.
         staff.append((w.next_id("staff"), f"{slug}-{i + 1:02d}", rng.choice(SURNAMES) + rng.choice(GIVEN),
-                      "manager" if i == 0 else "worker", center_id, None, True, now,
+                      "manager" if i == 0 else "worker", center_id, ids.manager_hash if i == 0 else None, True, now,
                       f"{i + 1}号窗口" if i < 6 else "", None, None))
     await w.insert("staff", ("id", "username", "display_name", "role", "center", "password_hash", "active",
                              "created_at", "window", "ical_token", "canteen"), staff)

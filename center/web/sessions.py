@@ -23,6 +23,7 @@ from center.tables import WebSession
 from center.timeutil import utcnow
 
 _LOADED = "_center_session_loaded"
+_LOADED_DATA = "_center_session_loaded_data"
 # Renew an idle session's expiry at most once a minute instead of writing on every request.
 _RENEW_SLACK = 60
 
@@ -100,7 +101,10 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if session_id != "null":
                 raw = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
         connection.scope[_LOADED] = raw  # type: ignore[typeddict-unknown-key]
-        return self.deserialize_data(raw) if raw is not None else {}
+        data = self.deserialize_data(raw) if raw is not None else {}
+        # A copy to compare with at the end of the request (no second decode, no encode when nothing changed).
+        connection.scope[_LOADED_DATA] = dict(data)  # type: ignore[typeddict-unknown-key]
+        return data
 
     async def store_in_message(self, scope_session: ScopeSession, message: Message, connection: ASGIConnection) -> None:
         scope = connection.scope
@@ -111,7 +115,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if cookie_id == "null":
             cookie_id = None
         loaded_raw: bytes | None = scope.get(_LOADED)  # type: ignore[call-overload]
-        loaded = self.deserialize_data(loaded_raw) if loaded_raw is not None else {}
+        loaded: dict = scope.get(_LOADED_DATA) or {}  # type: ignore[call-overload]
 
         if scope_session is Empty or not scope_session:
             if cookie_id:
@@ -119,12 +123,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
                 headers.add("Set-Cookie", Cookie(value="null", key=self.config.key, expires=0, **cookie_params).to_header(header=""))
             return
 
-        data = self.serialize_data(scope_session, scope)
         same_user = all(loaded.get(k) == scope_session.get(k) for k in self.config.rotate_on)
         if loaded_raw is not None and cookie_id and same_user:
-            if data != loaded_raw:
-                await self.set(cookie_id, data, store=store)
+            if scope_session != loaded:
+                await self.set(cookie_id, self.serialize_data(scope_session, scope), store=store)
             return  # the cookie already names this session
+        data = self.serialize_data(scope_session, scope)
 
         # A new session, an expired one, or a different user (a login): never reuse the old id.
         if cookie_id:
