@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from center.web.security import refuse_nul_in_path, security_headers
 from center.web.sessions import DatabaseStore, SessionConfig
 
 STATIC = Path(__file__).resolve().parent / "static"
+GC_THRESHOLDS = (20_000, 20, 50)  # gen0, gen1, gen2 (defaults 700, 10, 10)
 # Paths that carry no staff session: public screens, the resident's status page, the token API, health.
 PUBLIC_PATHS = ["^/static/", "^/healthz", "^/api/", "^/schema", "^/screen/", "^/s/", "^/ical/"]
 
@@ -46,6 +48,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             logging.getLogger("center").warning("calendar overrides could not be loaded at start")
         if settings.scheduler:
             scheduler.start()
+        # Everything loaded so far lives as long as the process: keep it out of the collector's full passes,
+        # and collect young objects less often (a page makes thousands; the default 700 made p99 pauses).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         try:
             yield
         finally:

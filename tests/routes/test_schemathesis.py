@@ -21,7 +21,7 @@ async def test_the_api_keeps_its_schema_under_generated_input(demo_db, tmp_root)
         result = subprocess.run(
             [st, "run", f"{server.url}/schema/openapi.json", "--checks", CHECKS, "--max-examples", "40",
              "--seed", "20261123", "--header", "Authorization: Bearer demo-terminal-1", "--no-color"],
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=300, cwd=tmp_root)
     finally:
         server.stop()
     report = result.stdout[-6000:] + result.stderr[-2000:]
