@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from piccolo.engine.postgres import PostgresEngine
 
+from piccolo.query.functions.aggregate import Sum
+
 from center import db
 from center.config import Settings
 from center.domain import AccessDenied, NotFound
@@ -69,7 +71,7 @@ class UnknownCard(NotFound):
 
 # The meal path's reads and writes, compiled once (center.db.Prepared): a meal is posted in about a millisecond.
 _POLICY = db.Prepared(lambda year: SubsidyPolicy.select().where(SubsidyPolicy.year == year).limit(1), year=-7_000_001)
-_BALANCE = db.Prepared(lambda account: LedgerPosting.select(LedgerPosting.amount_fen.as_alias("a")).where(
+_BALANCE = db.Prepared(lambda account: LedgerPosting.select(Sum(LedgerPosting.amount_fen).as_alias("total")).where(
     LedgerPosting.account == account), account="\x00sample-account")
 _SENIOR_BY_CARD = db.Prepared(lambda card: Senior.select().where(Senior.card_no == card).limit(1),
                               card="\x00sample-card")
@@ -111,7 +113,7 @@ async def set_policy(actor: CurrentUser, year: int, annual_fen: int | None, cap_
 
 
 async def account_balance(account: str) -> int:
-    return sum(r["a"] for r in await _BALANCE.rows(account=account))
+    return int((await _BALANCE.first(account=account) or {}).get("total") or 0)
 
 
 async def allowance_figures(senior_id: int, year: int) -> dict:
@@ -248,16 +250,38 @@ async def _lock_senior(senior_id: int) -> None:
         await Senior.select(Senior.id).where(Senior.id == senior_id).lock_rows()
 
 
+_SAMPLE_AT = datetime(1901, 1, 1, 1, 1, tzinfo=timezone.utc)
+_INSERT_TXN = db.Prepared(
+    lambda kind, at, book_date, year, senior, canteen, reverses, key, actor, memo: LedgerTxn.insert(LedgerTxn(
+        kind=kind, at=at, book_date=book_date, year=year, senior=senior, canteen=canteen, reverses=reverses,
+        idempotency_key=key, actor=actor, memo=memo)).returning(LedgerTxn.id),
+    kind="\x00kind", at=_SAMPLE_AT, book_date=date(1901, 1, 2), year=-7_000_001, senior=-7_000_002,
+    canteen=-7_000_003, reverses=-7_000_004, key="\x00key", actor=-7_000_005, memo="\x00memo")
+_INSERT_POSTING = db.Prepared(
+    lambda txn, account, amount: LedgerPosting.insert(LedgerPosting(txn=txn, account=account, amount_fen=amount)),
+    txn=-7_000_001, account="\x00account", amount=-7_000_002)
+_INSERT_MEAL = db.Prepared(
+    lambda canteen, senior, kind, price, subsidy, paid, after, eaten_at, book_date, key, fingerprint, txn, device,
+    operator, created_at: Meal.insert(Meal(
+        canteen=canteen, senior=senior, kind=kind, price_fen=price, subsidy_fen=subsidy, paid_fen=paid,
+        balance_after_fen=after, eaten_at=eaten_at, book_date=book_date, idempotency_key=key,
+        request_hash=fingerprint, txn=txn, device=device, operator=operator, created_at=created_at,
+    )).returning(Meal.id),
+    canteen=-7_000_001, senior=-7_000_002, kind="\x00kind", price=-7_000_003, subsidy=-7_000_004, paid=-7_000_005,
+    after=-7_000_006, eaten_at=_SAMPLE_AT, book_date=date(1901, 1, 2), key="\x00key", fingerprint="\x00hash",
+    txn=-7_000_007, device=-7_000_008, operator=-7_000_009, created_at=datetime(1901, 1, 3, tzinfo=timezone.utc))
+
+
 async def _post(kind: TxnKind, postings: tuple[Posting, ...], *, at: datetime, book_date: date, year: int,
                 senior_id: int | None, canteen_id: int | None = None, reverses: int | None = None,
                 key: str | None = None, actor_id: int | None = None, memo: str = "") -> int:
-    txn_id = (await LedgerTxn.insert(LedgerTxn(
-        kind=kind.value, at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id, reverses=reverses,
-        idempotency_key=key, actor=actor_id, memo=memo[:200],
-    )).returning(LedgerTxn.id))[0]["id"]
-    rows = [LedgerPosting(txn=txn_id, account=p.account, amount_fen=p.amount_fen) for p in postings if p.amount_fen]
-    if rows:
-        await LedgerPosting.insert(*rows)
+    """One transaction and its (non-zero) postings; statements compiled once (db.Prepared)."""
+    txn_id = (await _INSERT_TXN.rows(
+        kind=kind.value, at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id,
+        reverses=reverses, key=key, actor=actor_id, memo=memo[:200]))[0]["id"]
+    for p in postings:
+        if p.amount_fen:
+            await _INSERT_POSTING.rows(txn=txn_id, account=p.account, amount=p.amount_fen)
     return txn_id
 
 
@@ -325,12 +349,11 @@ async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_f
         txn_id = await _post(TxnKind.meal, meal_postings(senior["id"], day.year, canteen_id, decision.subsidy_fen),
                              at=now, book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
                              key=f"meal:{canteen_id}:{key}", actor_id=operator_id)
-        meal_id = (await Meal.insert(Meal(
-            canteen=canteen_id, senior=senior["id"], kind=kind, price_fen=price_fen, subsidy_fen=decision.subsidy_fen,
-            paid_fen=decision.paid_fen, balance_after_fen=decision.balance_after_fen, eaten_at=eaten_at, book_date=day,
-            idempotency_key=key, request_hash=fingerprint, txn=txn_id, device=device_id, operator=operator_id,
-            created_at=now,
-        )).returning(Meal.id))[0]["id"]
+        meal_id = (await _INSERT_MEAL.rows(
+            canteen=canteen_id, senior=senior["id"], kind=kind, price=price_fen, subsidy=decision.subsidy_fen,
+            paid=decision.paid_fen, after=decision.balance_after_fen, eaten_at=eaten_at, book_date=day, key=key,
+            fingerprint=fingerprint, txn=txn_id, device=device_id, operator=operator_id, created_at=now,
+        ))[0]["id"]
     return MealResult(meal_id, decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen)
 
 
