@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from center.domain import AccessDenied
-from center.domain.cases import STATUS_LABELS, CaseStatus, completed_on_time
+from center.domain.cases import STATUS_LABELS, CaseStatus
 from center.domain.privacy import mask_id_number, mask_name
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
@@ -35,9 +35,10 @@ def _local_date_sql(column: str) -> str:
     return f"to_char({column} AT TIME ZONE '{LOCAL_TZ.key}', 'YYYY-MM-DD')"
 
 
-async def _figure_rows(center_id: int | None, start: datetime, end: datetime) -> list[tuple]:
-    """What the figures count of the cases accepted in [start, end), as tuples (status, extended, category, item,
-    worker, accepted on, closed on, due on), local days computed by the database (no timestamps to parse here).
+async def _figure_rows(center_id: int | None, start: datetime, end: datetime) -> tuple[list[tuple], dict, dict]:
+    """What the figures count of the cases accepted in [start, end), as tuples (status, extended, item id, worker id,
+    accepted on, closed on, due on; days as YYYY-MM-DD text computed by the database, so nothing to parse here),
+    with the items (name, category) and the workers' names to label them.
     Not grouped: the combinations hardly repeat and sorting them costs more than reading them. A district's year at
     N=20 is 50,000 cases."""
     where = "accepted_at >= {} AND accepted_at < {}" + (" AND center = {}" if center_id is not None else "")
@@ -49,21 +50,7 @@ async def _figure_rows(center_id: int | None, start: datetime, end: datetime) ->
     staff_ids = {r[3] for r in raw}
     names = {r["id"]: r["display_name"] for r in await Staff.select(Staff.id, Staff.display_name).where(
         Staff.id.is_in(list(staff_ids) or [0]))}
-    days: dict[str | None, date | None] = {None: None}
-
-    def day(text) -> date | None:
-        try:
-            return days[text]
-        except KeyError:
-            return days.setdefault(text, date.fromisoformat(str(text)[:10]))
-
-    no_item = {"name": "", "category_name": ""}
-    rows = []
-    for status, extended, item_id, receiver, accepted_on, closed_on, due_on in raw:
-        item = items.get(item_id, no_item)
-        rows.append((status, extended, item["category_name"], item["name"], names.get(receiver, ""), day(accepted_on),
-                     day(closed_on), day(due_on)))
-    return rows
+    return raw, items, names
 
 
 async def _scope_center(actor: CurrentUser, center_id: int | None) -> int | None:
@@ -96,44 +83,58 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
     """A month's figures (or its whole year's, charted by month): by category, item and worker, on time, extended."""
     center_id = await _scope_center(actor, center_id)
     start, end, first, last = month_bounds(month, whole_year)
-    rows = await _figure_rows(center_id, start, end)
+    raw, items, names = await _figure_rows(center_id, start, end)
     calendar = await get_calendar()
     totals = _empty_row()
     extended = {"consults": 0, "accepted": 0}
     by: dict[str, dict[str, dict]] = {"category": defaultdict(_empty_row), "item": defaultdict(_empty_row),
                                       "worker": defaultdict(_empty_row)}
-    per_day: Counter[date] = Counter()
     consult, completed, refused = CaseStatus.consult.value, CaseStatus.completed.value, CaseStatus.refused.value
-    by_category, by_item, by_worker = by["category"], by["item"], by["worker"]
     epoch, numbers = first - timedelta(days=1), {}
 
-    def number(day: date) -> int:  # working days since the period began: days between = difference of two
-        value = numbers.get(day)
+    def number(text: str) -> int:  # working days since the period began: days between = difference of two
+        value = numbers.get(text)
         if value is None:
-            value = numbers[day] = calendar.workdays_between(epoch, day)
+            value = numbers[text] = calendar.workdays_between(epoch, date.fromisoformat(text))
         return value
 
-    for status, is_extended, category_name, item_name, worker_name, accepted_on, closed_on, due_on in rows:
-        per_day[accepted_on.replace(day=1) if whole_year else accepted_on] += 1
+    # The buckets a case counts in, looked up once per item and per worker rather than once per case.
+    no_item = {"name": "", "category_name": ""}
+    item_buckets = {item_id: (by["category"][item["category_name"]], by["item"][item["name"]])
+                    for item_id, item in items.items()}
+    worker_buckets: dict[int, dict] = {}
+    per_key: Counter[str] = Counter()
+    cut = 7 if whole_year else 10  # chart by month (YYYY-MM) or by day (YYYY-MM-DD)
+    for status, is_extended, item_id, receiver, accepted_on, closed_on, due_on in raw:
+        per_key[accepted_on[:cut]] += 1
         if is_extended:
             extended["consults" if status == consult else "accepted"] += 1
-        buckets = (totals, by_category[category_name], by_item[item_name], by_worker[worker_name])
+        pair = item_buckets.get(item_id)
+        if pair is None:
+            pair = item_buckets[item_id] = (by["category"][no_item["category_name"]], by["item"][no_item["name"]])
+        worker = worker_buckets.get(receiver)
+        if worker is None:
+            worker = worker_buckets[receiver] = by["worker"][names.get(receiver, "")]
+        buckets = (totals, pair[0], pair[1], worker)
         if status == consult:
             for bucket in buckets:
                 bucket["consults"] += 1
             continue
-        field, on_time, days = "open", 0, 0
         if status == completed:
-            field = "completed"
-            on_time = completed_on_time(due_on, closed_on)
+            on_time = due_on is None or closed_on <= due_on[:10]
             days = max(0, number(closed_on) - number(accepted_on))
-        elif status == refused:
-            field = "refused"
-        for bucket in buckets:
-            bucket["accepted"] += 1
-            bucket[field] += 1
-            bucket["on_time"] += on_time
-            bucket["days_total"] += days
+            for bucket in buckets:
+                bucket["accepted"] += 1
+                bucket["completed"] += 1
+                bucket["on_time"] += on_time
+                bucket["days_total"] += days
+        else:
+            field = "refused" if status == refused else "open"
+            for bucket in buckets:
+                bucket["accepted"] += 1
+                bucket[field] += 1
+    per_day: Counter[date] = Counter({
+        date.fromisoformat(key + "-01" if whole_year else key): count for key, count in per_key.items()})
     for bucket in [totals, *[b for group in by.values() for b in group.values()]]:
         bucket["on_time_rate"] = round(100 * bucket["on_time"] / bucket["completed"], 1) if bucket["completed"] else None
         bucket["avg_days"] = round(bucket["days_total"] / bucket["completed"], 1) if bucket["completed"] else None
