@@ -301,10 +301,9 @@ async def _screens(app: Process, slugs: list[str], seconds: float, screens: int 
     return stats
 
 
-def screen_figures(app: Process, seconds: float) -> None:
+def screen_figures(app: Process, db_path: Path, seconds: float) -> None:
     import sqlite3
 
-    db_path = VAR / f"scale{int(os.environ.get('BENCH_SCALE', '20'))}.db"
     with sqlite3.connect(db_path) as conn:
         slugs = [row[0] for row in conn.execute("SELECT slug FROM center ORDER BY id")]
     print(f"\nScreens: 200 polling every 30 s for {seconds:.0f} s (ETag/304)", flush=True)
@@ -424,7 +423,7 @@ def main() -> None:
         ceiling.start()
         results = http_figures(app, ceiling, seconds)
         ceiling.stop()
-        screen_figures(app, screen_seconds)
+        screen_figures(app, db_path, screen_seconds)
         data_figures(app, db_path)
         figure("peak RSS of the server process during the load", app.peak_rss_mb(), "MB", target=300,
                higher_is_better=False, rule="< 300 MB")

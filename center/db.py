@@ -337,8 +337,6 @@ class Prepared:
         self._compiled: dict[str, tuple] = {}
 
     def _compile(self, engine_type: str) -> tuple:
-        from piccolo.querystring import QueryString  # noqa: F401  (imported for the type of querystrings)
-
         query = self._build(**self._samples)
         strings = query.querystrings
         if len(strings) != 1:

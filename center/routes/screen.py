@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 
-from center.services import cache
+from center.services.cache import MinuteCache
 from center.services.hours import screen_model
 from center.timeutil import LOCAL_TZ, local_now
 from center.web.render import page, target_block
 
 TEMPLATE = "screen/index.html"
-# (slug, at, minute) -> (etag, model): all the screens of a hall cost one computation per minute.
-_models: dict[tuple[str, str, str], tuple[str, dict]] = {}
+# (slug, at) -> (etag, model) for the minute.
+_models = MinuteCache()
 # slug -> {etag: first time this content was served}: "数据更新于" is when the content last changed.
 _first_seen: dict[str, dict[str, datetime]] = {}
 
@@ -37,17 +37,15 @@ def _moment(at: str) -> datetime:
 
 
 async def _cached_model(slug: str, at: str) -> tuple[str, dict]:
+    """All the screens of a hall cost one computation a minute (services/cache.py: dropped at any write here)."""
+    return await _models.get((slug, at), lambda: _compute_model(slug, at))
+
+
+async def _compute_model(slug: str, at: str) -> tuple[str, dict]:
     moment = _moment(at)
-    key = (slug, at, moment.strftime("%Y-%m-%dT%H:%M"), cache.generation())
-    cached = _models.get(key)
-    if cached is not None:
-        return cached
     model = await screen_model(slug, moment)
     content = {k: v for k, v in model.items() if k != "moment"}
     etag = hashlib.sha1(json.dumps(content, default=str, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
-    if len(_models) > 512:
-        _models.clear()
-    _models[key] = (etag, model)
     seen = _first_seen.setdefault(slug, {})
     if etag not in seen:
         if len(seen) > 64:

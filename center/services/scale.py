@@ -9,7 +9,6 @@ write (the same accounts, idempotency keys and balances, so the ledger invariant
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import sqlite3
@@ -108,7 +107,8 @@ class BulkWriter:
             return
         if self._sqlite is not None:
             marks = ", ".join("?" for _ in columns)
-            sql = f'INSERT INTO {table} ({", ".join(f"{c!r}".replace(chr(39), chr(34)) for c in columns)}) VALUES ({marks})'
+            names = ", ".join(f'"{c}"' for c in columns)  # quoted: "case", "window", "end" are keywords
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
             self._sqlite.execute("BEGIN")
             try:
                 self._sqlite.executemany(sql, ([_sqlite_value(v) for v in row] for row in rows))
@@ -331,8 +331,9 @@ async def _cases(w: BulkWriter, plan: ScalePlan, center_id: int, staff: list[tup
     first = today - timedelta(days=364)
     for _ in range(plan.cases_per_center):
         day = first + timedelta(days=rng.randrange(365))
-        if not calendar.is_workday(day) and rng.random() < 0.7:
-            day = calendar.add_workdays(day, 1) if calendar.add_workdays(day, 1) <= today else day
+        if not calendar.is_workday(day) and rng.random() < 0.7:  # most visits fall on working days
+            next_workday = calendar.add_workdays(day, 1)
+            day = next_workday if next_workday <= today else day
         moment = datetime.combine(day, time(rng.choice([8, 9, 10, 11, 12, 14, 15, 16, 17, 18]), rng.randint(0, 59)),
                                   tzinfo=LOCAL_TZ)
         if moment > local_now():
@@ -393,7 +394,3 @@ async def _cases(w: BulkWriter, plan: ScalePlan, center_id: int, staff: list[tup
 
 def total_steps(n: int) -> int:
     return ScalePlan.for_scale(n).centers + 1
-
-
-def summary_json(counts: dict[str, int]) -> str:
-    return json.dumps(counts, ensure_ascii=False)

@@ -20,7 +20,7 @@ from center.timeutil import local_now
 from center.tables import Assignment, CaseReminder, JobRun, LedgerTxn, Meal
 from tests.support.dining import canteen_with_terminal, funded_senior
 from tests.support.factories import CSRF_RE, make_staff
-from tests.support.live_server import CENTER, REPO, LiveServer
+from tests.support.live_server import CENTER, REPO, LiveServer, login_cookies
 
 
 def children(pid: int) -> list[str]:
@@ -38,13 +38,6 @@ def children(pid: int) -> list[str]:
     return found
 
 
-def login(url: str, username: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=url, timeout=20)
-    token = CSRF_RE.search(client.get("/login").text).group(1)
-    client.post("/login", data={"_csrf_token": token, "username": username, "password": password})
-    return client
-
-
 async def test_four_web_processes_share_sessions_throttling_and_the_ledger(db, tmp_root):
     canteen_id, token, center = await canteen_with_terminal()
     seniors = [await funded_senior(center) for _ in range(4)]
@@ -58,9 +51,7 @@ async def test_four_web_processes_share_sessions_throttling_and_the_ledger(db, t
         assert len(kids) >= 5, kids
 
         # A session made in one process is honoured by the others (each request on a new connection).
-        client = login(server.url, worker["username"], worker["password"])
-        cookies = dict(client.cookies)
-        client.close()
+        cookies = login_cookies(server.url, worker["username"], worker["password"])
         for _ in range(16):
             with httpx.Client(base_url=server.url, cookies=cookies, timeout=20) as fresh:
                 answer = fresh.get("/counter", follow_redirects=False)

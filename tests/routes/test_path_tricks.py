@@ -8,7 +8,7 @@ import socket
 import httpx
 
 from center.config import DEMO_PASSWORD
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, login_cookies
 
 SECRETS = ("[project]", "SECRET_KEY", "root:x:0:0", "import ", "sqlite")
 
@@ -26,10 +26,7 @@ def raw_get(port: int, target: str, cookie: str = "") -> tuple[int, bytes]:
 
 
 def login_cookie(url: str, username: str) -> str:
-    with httpx.Client(base_url=url) as client:
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-        client.post("/login", data={"_csrf_token": token, "username": username, "password": DEMO_PASSWORD})
-        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    return "; ".join(f"{k}={v}" for k, v in login_cookies(url, username, DEMO_PASSWORD).items())
 
 
 async def test_static_files_and_exports_refuse_path_tricks(demo_db, tmp_root):

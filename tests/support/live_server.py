@@ -69,3 +69,13 @@ class LiveServer:
                 self.process.wait()
         if getattr(self, "_log", None):
             self._log.close()
+
+
+def login_cookies(url: str, username: str, password: str) -> dict[str, str]:
+    """Log in to a real server through the form; the session and CSRF cookies."""
+    from tests.support.factories import CSRF_RE
+
+    with httpx.Client(base_url=url, timeout=20) as client:
+        token = CSRF_RE.search(client.get("/login").text).group(1)
+        client.post("/login", data={"_csrf_token": token, "username": username, "password": password})
+        return dict(client.cookies)
