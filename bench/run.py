@@ -177,7 +177,11 @@ def wrk(url: str, clients: int, seconds: float, headers: dict[str, str] | None =
     argv.append(url)
     if script_args:
         argv += ["--", *script_args]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+
+
+def parse_wrk(out: str) -> Load:
+    """wrk's report: the percentiles from "Latency Distribution" (not the thread stats above it)."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
