@@ -22,6 +22,7 @@ from center.config import Settings, get_settings
 from center.jobs import SchedulerHandle
 from center.routes import ROUTES
 from center.services.calendar import get_calendar
+from center.timeutil import set_clock
 from center.web.auth import AuthMiddleware
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
@@ -36,6 +37,8 @@ PUBLIC_PATHS = ["^/static/", "^/healthz", "^/api/", "^/schema", "^/screen/", "^/
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    if settings.clock is not None:
+        set_clock(settings.clock)
     db.bind(db.make_engine(settings))
     scheduler = SchedulerHandle()
 

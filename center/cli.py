@@ -16,9 +16,14 @@ from center.config import ConfigError, Settings, load_settings
 
 def _settings() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if settings.clock is not None:
+        from center.timeutil import set_clock
+
+        set_clock(settings.clock)
+    return settings
 
 
 async def _with_db(settings: Settings, work):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,8 @@ class Settings:
     # Start/stop the PostgreSQL pool in the lifespan (tests share one engine across event loops).
     db_pool: bool = True
     var_dir: Path = field(default_factory=lambda: REPO_ROOT / "var")
+    # CENTER_CLOCK (demo mode only): the moment the process's clock starts at, for training and acceptance checks.
+    clock: datetime | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -87,6 +90,21 @@ def _secret_key(demo: bool, var_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _clock(demo: bool) -> datetime | None:
+    raw = os.environ.get("CENTER_CLOCK", "").strip()
+    if not raw:
+        return None
+    if not demo:
+        raise ConfigError("CENTER_CLOCK is allowed only in demo mode (CENTER_DEMO=1)")
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"CENTER_CLOCK must be an ISO 8601 moment with its offset, got {raw!r}") from None
+    if moment.tzinfo is None:
+        raise ConfigError(f"CENTER_CLOCK needs a UTC offset (e.g. 2026-12-09T10:00:00+08:00), got {raw!r}")
+    return moment
+
+
 def load_settings() -> Settings:
     """Build Settings from the environment; raises ConfigError when it is not runnable."""
     demo = _flag("CENTER_DEMO", False)
@@ -104,6 +122,7 @@ def load_settings() -> Settings:
         port=int(os.environ.get("PORT", "8000")),
         district_name=os.environ.get("CENTER_DISTRICT_NAME", "黛溪街道"),
         var_dir=var_dir,
+        clock=_clock(demo),
     )
 
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
+# CENTER_CLOCK (demo mode only): the process's clock starts at a chosen moment and runs on from there.
+_offset = timedelta(0)
+
+
+def set_clock(start: datetime | None) -> None:
+    """Make utcnow() start at `start` (aware) from this moment on; None restores the real clock."""
+    global _offset
+    _offset = timedelta(0) if start is None else start - datetime.now(timezone.utc)
+
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(timezone.utc) + _offset
 
 
 def to_local(value: datetime) -> datetime:

@@ -72,7 +72,7 @@ def test_two_managers_on_one_cell_the_second_gets_a_conflict_and_nothing_is_lost
     for page, user in ((first, "manager"), (second, "admin")):
         page.set_viewport_size({"width": 1366, "height": 900})
         login(page, server, user)
-        page.goto(server.url + "/rosters?week=" + (date.today() + timedelta(weeks=2)).isoformat() + "&center=daxi")
+        page.goto(server.url + "/rosters?week=" + (server.today + timedelta(weeks=2)).isoformat() + "&center=daxi")
     cell_id = lunch_cell(first, 1).get_attribute("id")
     for page in (first, second):
         page.locator(f"td#{cell_id}").get_by_role("link", name=re.compile("编辑")).click()
@@ -98,7 +98,7 @@ def test_two_managers_on_one_cell_the_second_gets_a_conflict_and_nothing_is_lost
 def test_screen_passes_an_accessibility_check(browser, server):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
     page = context.new_page()
-    for url in ("/screen/daxi", "/screen/daxi?at=" + date.today().isoformat() + "T21:00"):
+    for url in ("/screen/daxi", "/screen/daxi?at=" + server.today.isoformat() + "T21:00"):
         page.goto(server.url + url)
         page.add_script_tag(path=str(AXE))
         results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -61,7 +60,7 @@ class AuthController(Controller):
         except LoginFailed as exc:
             return page(request, "auth/login.html", {**form, "error": str(exc)}, status_code=422)
         request.clear_session()
-        request.set_session({SESSION_USER: user.id, SESSION_LOGIN_AT: time.time()})
+        request.set_session({SESSION_USER: user.id, SESSION_LOGIN_AT: utcnow().timestamp()})
         return Redirect(path=safe_next(data.next) or LANDING[Role(user.role)])
 
     @get("/logout", name="auth:logout_form")

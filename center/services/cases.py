@@ -41,7 +41,7 @@ from center.services.calendar import get_calendar
 from center.services.catalog import current_version, version_by_id
 from center.services.identity import CurrentUser
 from center.tables import Case, CaseEvent, CaseReminder, Center, Item, Staff, Visit
-from center.timeutil import LOCAL_TZ, to_local, utcnow
+from center.timeutil import LOCAL_TZ, local_today, to_local, utcnow
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed without mistakes
 MAX_NOTE = 500
@@ -239,7 +239,7 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
     if not actor.may_see_center(case["center"]):
         raise AccessDenied("只能查看本中心的办件")
     calendar = await get_calendar()
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     version = await version_by_id(case["item_version"])
     missing = set(json.loads(case["missing"] or "[]"))
     materials = [{**m, "missing": i in missing, "index": i} for i, m in enumerate(version["snapshot"]["materials"])]
@@ -315,7 +315,7 @@ async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = Non
     if actor.center_id is None:
         return []
     calendar = await get_calendar()
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     if mine:
         rows = await _MY_OPEN_CASES.rows(center=actor.center_id, owner=actor.id)
     else:
@@ -355,7 +355,7 @@ async def visits_today(actor: CurrentUser, today: date | None = None) -> dict:
     """Today's visit counts at the actor's window and center."""
     if actor.center_id is None:
         return {"mine": 0, "center": 0}
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     start = datetime.combine(today, datetime.min.time(), tzinfo=LOCAL_TZ)
     end = datetime.combine(today, datetime.max.time(), tzinfo=LOCAL_TZ)
     rows = await _VISITS_BETWEEN.rows(center=actor.center_id, start=start, end=end)
@@ -366,7 +366,7 @@ async def reminders_today(actor: CurrentUser, today: date | None = None) -> list
     """Due-soon and overdue marks the morning job recorded today for the actor's cases (managers: the center's)."""
     if actor.center_id is None:
         return []
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     if actor.role == "worker":
         rows = await _MY_REMINDERS.rows(day=today, center=actor.center_id, owner=actor.id)
     else:

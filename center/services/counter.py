@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from center.domain.catalog import ItemKind
 from center.domain.cases import due_date
@@ -12,7 +12,7 @@ from center.services.calendar import get_calendar
 from center.services.catalog import get_item, search_items
 from center.services.identity import CurrentUser
 from center.tables import Visit
-from center.timeutil import LOCAL_TZ, to_local
+from center.timeutil import local_today, to_local
 
 
 async def item_panel(item_id: int, today: date | None = None) -> dict | None:
@@ -20,7 +20,7 @@ async def item_panel(item_id: int, today: date | None = None) -> dict | None:
     item = await get_item(item_id)
     if item is None or not item["active"]:
         return None
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     calendar = await get_calendar()
     days = item["promised_days"] if item["kind"] == ItemKind.promised else 0
     item["expected_due"] = due_date(today, days, calendar)
@@ -28,7 +28,7 @@ async def item_panel(item_id: int, today: date | None = None) -> dict | None:
 
 
 async def sidebar(actor: CurrentUser, today: date | None = None) -> dict:
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     mine = await cases.open_cases(actor, mine=True, today=today)
     return {
         "my_cases": mine,
@@ -44,7 +44,7 @@ async def continuing_visit(actor: CurrentUser, visit_id: int | None, today: date
         return None
     visit = await Visit.select(Visit.id, Visit.center, Visit.resident_name, Visit.created_at).where(
         Visit.id == visit_id).first()
-    today = today or datetime.now(LOCAL_TZ).date()
+    today = today or local_today()
     if visit is None or visit["center"] != actor.center_id or to_local(visit["created_at"]).date() != today:
         return None
     return {"id": visit["id"], "resident_name": mask_name(visit["resident_name"])}
