@@ -95,7 +95,7 @@ async def test_csrf_header_is_accepted_like_the_form_field(client, db):
     person = await make_staff(db)
     await login(client, person["username"])
     page = await client.get("/counter")
-    token = json.loads(BeautifulSoup(page.text, "html.parser").body["hx-headers"])["x-csrftoken"]
+    token = json.loads(BeautifulSoup(page.text, "html.parser").body["data-hx-headers"])["x-csrftoken"]
     response = await client.post("/logout", headers={"x-csrftoken": token, "hx-request": "true"},
                                  follow_redirects=False)
     assert response.status_code == 302
