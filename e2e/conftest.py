@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from e2e.audit import Auditor, strict
 from tests.support.live_server import LiveServer, center_command
+from tests.support.vnu import Vnu
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# The journeys run on a fixed clock (CENTER_CLOCK, demo mode): a Wednesday morning in service hours, whatever the
+# machine's date and hour, so nothing depends on when the suite happens to run.
+CLOCK = "2026-12-09T10:00:00+08:00"
+TODAY = date(2026, 12, 9)
 
 
 def _chromium() -> str | None:
@@ -35,6 +42,53 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
+def vnu():
+    checker = Vnu()  # starts now, answers by the time the first test ends
+    yield checker
+    checker.stop()
+
+
+@pytest.fixture(scope="session")
+def auditor(vnu) -> Auditor:
+    return Auditor(vnu)
+
+
+@pytest.fixture(scope="session")
+def browser(browser, auditor):
+    """Every context and page a test opens is watched by the auditor (axe-core and the Nu Html Checker)."""
+    new_context, new_page = browser.new_context, browser.new_page
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        auditor.watch_context(context)
+        return context
+
+    def watched_page(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        auditor.watch_context(page.context)
+        return page
+
+    browser.new_context, browser.new_page = watched_context, watched_page
+    return browser
+
+
+@pytest.fixture(autouse=True)
+def audit(request, auditor):
+    auditor.begin()
+    yield
+    problems = auditor.end()
+    report = ARTIFACTS / "audit" / f"{request.node.name}.txt"
+    if problems:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text("\n".join(problems) + "\n")
+        if strict():
+            pytest.fail(f"{len(problems)} problem(s) found by axe-core / the Nu Html Checker:\n" + "\n".join(problems),
+                        pytrace=False)
+    elif report.exists():
+        report.unlink()
+
+
+@pytest.fixture(scope="session")
 def server():
     tmp = Path(tempfile.mkdtemp(prefix="center-e2e-"))
     env = {
@@ -43,11 +97,13 @@ def server():
         "CENTER_VAR_DIR": str(tmp),
         "CENTER_DEMO": "1",
         "CENTER_SCHEDULER": "1",
+        "CENTER_CLOCK": CLOCK,
     }
     env.pop("SECRET_KEY", None)
     center_command(["migrate"], env)
     center_command(["demo"], env)
     live = LiveServer(env, tmp / "server.log").start()
+    live.today = TODAY
     yield live
     live.stop()
 
