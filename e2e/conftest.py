@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from e2e.audit import Auditor, strict
 from tests.support.live_server import LiveServer, center_command
@@ -26,6 +27,13 @@ def _chromium() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None  # elsewhere: `playwright install chromium` provides Playwright's own build
+
+
+# On a busy 2-core machine a page can take seconds: wait longer for the state a person waits for (never a fixed
+# delay). A test still fails at once when the state is wrong and nothing is in flight.
+EXPECT_TIMEOUT_MS = 20_000
+ACTION_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -55,16 +63,18 @@ def auditor(vnu) -> Auditor:
 
 @pytest.fixture(scope="session")
 def browser(browser, auditor):
-    """Every context and page a test opens is watched by the auditor (axe-core and the Nu Html Checker)."""
+    """Every context and page a test opens is watched by the auditor (axe-core and the Nu Html Checker) and patient."""
     new_context, new_page = browser.new_context, browser.new_page
 
     def watched_context(*args, **kwargs):
         context = new_context(*args, **kwargs)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
         auditor.watch_context(context)
         return context
 
     def watched_page(*args, **kwargs):
         page = new_page(*args, **kwargs)
+        page.context.set_default_timeout(ACTION_TIMEOUT_MS)
         auditor.watch_context(page.context)
         return page
 

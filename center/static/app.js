@@ -74,9 +74,24 @@
     }
   });
 
+  // A result list that arrives late (typing outran the network) must not throw away the result the worker had
+  // moved to with ↓: keep the focus at the same place in the new list.
+  var focusedResult = -1;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "search-results") {
+      focusedResult = results().indexOf(document.activeElement);
+    }
+  });
+
   // After a panel arrives, put the cursor where the work continues.
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail.target;
+    if (target && target.id === "search-results") {
+      var list = results();
+      if (focusedResult >= 0 && list.length) { list[Math.min(focusedResult, list.length - 1)].focus(); }
+      focusedResult = -1;
+      return;
+    }
     if (target && target.id === "desk") {  // the canteen desk: ready for the next card
       var card = document.getElementById("card");
       if (card) { card.focus(); }
