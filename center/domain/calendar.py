@@ -49,6 +49,11 @@ _MAKEUP: Mapping[date, str] = {d: HOLIDAY_NAMES_ZH.get(str(h), str(h)) for d, h 
 MAX_WORKDAYS = 3660  # asking for more than ten years of working days is a mistake, not a deadline
 
 
+def statutory_data_knows(year: int) -> bool:
+    """Whether `chinese-calendar` ships `year`'s State Council notice."""
+    return year in _KNOWN_YEARS
+
+
 class Source(StrEnum):
     statutory_data = "statutory-data"
     notice = "notice"
