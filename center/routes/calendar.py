@@ -19,7 +19,6 @@ from center.web.guards import requires
 from center.web.render import flash, page
 
 TEMPLATE = "calendar/index.html"
-WEEKDAYS = "一二三四五六日"
 
 
 def _year(raw: int | None) -> int:
@@ -41,7 +40,6 @@ async def _year_context(request: Request, year: int, **extra) -> dict:
         "makeup_days": calendar.makeup_days_in(start, end),
         "overrides": await calendar_service.list_overrides(year),
         "kind_labels": DAY_KIND_LABELS,
-        "weekdays": WEEKDAYS,
         "can_edit": can_edit,
         # A year the package ships needs no notice; single dates there are overrides.
         "notice_allowed": can_edit and source != Source.statutory_data,
