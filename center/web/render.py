@@ -97,8 +97,10 @@ def layout_context(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     nav = [(label, href) for label, href, area in NAV if user is not None and user.may_open(area)]
     warning = warning_href = warning_link = None
-    if user is not None and user.may_open(Area.calendar):
-        today = local_today()
+    today = local_today()
+    # Not on next year's own calendar page, which explains the provisional year itself.
+    on_next_year = request.url.path.rstrip("/") == "/calendar" and request.query_params.get("year") == str(today.year + 1)
+    if user is not None and user.may_open(Area.calendar) and not on_next_year:
         warning = next_year_warning(today, peek_calendar())
         # The banner leads to next year's notice form (admins enter it; managers see the provisional calendar).
         editor = user.may_open(Area.calendar_edit)
