@@ -278,15 +278,22 @@ async def move_deadlines(actor: CurrentUser, old: WorkCalendar, new: WorkCalenda
     same change applied twice moves nothing the second time.
     """
     moves = _moves(await _open_deadlines(), old, new)
+    moved = 0
     for move in moves:
-        await Case.update({Case.due_on: move["after"], Case.version: move["version"] + 1, Case.updated_at: now}).where(
-            Case.id == move["id"])
+        # The version guard matters on PostgreSQL, where a worker's action may commit between the read and this
+        # write; that case keeps what the worker saw (on SQLite the write transaction holds other writers off).
+        updated = await Case.update(
+            {Case.due_on: move["after"], Case.version: move["version"] + 1, Case.updated_at: now}
+        ).where((Case.id == move["id"]) & (Case.version == move["version"])).returning(Case.id)
+        if not updated:
+            continue
+        moved += 1
         await CaseEvent.insert(CaseEvent(
             case=move["id"], at=now, actor=actor.id, action="deadline", from_status=move["status"],
             to_status=move["status"],
             note=f"{why}，办结期限由 {long_date(move['before'])} 调整为 {long_date(move['after'])}",
         ))
-    return len(moves)
+    return moved
 
 
 def _mark(case: dict, today: date, calendar: WorkCalendar) -> dict:
