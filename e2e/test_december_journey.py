@@ -85,7 +85,15 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
     printed = re.sub(r"\s+", "", printed)
     assert "预计2027年1月5日办结（2027年放假安排未公布，日期可能调整）" in printed, printed
     assert "2027年1月4日" not in printed and "2027年01月04日" not in printed
+    status_url = slip.locator(".qr").get_attribute("data-url")
     slip.close()
+    # The resident's phone opens the slip's status address: the same expected date, without logging in.
+    visitor_context = browser.new_context(viewport={"width": 390, "height": 844})
+    visitor = visitor_context.new_page()
+    visitor.goto(status_url)
+    expect(visitor.locator(".status-card")).to_contain_text("预计 2027年1月5日 办结" + PROVISIONAL_NOTE)
+    visitor.screenshot(path=str(artifacts / "december-status-phone.png"), full_page=True)
+    visitor_context.close()
 
     # 3. Another resident, 最低生活保障 (30 working days): 元旦 and 春节 (5–10 February by the lunar calendar) are
     #    skipped: 预计 2027年2月15日.
@@ -102,7 +110,19 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
     case_url = server.url + "/cases/" + panel.locator("[data-case-id]").get_attribute("data-case-id")
     page.screenshot(path=str(artifacts / "december-case-provisional.png"), full_page=True)
 
-    # 4. The admin follows the banner to the 2027 notice form, types the notice and previews it.
+    # 4. A manager sees the provisional 2027 but cannot change the district's calendar.
+    manager_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    manager = manager_context.new_page()
+    login(manager, server, "manager")
+    manager.locator(".banner").get_by_role("link", name="查看工作日历").click()
+    expect(manager.locator(".calendar-source")).to_contain_text("预计")
+    expect(manager.get_by_role("row").filter(has_text="春节")).to_contain_text("2月5日–2月10日")
+    expect(manager.locator("form.notice-form")).to_have_count(0)
+    expect(manager.get_by_role("button", name="保存调整")).to_have_count(0)
+    manager.screenshot(path=str(artifacts / "december-calendar-manager.png"), full_page=True)
+    manager_context.close()
+
+    # 5. The admin follows the banner to the 2027 notice form, types the notice and previews it.
     admin_context = browser.new_context(viewport={"width": 1366, "height": 768})
     admin = admin_context.new_page()
     login(admin, server, "admin")
@@ -130,7 +150,7 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
     expect(preview.locator(".preview-summary")).to_contain_text("件在办件的办结期限将调整")
     admin.screenshot(path=str(artifacts / "december-calendar-preview.png"), full_page=True)
 
-    # 5. Saved: the year now comes from the notice.
+    # 6. Saved: the year now comes from the notice.
     preview.get_by_role("button", name="确认保存放假安排").click()
     expect(admin.locator(".flash-success")).to_contain_text("已录入 2027 年放假安排")
     expect(admin.locator(".calendar-source")).to_contain_text("已录入国务院通知")
@@ -143,7 +163,7 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
     expect(admin.locator(".banner")).to_have_count(0)  # 2027 is known now: no more warning
     admin_context.close()
 
-    # 6. The worker's case page: the new deadline, no longer 预计, and the change on the timeline.
+    # 7. The worker's case page: the new deadline, no longer 预计, and the change on the timeline.
     page.goto(case_url)
     expect(page.locator(".case-due")).to_have_text("2027-02-16")
     expect(page.locator(".timeline")).to_contain_text("放假安排公布，办结期限由 2027年2月15日 调整为 2027年2月16日")
