@@ -140,6 +140,7 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
 
     preview = admin.locator(".notice-preview")
     expect(preview).to_be_visible()
+    expect(preview.get_by_role("heading", name="预览：保存后的变化")).to_be_focused()
     changed = preview.locator("table").filter(has_text="安排改变的日期")
     expect(changed.locator("tr").filter(has_text="1月31日")).to_contain_text("调休上班")
     expect(changed.locator("tr").filter(has_text="2月11日")).to_contain_text("春节（放假）")
