@@ -105,6 +105,17 @@ class CalendarOverride(Table):
     created_at = Timestamptz()
 
 
+class CalendarNotice(Table):
+    """A year's State Council holiday notice as a district admin entered it: the whole arrangement of that year."""
+
+    year = Integer(unique=True)
+    periods = Text(default="[]")  # JSON [{"name", "first", "last"}], dates YYYY-MM-DD
+    makeup_days = Text(default="[]")  # JSON ["YYYY-MM-DD", ...]: 调休 weekend working days
+    title = Varchar(length=100, default="")
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
 class Category(Table):
     """One of the catalog's four categories (事项类别)."""
 
@@ -437,7 +448,7 @@ class ClosedMonth(Table):
 
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
-    CalendarOverride, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
+    CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
     Canteen, Senior, Device, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,

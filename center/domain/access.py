@@ -30,6 +30,7 @@ class Area(StrEnum):
     dining = "dining"
     catalog_edit = "catalog_edit"
     calendar = "calendar"
+    calendar_edit = "calendar_edit"
     duty = "duty"
     stats = "stats"
     centers = "centers"
@@ -42,6 +43,8 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.catalog: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),
     Area.catalog_edit: frozenset({Role.manager, Role.admin}),
     Area.calendar: frozenset({Role.manager, Role.admin}),
+    # The working-day calendar is district-wide (every center's deadlines and rosters): the district admin edits it.
+    Area.calendar_edit: frozenset({Role.admin}),
     Area.duty: frozenset({Role.worker, Role.manager}),
     Area.stats: frozenset({Role.manager, Role.admin}),
     Area.rosters: frozenset({Role.manager, Role.admin}),

@@ -97,6 +97,35 @@ def resumed_due_date(due: date, paused_on: date, resumed_on: date, calendar: Wor
     return calendar.add_workdays(due, calendar.workdays_between(paused_on, resumed_on))
 
 
+Pause = tuple[date, date]  # (paused on, resumed on): a 待补正 spell that has ended
+
+
+def recomputed_due(accepted_on: date, due: date, pauses: "list[Pause] | tuple[Pause, ...]",
+                   old: WorkCalendar, new: WorkCalendar) -> date | None:
+    """A calendar change (a notice, an override) moves a deadline by exactly the working days it changes.
+
+    The working days promised are those counted on the old calendar from acceptance to the deadline, less the
+    working days of the ended pauses (the clock stops while materials are awaited); they are counted again on the
+    new calendar, pauses included, as `due_date` and `resumed_due_date` do. None when the deadline stays, or when
+    the stored deadline is not one the old calendar can reach (left as it is rather than guessed).
+    """
+    paused = sum(old.workdays_between(p, r) for p, r in pauses)
+    promised = old.workdays_between(accepted_on, due) - paused
+    if promised < 0:
+        return None
+
+    def replay(calendar: WorkCalendar) -> date:
+        current = due_date(accepted_on, promised, calendar)
+        for paused_on, resumed_on in pauses:
+            current = resumed_due_date(current, paused_on, resumed_on, calendar)
+        return current
+
+    if replay(old) != due:
+        return None
+    moved = replay(new)
+    return moved if moved != due else None
+
+
 @dataclass(frozen=True)
 class Transition:
     action: Action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from datetime import datetime
 
@@ -102,6 +102,21 @@ class WorkdaysOut:
     start: date
     days: int
     due: date
+    provisional: bool  # a day counted lies in a year whose State Council arrangement is not known yet
+
+
+@dataclass
+class CalendarDayOut:
+    date: date
+    kind: Literal["workday", "restday", "holiday"]
+    name: str
+
+
+@dataclass
+class CalendarDaysOut:
+    year: int
+    source: Literal["statutory-data", "notice", "provisional"]
+    days: list[CalendarDayOut]
 
 
 class ApiController(Controller):
@@ -119,7 +134,9 @@ class ApiController(Controller):
 
     @get("/calendar/workdays", name="api:workdays", summary="第 N 个工作日", raises=[ServiceUnavailableException],
          description="The N-th working day after `start` (start itself not counted), following the statutory "
-                     "calendar with make-up working days (调休).")
+                     "calendar with make-up working days (调休). `provisional` is true when a day counted lies in a "
+                     "year whose State Council arrangement is not known yet (its holidays then follow their rules; "
+                     "only the 调休 make-up days are unknown), so the date may still move.")
     async def get_workdays(
         self,
         start: Annotated[date, QueryParameter(description="YYYY-MM-DD")],
@@ -128,7 +145,22 @@ class ApiController(Controller):
         if not (2000 <= start.year <= 2100):
             raise ValidationException("start 须在 2000–2100 年之间")
         calendar = await get_calendar()
-        return WorkdaysOut(start=start, days=days, due=calendar.add_workdays(start, days))
+        due = calendar.add_workdays(start, days)
+        return WorkdaysOut(start=start, days=days, due=due, provisional=calendar.is_provisional(start, due))
+
+    @get("/calendar/days", name="api:calendar_days", summary="一年中的非普通工作日", raises=[ServiceUnavailableException],
+         description="Every day of `year` that is not an ordinary workday: holidays, weekends and weekend make-up "
+                     "workdays (调休上班, kind `workday`). `source`: `statutory-data` (shipped State Council "
+                     "notices), `notice` (entered by the district admin) or `provisional` (holidays by their rules, "
+                     "make-up days unknown).")
+    async def get_calendar_days(
+        self, year: Annotated[int, QueryParameter(ge=2000, le=2100, description="YYYY")],
+    ) -> CalendarDaysOut:
+        calendar = await get_calendar()
+        return CalendarDaysOut(
+            year=year, source=calendar.source(year).value,
+            days=[CalendarDayOut(date=d.day, kind=d.kind.value, name=d.name) for d in calendar.special_days(year)],
+        )
 
     @get("/centers/{slug:str}/hours", name="api:hours", summary="服务时间与值班人员", raises=PUBLIC_ERRORS,
          description="A center's day kind, service periods (regular / extended / duty) and who is on duty on a date "

@@ -1,4 +1,5 @@
-"""The working-day calendar (/calendar): a year's holidays and make-up days; managers add overrides."""
+"""The working-day calendar (/calendar): a year's holidays and make-up days; the district admin enters the year's
+State Council notice (with a preview) and single-date overrides; managers view."""
 
 from __future__ import annotations
 
@@ -10,25 +11,53 @@ from litestar.response import Redirect
 
 from center.domain import DomainError
 from center.domain.access import Area
-from center.domain.calendar import DAY_KIND_LABELS, DayKind
+from center.domain.calendar import DAY_KIND_LABELS, SOURCE_LABELS, DayKind, Source, parse_notice
 from center.services import calendar as calendar_service
 from center.timeutil import local_today
 from center.web.forms import FormData
 from center.web.guards import requires
 from center.web.render import flash, page
 
+TEMPLATE = "calendar/index.html"
 
-async def _year_context(year: int) -> dict:
+
+def _year(raw: int | None) -> int:
+    return raw if raw and 2000 <= raw <= 2100 else local_today().year
+
+
+async def _year_context(request: Request, year: int, **extra) -> dict:
     calendar = await calendar_service.get_calendar()
     start, end = date(year, 1, 1), date(year, 12, 31)
-    return {
+    source = calendar.source(year)
+    can_edit = request.user.may_open(Area.calendar_edit)
+    context = {
         "year": year,
         "known": calendar.year_known(year),
+        "source": source.value,
+        "source_label": SOURCE_LABELS[source],
+        "notice_info": await calendar_service.notice_entered_by(year) if source == Source.notice else None,
         "holidays": calendar.holidays_in(start, end),
         "makeup_days": calendar.makeup_days_in(start, end),
         "overrides": await calendar_service.list_overrides(year),
         "kind_labels": DAY_KIND_LABELS,
+        "can_edit": can_edit,
+        # A year the package ships needs no notice; single dates there are overrides.
+        "notice_allowed": can_edit and source != Source.statutory_data,
+        "notice_form": calendar_service.notice_form(year, calendar),
+        "preview": None,
+        "notice_error": None,
+        "form": {},
     }
+    context.update(extra)
+    return context
+
+
+def _typed_notice(form: FormData) -> tuple[int, calendar_service.NoticeForm]:
+    year = _year(form.int("year"))
+    typed = calendar_service.typed_notice_form(
+        form.texts("h_name", limit=60), form.texts("h_first", limit=20), form.texts("h_last", limit=20),
+        form.texts("makeup", limit=20), form.text("title", limit=200))
+    return year, typed
 
 
 class CalendarController(Controller):
@@ -38,10 +67,39 @@ class CalendarController(Controller):
 
     @get("/", name="calendar:index")
     async def show_calendar(self, request: Request, year: FromQuery[int | None] = None) -> Response:
-        year = year if year and 2000 <= year <= 2100 else local_today().year
-        return page(request, "calendar/index.html", {**await _year_context(year), "form": {}})
+        return page(request, TEMPLATE, await _year_context(request, _year(year)))
 
-    @post("/overrides", name="calendar:add_override")
+    @post("/notice/preview", name="calendar:preview_notice", guards=[requires(Area.calendar_edit)])
+    async def preview_notice(self, request: Request) -> Response:
+        """What the typed notice changes (days, open deadlines), before anything is saved."""
+        form = await FormData.read(request)
+        year, typed = _typed_notice(form)
+        try:
+            notice = parse_notice(year, [r["name"] for r in typed.rows], [r["first"] for r in typed.rows],
+                                  [r["last"] for r in typed.rows], typed.makeup, typed.title)
+            preview = await calendar_service.preview_notice(request.user, notice)
+        except (DomainError, ValueError) as exc:
+            return page(request, TEMPLATE, await _year_context(request, year, notice_form=typed, notice_error=str(exc)),
+                        status_code=422)
+        return page(request, TEMPLATE, await _year_context(request, year, notice_form=typed, preview=preview))
+
+    @post("/notice", name="calendar:enter_notice", guards=[requires(Area.calendar_edit)])
+    async def enter_notice(self, request: Request) -> Response:
+        """Save the previewed notice; every open deadline it concerns moves, on the case's timeline."""
+        form = await FormData.read(request)
+        year, typed = _typed_notice(form)
+        try:
+            notice = parse_notice(year, [r["name"] for r in typed.rows], [r["first"] for r in typed.rows],
+                                  [r["last"] for r in typed.rows], typed.makeup, typed.title)
+            moved = await calendar_service.enter_notice(request.user, notice, digest=form.text("digest", limit=64))
+        except (DomainError, ValueError) as exc:
+            return page(request, TEMPLATE, await _year_context(request, year, notice_form=typed, notice_error=str(exc)),
+                        status_code=422)
+        flash(request, f"已录入 {year} 年放假安排；{moved} 件在办件的办结期限已调整并记入办件过程"
+              if moved else f"已录入 {year} 年放假安排；没有在办件的办结期限需要调整")
+        return Redirect(path=f"/calendar?year={year}")
+
+    @post("/overrides", name="calendar:add_override", guards=[requires(Area.calendar_edit)])
     async def add_override(self, request: Request) -> Response:
         form = await FormData.read(request)
         raw_day = form.text("day", limit=20)
@@ -50,18 +108,20 @@ class CalendarController(Controller):
                 day = date.fromisoformat(raw_day)
             except ValueError:
                 raise calendar_service.CalendarOverrideError("请填写有效日期（YYYY-MM-DD）") from None
-            await calendar_service.set_override(request.user, day, form.text("kind", limit=20),
-                                                form.text("name", limit=100))
+            moved = await calendar_service.set_override(request.user, day, form.text("kind", limit=20),
+                                                        form.text("name", limit=100))
         except DomainError as exc:
-            year = form.int("year") or local_today().year
-            return page(request, "calendar/index.html",
-                        {**await _year_context(year), "error": str(exc), "form": form.as_dict()}, status_code=422)
-        flash(request, f"{day.isoformat()} 已设为{DAY_KIND_LABELS[DayKind(form.text('kind'))]}")
+            year = _year(form.int("year"))
+            return page(request, TEMPLATE, await _year_context(request, year, error=str(exc), form=form.as_dict()),
+                        status_code=422)
+        message = f"{day.isoformat()} 已设为{DAY_KIND_LABELS[DayKind(form.text('kind'))]}"
+        flash(request, message + (f"；{moved} 件在办件的办结期限已调整" if moved else ""))
         return Redirect(path=f"/calendar?year={day.year}")
 
-    @post("/overrides/{override_id:int}/delete", name="calendar:remove_override")
+    @post("/overrides/{override_id:int}/delete", name="calendar:remove_override",
+          guards=[requires(Area.calendar_edit)])
     async def remove_override(self, request: Request, override_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
-        await calendar_service.remove_override(request.user, override_id)
-        flash(request, "已删除该日历调整")
-        return Redirect(path=f"/calendar?year={form.int('year') or local_today().year}")
+        moved = await calendar_service.remove_override(request.user, override_id)
+        flash(request, "已删除该日历调整" + (f"；{moved} 件在办件的办结期限已调整" if moved else ""))
+        return Redirect(path=f"/calendar?year={_year(form.int('year'))}")

@@ -24,6 +24,7 @@ from center.domain.cases import (
     deadline_mark,
     due_date,
     may_act,
+    recomputed_due,
 )
 from center.domain.catalog import ItemKind
 from center.domain.hours import in_extended_hours
@@ -220,6 +221,81 @@ async def set_missing(actor: CurrentUser, case_id: int, missing: Sequence[int], 
                            detail={"missing": cleaned})
 
 
+def _due_unknown_years(case: dict, calendar: WorkCalendar) -> list[int]:
+    """An open case's deadline counted through a year whose notice is not out is only expected (预计)."""
+    if CaseStatus(case["status"]) not in OPEN_STATUSES or case["due_on"] is None:
+        return []
+    return calendar.unknown_years(_local_day(case["accepted_at"]), case["due_on"])
+
+
+def long_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+async def _open_deadlines() -> list[dict]:
+    """Every open case with a deadline, with its ended pauses (待补正 spells) from the timeline."""
+    open_values = [s.value for s in OPEN_STATUSES]
+    rows = await Case.select(
+        Case.id, Case.code, Case.status, Case.accepted_at, Case.due_on, Case.version,
+        Case.item.name.as_alias("item_name"), Case.center.name.as_alias("center_name"),
+    ).where(Case.status.is_in(open_values) & Case.due_on.is_not_null()).order_by(Case.id)
+    events = await CaseEvent.select(CaseEvent.case, CaseEvent.action, CaseEvent.at).where(
+        CaseEvent.action.is_in([Action.request_materials.value, Action.supply_materials.value])
+        & CaseEvent.case.status.is_in(open_values)
+    ).order_by(CaseEvent.case).order_by(CaseEvent.at).order_by(CaseEvent.id)
+    pauses: dict[int, list[tuple[date, date]]] = {}
+    started: dict[int, date] = {}
+    for event in events:
+        day = _local_day(event["at"])
+        if event["action"] == Action.request_materials:
+            started[event["case"]] = day
+        elif event["case"] in started:
+            pauses.setdefault(event["case"], []).append((started.pop(event["case"]), day))
+    for row in rows:
+        row["pauses"] = pauses.get(row["id"], [])
+    return rows
+
+
+def _moves(rows: list[dict], old: WorkCalendar, new: WorkCalendar) -> list[dict]:
+    moves = []
+    for row in rows:
+        moved = recomputed_due(_local_day(row["accepted_at"]), row["due_on"], row["pauses"], old, new)
+        if moved is not None:
+            moves.append({**row, "before": row["due_on"], "after": moved,
+                          "status_label": STATUS_LABELS[CaseStatus(row["status"])]})
+    return moves
+
+
+async def deadline_moves(old: WorkCalendar, new: WorkCalendar) -> list[dict]:
+    """The open cases whose deadline a calendar change (old → new) moves, with the dates before and after."""
+    return _moves(await _open_deadlines(), old, new)
+
+
+async def move_deadlines(actor: CurrentUser, old: WorkCalendar, new: WorkCalendar, why: str, now: datetime) -> int:
+    """Inside the calendar change's write transaction: move each open deadline it concerns, on the timeline.
+
+    The clock's paused time is respected as in domain.cases (recomputed_due); closed cases are never touched; the
+    same change applied twice moves nothing the second time.
+    """
+    moves = _moves(await _open_deadlines(), old, new)
+    moved = 0
+    for move in moves:
+        # The version guard matters on PostgreSQL, where a worker's action may commit between the read and this
+        # write; that case keeps what the worker saw (on SQLite the write transaction holds other writers off).
+        updated = await Case.update(
+            {Case.due_on: move["after"], Case.version: move["version"] + 1, Case.updated_at: now}
+        ).where((Case.id == move["id"]) & (Case.version == move["version"])).returning(Case.id)
+        if not updated:
+            continue
+        moved += 1
+        await CaseEvent.insert(CaseEvent(
+            case=move["id"], at=now, actor=actor.id, action="deadline", from_status=move["status"],
+            to_status=move["status"],
+            note=f"{why}，办结期限由 {long_date(move['before'])} 调整为 {long_date(move['after'])}",
+        ))
+    return moved
+
+
 def _mark(case: dict, today: date, calendar: WorkCalendar) -> dict:
     mark = deadline_mark(case["status"], case["due_on"], today, calendar)
     return {"mark": mark.value, "mark_label": DEADLINE_LABELS.get(mark, "")}
@@ -263,7 +339,8 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
         "phone": mask_phone(case.pop("phone")),
     }
     return {
-        "case": {**case, **_mark(case, today, calendar), "status_label": STATUS_LABELS[CaseStatus(case["status"])]},
+        "case": {**case, **_mark(case, today, calendar), "status_label": STATUS_LABELS[CaseStatus(case["status"])],
+                 "due_unknown_years": _due_unknown_years(case, calendar)},
         "item": version["snapshot"],
         "item_version": version["version"],
         "materials": materials,
@@ -285,6 +362,8 @@ def _event_label(event: dict) -> str:
         return "答复咨询"
     if action == "materials":
         return "更新材料清单"
+    if action == "deadline":
+        return "期限调整"
     try:
         return ACTION_LABELS[Action(action)]
     except ValueError:
@@ -410,11 +489,12 @@ async def public_status(token: str) -> dict:
     events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.to_status).where(
         CaseEvent.case == case["id"]).order_by(CaseEvent.at).order_by(CaseEvent.id)
     steps = [{"at": e["at"], "label": STATUS_LABELS[CaseStatus(e["to_status"])]} for e in events
-             if e["action"] not in ("materials", "hand_over") and e["to_status"]]
+             if e["action"] not in ("materials", "hand_over", "deadline") and e["to_status"]]
     return {
         "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[CaseStatus(case["status"])],
         "accepted_at": case["accepted_at"], "due_on": case["due_on"], "closed_at": case["closed_at"],
         "paused": case["paused_on"] is not None, "item_name": version["snapshot"]["name"],
+        "due_unknown_years": _due_unknown_years(case, await get_calendar()),
         "department": version["snapshot"]["department"], "center_name": case["center_name"],
         "center_phone": case["center_phone"], "center_address": case["center_address"], "steps": steps,
     }

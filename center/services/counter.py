@@ -24,6 +24,7 @@ async def item_panel(item_id: int, today: date | None = None) -> dict | None:
     calendar = await get_calendar()
     days = item["promised_days"] if item["kind"] == ItemKind.promised else 0
     item["expected_due"] = due_date(today, days, calendar)
+    item["expected_unknown_years"] = calendar.unknown_years(today, item["expected_due"])
     return item
 
 

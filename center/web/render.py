@@ -96,9 +96,16 @@ def layout_context(request: Request) -> dict[str, Any]:
     user = request.scope.get("user")
     settings = request.app.state.settings
     nav = [(label, href) for label, href, area in NAV if user is not None and user.may_open(area)]
-    warning = None
-    if user is not None and user.may_open(Area.calendar):
-        warning = next_year_warning(local_today(), peek_calendar())
+    warning = warning_href = warning_link = None
+    today = local_today()
+    # Not on next year's own calendar page, which explains the provisional year itself.
+    on_next_year = request.url.path.rstrip("/") == "/calendar" and request.query_params.get("year") == str(today.year + 1)
+    if user is not None and user.may_open(Area.calendar) and not on_next_year:
+        warning = next_year_warning(today, peek_calendar())
+        # The banner leads to next year's notice form (admins enter it; managers see the provisional calendar).
+        editor = user.may_open(Area.calendar_edit)
+        warning_href = f"/calendar?year={today.year + 1}" + ("#notice" if editor else "")
+        warning_link = "录入放假安排" if editor else "查看工作日历"
     return {
         "user": user,
         "nav": nav,
@@ -107,6 +114,8 @@ def layout_context(request: Request) -> dict[str, Any]:
         "demo": settings.demo,
         "flashes": _pop_flashes(request),
         "calendar_warning": warning,
+        "calendar_warning_href": warning_href,
+        "calendar_warning_link": warning_link,
     }
 
 

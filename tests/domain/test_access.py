@@ -23,6 +23,10 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
         ("admin", Area.rosters, True),
         ("admin", Area.admin, True),
         ("manager", Area.admin, False),
+        ("manager", Area.calendar, True),  # managers may view the district's calendar...
+        ("manager", Area.calendar_edit, False),  # ...but it is district-wide: only the admin changes it
+        ("admin", Area.calendar_edit, True),
+        ("worker", Area.calendar, False),
     ],
 )
 def test_role_guards(role, area, allowed):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from center.domain.calendar import WorkCalendar
+from center.domain.calendar import WorkCalendar, parse_notice
 from center.domain.cases import (
     TRANSITIONS,
     Action,
@@ -15,6 +15,7 @@ from center.domain.cases import (
     apply,
     deadline_mark,
     due_date,
+    recomputed_due,
 )
 
 cal = WorkCalendar()
@@ -128,3 +129,45 @@ def test_due_date_of_a_promised_item_counts_working_days():
 )
 def test_deadline_marks(status, due, today, mark):
     assert deadline_mark(status, due, today, cal) == mark
+
+
+# ---- A calendar change (the year's notice entered) moves open deadlines by exactly what it changes -------------------
+# The test notice for 2027: 春节 5–13 Feb (the rules had 5–10 Feb), 调休 Sun 31 Jan and Sat 20 Feb.
+NOTICE = parse_notice(2027, ["元旦", "春节"], ["2027-01-01", "2027-02-05"], ["2027-01-03", "2027-02-13"],
+                      ["2027-01-31", "2027-02-20"])
+NOTICED = WorkCalendar(notices=[NOTICE])
+DEC_28 = date(2026, 12, 28)  # a Monday
+
+
+@pytest.mark.parametrize(("promised", "pauses", "before", "after"), [
+    # 30 days: provisional Mon 15 Feb (23 by Fri 29 Jan, 1–4 Feb, 11, 12, 15 Feb);
+    # noticed: Sun 31 Jan is the 24th, 1–4 Feb the 28th, 5–13 Feb off, Mon 15 and Tue 16 Feb: Tue 16 Feb.
+    (30, (), date(2027, 2, 15), date(2027, 2, 16)),
+    # 25 days: provisional Tue 2 Feb (23 by 29 Jan, 1, 2 Feb); noticed Sun 31 Jan is the 24th: Mon 1 Feb.
+    (25, (), date(2027, 2, 2), date(2027, 2, 1)),
+    # Paused Mon 4 → Wed 6 Jan (Tue 5 and Wed 6 paused: 2 working days on both calendars): 15 Feb + 2 = Wed 17 Feb
+    # before; the 30 promised days land on 16 Feb, plus the same 2 paused days: Thu 18 Feb.
+    (30, ((date(2027, 1, 4), date(2027, 1, 6)),), date(2027, 2, 17), date(2027, 2, 18)),
+])
+def test_a_notice_moves_a_deadline_by_the_working_days_it_changes(promised, pauses, before, after):
+    due = due_date(DEC_28, promised, cal)
+    for paused_on, resumed_on in pauses:
+        due = cal.add_workdays(due, cal.workdays_between(paused_on, resumed_on))
+    assert due == before
+    assert recomputed_due(DEC_28, due, pauses, cal, NOTICED) == after
+
+
+@pytest.mark.parametrize(("due", "why"), [
+    (date(2027, 1, 5), "5 days: the notice changes nothing before 31 Jan"),
+    (date(2026, 12, 31), "3 days: all in 2026"),
+    (date(2027, 1, 2), "a Saturday no count of working days reaches: left as stored, not guessed"),
+])
+def test_deadlines_the_notice_does_not_concern_stay(due, why):
+    assert recomputed_due(DEC_28, due, (), cal, NOTICED) is None, why
+
+
+def test_recomputing_on_the_same_calendar_changes_nothing():
+    due = due_date(DEC_28, 30, cal)
+    assert recomputed_due(DEC_28, due, (), cal, cal) is None
+    moved = recomputed_due(DEC_28, due, (), cal, NOTICED)
+    assert recomputed_due(DEC_28, moved, (), NOTICED, NOTICED) is None  # entering the same notice twice

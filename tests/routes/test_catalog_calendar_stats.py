@@ -40,7 +40,7 @@ async def test_catalog_api_returns_43_items_in_4_categories_each_with_materials(
 async def test_workdays_api(client, start, days, due):
     response = await client.get(f"/api/v1/calendar/workdays?start={start}&days={days}")
     assert response.status_code == 200
-    assert response.json() == {"start": start, "days": days, "due": due}
+    assert response.json() == {"start": start, "days": days, "due": due, "provisional": False}
 
 
 @pytest.mark.parametrize("query", ["start=2026-02-30&days=1", "start=x&days=1", "start=2026-02-13&days=-1",
@@ -119,8 +119,8 @@ async def test_deactivated_items_leave_the_counter_search(demo):
     await demo.post(f"/catalog/{target}/active", data={"_csrf_token": token, "active": "1"})
 
 
-async def test_manager_adds_a_calendar_override_that_the_deadlines_follow(demo):
-    await login(demo, "manager", DEMO_PASSWORD)
+async def test_admin_adds_a_calendar_override_that_the_deadlines_follow(demo):
+    await login(demo, "admin", DEMO_PASSWORD)
     page = await demo.get("/calendar?year=2026")
     assert "春节" in page.text and "国庆节" in page.text
     token = await csrf_token(demo, "/calendar?year=2031")
