@@ -156,10 +156,23 @@ async def test_slip_lists_every_material_with_the_missing_marked_and_a_qr(worker
     assert "一次性告知单" in slip.select_one(".slip-title").get_text()
     rows = slip.select(".slip-materials tbody tr")
     assert len(rows) == 3 and ["missing" in r.get("class", []) for r in rows] == [False, False, True]
-    assert slip.select_one(".qr svg")
     status_url = slip.select_one(".qr")["data-url"]
     assert re.search(r"/s/[A-Za-z0-9_-]{24,}$", status_url)
     assert "0543-4321001" in slip.get_text()  # the center's phone
+
+
+async def test_the_slip_qr_scales_with_a_four_module_quiet_zone_and_prints_its_address(worker):
+    case_id = int((await receive(worker)).headers["location"].rsplit("/", 1)[1])
+    slip = soup(await worker.get(f"/cases/{case_id}/slip"))
+    svg = slip.select_one(".qr svg")
+    assert not svg.has_attr("width") and not svg.has_attr("height")  # print.css sizes it; the viewBox scales it
+    _, _, width, height = (int(v) for v in svg["viewbox"].split())  # html.parser lower-cases names
+    modules = width - 8
+    assert width == height and (modules - 17) % 4 == 0  # a QR version's size plus 4 light modules each side
+    assert slip.select_one("main.sheet")  # one main landmark on the print page
+    status_url = slip.select_one(".qr")["data-url"]
+    text = slip.get_text()
+    assert status_url in text and slip.select_one(".case-code, .slip-meta strong").get_text() in text
 
 
 async def test_public_status_page_needs_no_login_and_shows_no_personal_data(worker, client):
