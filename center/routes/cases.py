@@ -67,7 +67,7 @@ class CasesController(Controller):
     async def mark_materials(self, request: Request, case_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         try:
-            await cases.set_missing(request.user, case_id, form.ints("missing"), expected_version=form.int("version"))
+            await cases.set_received(request.user, case_id, form.ints("received"), expected_version=form.int("version"))
         except DomainError as exc:
             return await self._refused(request, case_id, exc, form)
         return await self._after_change(request, case_id, "材料清单已更新")

@@ -224,7 +224,9 @@ async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
                     code=code, public_token=secrets.token_urlsafe(18), center=center_id, visit=visit_id,
                     item=item["id"], item_version=version["id"], status=status.value, owner=person["id"],
                     receiver=person["id"], window=person["window"], accepted_at=at, due_on=due, paused_on=paused_on,
-                    closed_at=closed_at, missing=json.dumps(missing), note="", extended=extended, version=len(events),
+                    closed_at=closed_at, missing=json.dumps(missing),
+                    received=json.dumps([] if consult else [i for i in range(len(materials)) if i not in missing]),
+                    note="", extended=extended, version=len(events),
                     updated_at=events[-1][3],
                 )).returning(Case.id))[0]["id"]
                 await CaseEvent.insert(*[
