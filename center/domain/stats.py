@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import TypeVar
 
 from center.domain.cases import OPEN_STATUSES, CaseStatus
+
+Day = TypeVar("Day", date, str)
+_COMPLETED, _AWAITING = CaseStatus.completed, CaseStatus.awaiting
 
 
 class Timeliness(StrEnum):
@@ -20,21 +24,21 @@ class Timeliness(StrEnum):
     not_counted = "not_counted"  # consultations and refusals promise no completion
 
 
-def timeliness(status: CaseStatus | str, due: date | None, closed_on: date | None, paused_on: date | None,
-               today: date) -> Timeliness:
+def timeliness(status: CaseStatus | str, due: Day | None, closed_on: Day | None, paused_on: Day | None,
+               today: Day) -> Timeliness:
     """限时办结: a completed case is on time when closed on or before its deadline; an open case is late once today
     is past its deadline; a case awaiting materials (clock paused) is late only if it was paused after its
-    deadline had already passed, otherwise its deadline moves when the clock resumes."""
-    status = CaseStatus(status)
-    if status == CaseStatus.completed:
-        if due is None or closed_on is None or closed_on <= due:
-            return Timeliness.on_time
-        return Timeliness.late
+    deadline had already passed, otherwise its deadline moves when the clock resumes.
+
+    Days are all `date`s or all ISO "YYYY-MM-DD" strings (they order alike): the figures judge a district's year,
+    50,000 cases, straight from the database's text without parsing a date."""
+    if status == _COMPLETED:
+        return Timeliness.on_time if due is None or closed_on is None or closed_on <= due else Timeliness.late
     if status not in OPEN_STATUSES:
         return Timeliness.not_counted
     if due is None:
         return Timeliness.pending
-    if status == CaseStatus.awaiting:
+    if status == _AWAITING:
         return Timeliness.late if paused_on is not None and paused_on > due else Timeliness.pending
     return Timeliness.late if today > due else Timeliness.pending
 

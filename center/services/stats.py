@@ -46,8 +46,8 @@ async def _figure_rows(center_id: int | None, start: datetime, end: datetime) ->
     args = [start, end] + ([center_id] if center_id is not None else [])
     raw = await db.fetch_tuples(
         f"SELECT status, CASE WHEN extended THEN 1 ELSE 0 END, item, receiver, {_local_date_sql('accepted_at')}, "
-        f"{_local_date_sql('closed_at')}, CAST(due_on AS TEXT), CAST(paused_on AS TEXT) FROM service_case WHERE {where}",
-        *args)
+        f"{_local_date_sql('closed_at')}, substr(CAST(due_on AS TEXT), 1, 10), substr(CAST(paused_on AS TEXT), 1, 10) "
+        f"FROM service_case WHERE {where}", *args)
     items = {r["id"]: r for r in await Item.select(Item.id, Item.name, Item.category.name.as_alias("category_name"))}
     staff_ids = {r[3] for r in raw}
     names = {r["id"]: r["display_name"] for r in await Staff.select(Staff.id, Staff.display_name).where(
@@ -98,19 +98,12 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
                                       "worker": defaultdict(_empty_row)}
     consult, completed, refused = CaseStatus.consult.value, CaseStatus.completed.value, CaseStatus.refused.value
     epoch, numbers = first - timedelta(days=1), {}
+    today_text = today.isoformat()
 
     def number(text: str) -> int:  # working days since the period began: days between = difference of two
         value = numbers.get(text)
         if value is None:
             value = numbers[text] = calendar.workdays_between(epoch, date.fromisoformat(text))
-        return value
-
-    dates: dict[str | None, date | None] = {None: None}
-
-    def day(text: str | None) -> date | None:  # the few distinct days of a period, parsed once each
-        value = dates.get(text)
-        if value is None and text is not None:
-            value = dates[text] = date.fromisoformat(text[:10])
         return value
 
     # The buckets a case counts in, looked up once per item and per worker rather than once per case.
@@ -135,24 +128,27 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
             for bucket in buckets:
                 bucket["consults"] += 1
             continue
-        judged = timeliness(status, day(due_on), day(closed_on), day(paused_on), today)
+        judged = timeliness(status, due_on, closed_on, paused_on, today_text)  # ISO days compare as dates do
         if status == completed:
-            on_time = judged == Timeliness.on_time
+            on_time = judged is Timeliness.on_time
             days = max(0, number(closed_on) - number(accepted_on))
             for bucket in buckets:
                 bucket["accepted"] += 1
                 bucket["completed"] += 1
                 bucket["on_time"] += on_time
-                bucket["late"] += not on_time
                 bucket["days_total"] += days
+            if not on_time:
+                for bucket in buckets:
+                    bucket["late"] += 1
         else:
             field = "refused" if status == refused else "open"
-            overdue = judged == Timeliness.late
             for bucket in buckets:
                 bucket["accepted"] += 1
                 bucket[field] += 1
-                bucket["late"] += overdue
-                bucket["overdue_open"] += overdue
+            if judged is Timeliness.late:
+                for bucket in buckets:
+                    bucket["late"] += 1
+                    bucket["overdue_open"] += 1
     per_day: Counter[date] = Counter({
         date.fromisoformat(key + "-01" if whole_year else key): count for key, count in per_key.items()})
     for bucket in [totals, *[b for group in by.values() for b in group.values()]]:

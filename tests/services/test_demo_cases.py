@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+
+import pytest
 
 from center.domain.cases import CaseStatus, deadline_mark, due_date, missing_materials
 from center.services.calendar import get_calendar
 from center.services.catalog import version_by_id
 from center.tables import Case
-from center.timeutil import local_today, to_local
+from center.timeutil import LOCAL_TZ, local_today, set_clock, to_local
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The e2e journeys' clock (a Wednesday in December): the demo is loaded and judged on it."""
+    set_clock(datetime(2026, 12, 9, 10, 0, tzinfo=LOCAL_TZ))
+    yield
+    set_clock(None)
 
 
 async def _demo_cases() -> list[dict]:
