@@ -143,6 +143,7 @@ def test_a_consultation_prints_the_materials_to_bring(page, server, artifacts, t
     panel.get_by_role("button", name=re.compile("^答复咨询")).click()
     expect(panel.locator(".status")).to_have_text("咨询已答复")
     expect(panel.locator(".materials-section")).to_contain_text("房屋租赁合同或租赁备案证明")
+    page.screenshot(path=str(artifacts / "consult-case.png"), full_page=True)
 
     with page.context.expect_page() as opened:
         panel.get_by_role("link", name=re.compile("打印所需材料清单")).click()
