@@ -196,6 +196,7 @@ class Case(Table, tablename="service_case"):
     paused_on = Date(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
     missing = Text(default="[]")  # JSON list of indexes into the version's materials
+    received = Text(null=True, default=None)  # JSON list of indexes received; NULL before: derived from missing
     note = Text(default="")
     extended = Boolean(default=False)
     version = Integer(default=1)  # optimistic concurrency: every change bumps it

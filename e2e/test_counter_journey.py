@@ -36,21 +36,27 @@ def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifa
     page.screenshot(path=str(artifacts / "counter-item.png"), full_page=True)
     panel.get_by_label("联系电话").press("Enter")
 
-    # 3. The case panel replaces the form: accepted, owned by the worker, one material missing (the photos).
+    # 3. The case panel replaces the form: accepted, owned by the worker; ☑ = received, as ticked at intake:
+    #    居民身份证 and 户口簿 received, the photos missing.
     expect(panel.locator(".status")).to_have_text("已受理")
     expect(panel.locator(".flash-success")).to_contain_text("已受理")
     code = panel.locator(".case-code").inner_text()
     assert re.fullmatch(r"[2-9A-Z]{6}", code)
-    expect(panel.locator(".materials-section")).to_contain_text("缺 1 项")
+    materials = panel.locator(".materials-section")
+    expect(materials).to_contain_text("已收 2 项")
+    expect(materials).to_contain_text("缺 1 项")
+    expect(materials.locator(".materials-missing")).to_have_text("尚缺：近期免冠一寸彩色照片")
+    expect(panel.get_by_role("checkbox", name=re.compile("户口簿"))).to_be_checked()
     expect(panel).not_to_contain_text("11010519491231002X")
     expect(panel).to_contain_text("110***********002X")
     expect(page.locator("#sidebar")).to_contain_text("老年人优待证办理")
     page.screenshot(path=str(artifacts / "counter-case.png"), full_page=True)
 
-    # 4. Mark another material missing (the household register after all) and save.
-    panel.get_by_label(re.compile("户口簿")).check()
-    panel.get_by_role("button", name="保存缺件标记").click()
-    expect(panel.locator(".materials-section")).to_contain_text("缺 2 项")
+    # 4. The household register turns out unusable: untick it (no longer received) and save; it is missing now.
+    panel.get_by_label(re.compile("户口簿")).uncheck()
+    panel.get_by_role("button", name="保存材料清单").click()
+    expect(materials).to_contain_text("已收 1 项")
+    expect(materials).to_contain_text("缺 2 项")
 
     # 5. Print the slip: it opens in a new tab with the missing materials marked and a QR code.
     with page.context.expect_page() as slip_info:
@@ -78,11 +84,12 @@ def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifa
     visitor.screenshot(path=str(artifacts / "status.png"), full_page=True)
     anonymous.close()
 
-    # 7. The resident brings the rest: materials complete, then the case is completed.
-    panel.get_by_label(re.compile("户口簿")).uncheck()
-    panel.get_by_label(re.compile("近期免冠一寸彩色照片")).uncheck()
-    panel.get_by_role("button", name="保存缺件标记").click()
-    expect(panel.locator(".materials-section")).to_contain_text("齐全")
+    # 7. The resident brings the rest: tick them as received, materials complete, then the case is completed.
+    panel.get_by_label(re.compile("户口簿")).check()
+    panel.get_by_label(re.compile("近期免冠一寸彩色照片")).check()
+    panel.get_by_role("button", name="保存材料清单").click()
+    expect(materials).to_contain_text("已收 3 项")
+    expect(materials).to_contain_text("齐全")
     panel.get_by_role("button", name="办结").click()
     expect(panel.locator(".status")).to_have_text("已办结")
     expect(panel.locator(".timeline")).to_contain_text("办结")

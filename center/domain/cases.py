@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Iterable, Sequence
 
 from center.domain import DomainError
 from center.domain.calendar import WorkCalendar
@@ -227,3 +228,36 @@ def deadline_mark(status: CaseStatus | str, due: date | None, today: date, calen
 
 def completed_on_time(due: date | None, completed_on: date) -> bool:
     return due is None or completed_on <= due
+
+
+class MaterialState(StrEnum):
+    received = "received"  # ☑ 已收
+    missing = "missing"  # 缺: required and not received
+    optional = "optional"  # not received, but only needed in some cases (如有)
+
+
+MATERIAL_LABELS = {MaterialState.received: "已收", MaterialState.missing: "缺", MaterialState.optional: "如有"}
+
+
+def received_materials(count: int, received: Iterable[int]) -> list[int]:
+    """The materials received, as the list's indexes: each once, in order, none outside the list."""
+    return sorted({i for i in received if 0 <= i < count})
+
+
+def material_states(required: Sequence[bool], received: Iterable[int]) -> list[MaterialState]:
+    """一次性告知, one meaning everywhere (☑ = received): a material is received if ticked; otherwise missing when
+    required, and merely optional (如有) when not."""
+    got = set(received)
+    return [MaterialState.received if i in got else MaterialState.missing if needed else MaterialState.optional
+            for i, needed in enumerate(required)]
+
+
+def missing_materials(required: Sequence[bool], received: Iterable[int]) -> list[int]:
+    """The required materials not received: what the resident must still bring (待补正 needs one at least)."""
+    return [i for i, state in enumerate(material_states(required, received)) if state == MaterialState.missing]
+
+
+def received_before_tracking(required: Sequence[bool], missing: Iterable[int]) -> list[int]:
+    """Cases recorded before the received list was kept: the required materials not marked missing."""
+    gone = set(missing)
+    return [i for i, needed in enumerate(required) if needed and i not in gone]

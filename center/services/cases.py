@@ -14,7 +14,9 @@ from center.domain.calendar import WorkCalendar
 from center.domain.cases import (
     ACTION_LABELS,
     DEADLINE_LABELS,
+    MATERIAL_LABELS,
     OPEN_STATUSES,
+    MaterialState,
     STATUS_LABELS,
     Action,
     CaseRuleError,
@@ -23,7 +25,11 @@ from center.domain.cases import (
     apply,
     deadline_mark,
     due_date,
+    material_states,
     may_act,
+    missing_materials,
+    received_before_tracking,
+    received_materials,
     recomputed_due,
 )
 from center.domain.catalog import ItemKind
@@ -60,7 +66,7 @@ class ReceiveForm:
     id_number: str = ""
     phone: str = ""
     note: str = ""
-    brought: Sequence[int] = field(default_factory=tuple)  # indexes of materials the resident has with them
+    brought: Sequence[int] = field(default_factory=tuple)  # indexes of materials received (☑ = received)
     visit_id: int | None = None
 
 
@@ -99,7 +105,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字")
     version = await current_version(item["id"])
     materials = version["snapshot"]["materials"]
-    brought = {i for i in form.brought if 0 <= i < len(materials)}
+    received = received_materials(len(materials), form.brought)
     calendar = await get_calendar()
     extended = in_extended_hours(to_local(now), calendar.day(today).kind)
 
@@ -109,7 +115,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
     if status == CaseStatus.accepted:
         days = item["promised_days"] if item["kind"] == ItemKind.promised else 0
         due = due_date(today, days, calendar)
-        missing = [i for i, m in enumerate(materials) if m["required"] and i not in brought]
+        missing = missing_materials([m["required"] for m in materials], received)
 
     window = (await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}).get("window", "")
     async with db.write_transaction(inline=True):
@@ -125,7 +131,8 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
             code=code, public_token=secrets.token_urlsafe(18), center=actor.center_id, visit=visit_id,
             item=item["id"], item_version=version["id"], status=status.value, owner=actor.id, receiver=actor.id,
             window=window, accepted_at=now, due_on=due, paused_on=None,
-            closed_at=now if status == CaseStatus.consult else None, missing=json.dumps(missing), note=note,
+            closed_at=now if status == CaseStatus.consult else None, missing=json.dumps(missing),
+            received=json.dumps(received), note=note,
             extended=extended, version=1, updated_at=now,
         )).returning(Case.id))[0]["id"]
         await CaseEvent.insert(CaseEvent(
@@ -139,8 +146,8 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
 
 async def _load_for_change(actor: CurrentUser, case_id: int, expected_version: int | None) -> dict:
     case = await Case.select(
-        Case.id, Case.center, Case.status, Case.owner, Case.due_on, Case.paused_on, Case.missing, Case.version,
-        Case.item_version,
+        Case.id, Case.center, Case.status, Case.owner, Case.due_on, Case.paused_on, Case.missing, Case.received,
+        Case.version, Case.item_version,
     ).where(Case.id == case_id).first()
     if case is None:
         raise NotFound("没有这个办件")
@@ -177,8 +184,11 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
         }
         if transition.to_status in (CaseStatus.completed, CaseStatus.refused):
             changes[Case.closed_at] = now
-        if transition.action == Action.supply_materials:
+        if transition.action == Action.supply_materials:  # 材料已补齐: what was missing is now received
+            materials = (await version_by_id(case["item_version"]))["snapshot"]["materials"]
+            received = _received_of(case, materials) + json.loads(case["missing"] or "[]")
             changes[Case.missing] = "[]"
+            changes[Case.received] = json.dumps(received_materials(len(materials), received))
         await Case.update(changes).where(Case.id == case_id)
         note = transition.reason
         if transition.action == Action.hand_over:
@@ -194,9 +204,17 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
     return {"status": transition.to_status.value}
 
 
-async def set_missing(actor: CurrentUser, case_id: int, missing: Sequence[int], *,
-                      expected_version: int | None = None, now: datetime | None = None) -> None:
-    """Mark which materials are still missing (一次性告知: the slip lists them all at once)."""
+def _received_of(case: dict, materials: list[dict]) -> list[int]:
+    """The materials a case has received (its stored list; derived from `missing` for cases from before)."""
+    if case.get("received") is not None:
+        return json.loads(case["received"])
+    return received_before_tracking([m["required"] for m in materials], json.loads(case["missing"] or "[]"))
+
+
+async def set_received(actor: CurrentUser, case_id: int, received: Sequence[int], *,
+                       expected_version: int | None = None, now: datetime | None = None) -> None:
+    """Record which materials have been received (☑ = received); the required ones not received are missing
+    (一次性告知: the slip lists them all at once)."""
     now = now or utcnow()
     async with db.write_transaction(inline=True):
         case = await _load_for_change(actor, case_id, expected_version)
@@ -204,21 +222,33 @@ async def set_missing(actor: CurrentUser, case_id: int, missing: Sequence[int], 
             raise CaseRuleError("已办结的办件不能再修改材料")
         if not may_act(actor.id, actor.role, case["owner"], actor.center_id == case["center"]):
             raise CaseRuleError("只有首问责任人或中心负责人可以办理此件")
-        version = await version_by_id(case["item_version"])
-        count = len(version["snapshot"]["materials"])
-        cleaned = sorted({i for i in missing if 0 <= i < count})
-        before = json.loads(case["missing"] or "[]")
-        if cleaned == before:
+        materials = (await version_by_id(case["item_version"]))["snapshot"]["materials"]
+        cleaned = received_materials(len(materials), received)
+        missing = missing_materials([m["required"] for m in materials], cleaned)
+        if cleaned == _received_of(case, materials) and missing == json.loads(case["missing"] or "[]"):
             return
-        await Case.update({Case.missing: json.dumps(cleaned), Case.version: case["version"] + 1,
-                           Case.updated_at: now}).where(Case.id == case_id)
-        names = [version["snapshot"]["materials"][i]["name"] for i in cleaned]
+        await Case.update({Case.received: json.dumps(cleaned), Case.missing: json.dumps(missing),
+                           Case.version: case["version"] + 1, Case.updated_at: now}).where(Case.id == case_id)
+        got = "、".join(materials[i]["name"] for i in cleaned) or "无"
+        note = f"已收：{got}；缺：" + "、".join(materials[i]["name"] for i in missing) if missing else f"材料齐全（已收：{got}）"
         await CaseEvent.insert(CaseEvent(
             case=case_id, at=now, actor=actor.id, action="materials", from_status=case["status"],
-            to_status=case["status"], note="缺：" + "、".join(names) if names else "材料齐全",
+            to_status=case["status"], note=note,
         ))
         await audit.record("case.materials", actor=actor, object_type="case", object_id=case_id,
-                           detail={"missing": cleaned})
+                           detail={"received": cleaned, "missing": missing})
+
+
+async def set_missing(actor: CurrentUser, case_id: int, missing: Sequence[int], *,
+                      expected_version: int | None = None, now: datetime | None = None) -> None:
+    """The older way to say it: these materials are missing, every other one is received."""
+    case = await Case.select(Case.item_version).where(Case.id == case_id).first()
+    if case is None:
+        raise NotFound("没有这个办件")
+    count = len((await version_by_id(case["item_version"]))["snapshot"]["materials"])
+    gone = set(missing)
+    await set_received(actor, case_id, [i for i in range(count) if i not in gone], expected_version=expected_version,
+                       now=now)
 
 
 def _due_unknown_years(case: dict, calendar: WorkCalendar) -> list[int]:
@@ -317,8 +347,12 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
     calendar = await get_calendar()
     today = today or local_today()
     version = await version_by_id(case["item_version"])
-    missing = set(json.loads(case["missing"] or "[]"))
-    materials = [{**m, "missing": i in missing, "index": i} for i, m in enumerate(version["snapshot"]["materials"])]
+    listed = version["snapshot"]["materials"]
+    received = _received_of(case, listed)
+    states = material_states([m["required"] for m in listed], received)
+    materials = [{**m, "index": i, "state": state.value, "state_label": MATERIAL_LABELS[state],
+                  "received": state == MaterialState.received, "missing": state == MaterialState.missing}
+                 for i, (m, state) in enumerate(zip(listed, states))]
     events = await CaseEvent.select(
         CaseEvent.at, CaseEvent.action, CaseEvent.from_status, CaseEvent.to_status, CaseEvent.note,
         CaseEvent.actor.display_name.as_alias("actor_name"),
@@ -344,13 +378,16 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
         "item": version["snapshot"],
         "item_version": version["version"],
         "materials": materials,
-        "missing_count": len(missing),
+        "received_count": sum(m["received"] for m in materials),
+        "missing_count": sum(m["missing"] for m in materials),
+        "missing_names": [m["name"] for m in materials if m["missing"]],
         "events": events,
         "resident": resident,
         "can_act": can_act,
         "actions": [(a.value, ACTION_LABELS[a]) for a in allowed_actions(case["status"])] if can_act else [],
         "colleagues": colleagues,
         "is_open": CaseStatus(case["status"]) in OPEN_STATUSES,
+        "is_consult": case["status"] == CaseStatus.consult,
     }
 
 

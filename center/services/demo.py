@@ -133,7 +133,10 @@ def demo_id_number(rng, birth: date, area: str = "371626") -> str:
 
 
 async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
-    """A week of past visits and cases at the two community centers, in every state, a few overdue."""
+    """A week of past visits and cases at the two community centers, in every state, a few overdue.
+
+    Every deadline is the one the live counter would promise (center.domain.cases.due_date on the same calendar):
+    the overdue cases are short-promise items accepted early in the week and still open, not shortened dates."""
     if await Case.exists():
         return 0
     import json
@@ -162,19 +165,24 @@ async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
             per_day = rng.randint(8, 14) if calendar.is_workday(day) else rng.randint(1, 4)
             if back == 0:
                 per_day = min(per_day, 4)  # the morning of today
-            for _ in range(per_day):
+            # The first two cases of the week's first two days are left open past their real deadline (to chase).
+            overdue_items = [i for i in items if i["kind"] == "promised"
+                             and due_date(day, i["promised_days"], calendar) < today]
+            for number in range(per_day):
+                chase = back >= 6 and number < 2 and bool(overdue_items)
                 hour = rng.choice([8, 9, 9, 10, 10, 11, 12, 14, 15, 15, 16, 17, 18])
                 moment = datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=LOCAL_TZ)
                 if back == 0 and moment > local_now():
                     moment = local_now() - timedelta(minutes=rng.randint(5, 90))
+                case_day = moment.date()  # the day it was accepted (just after midnight: yesterday)
                 at = moment.astimezone(timezone.utc)
                 person = rng.choice(desk)
-                item = rng.choice(items)
+                item = rng.choice(overdue_items if chase else items)
                 version = versions[item["id"]]
                 materials = json.loads(version["snapshot"])["materials"]
                 birth = date(rng.randint(1940, 2000), rng.randint(1, 12), rng.randint(1, 28))
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN)
-                extended = in_extended_hours(moment, calendar.day(day).kind)
+                extended = in_extended_hours(moment, calendar.day(case_day).kind)
                 visit_id = (await Visit.insert(Visit(
                     center=center_id, staff=person["id"], resident_name=name,
                     id_number=demo_id_number(rng, birth) if rng.random() < 0.8 else "",
@@ -185,20 +193,24 @@ async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
                 while code in codes:
                     code = new_case_code()
                 codes.add(code)
-                consult = rng.random() < 0.35
+                consult = rng.random() < 0.35 and not chase
                 days = item["promised_days"] if item["kind"] == "promised" else 0
-                due = None if consult else due_date(day, days, calendar)
+                due = None if consult else due_date(case_day, days, calendar)
                 events = [("consult" if consult else "accept", "", "consult" if consult else "accepted", at)]
                 status = CaseStatus.consult if consult else CaseStatus.accepted
                 closed_at = at if consult else None
                 paused_on = None
                 missing: list[int] = []
-                if not consult:
+                if chase:
+                    if rng.random() < 0.3:
+                        status = CaseStatus.forwarded
+                        events.append(("forward", "accepted", "forwarded", at + timedelta(minutes=20)))
+                elif not consult:
                     roll = rng.random()
-                    age = calendar.workdays_between(day, today)
+                    age = calendar.workdays_between(case_day, today)
                     if item["kind"] == "immediate" or (roll < 0.55 and age >= 1):
-                        finish_on = day if item["kind"] == "immediate" else min(
-                            today, calendar.add_workdays(day, rng.randint(0, max(0, days + (1 if roll < 0.08 else -1)))))
+                        finish_on = case_day if item["kind"] == "immediate" else min(
+                            today, calendar.add_workdays(case_day, rng.randint(0, max(0, days + (1 if roll < 0.08 else -1)))))
                         closed_at = datetime.combine(finish_on, time(16, rng.randint(0, 59)), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
                         closed_at = max(closed_at, at + timedelta(minutes=10))
                         if closed_at <= utcnow():
@@ -212,19 +224,19 @@ async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
                         events.append(("refuse", "accepted", "refused", closed_at))
                     elif roll < 0.75 and materials:
                         status = CaseStatus.awaiting
-                        paused_on = day
+                        paused_on = case_day
                         missing = [rng.randrange(len(materials))]
                         events.append(("request_materials", "accepted", "awaiting", at + timedelta(minutes=5)))
                     elif roll < 0.85:
                         status = CaseStatus.forwarded
                         events.append(("forward", "accepted", "forwarded", at + timedelta(minutes=20)))
-                    if back >= 6 and status == CaseStatus.accepted and due is not None:
-                        due = min(due, today - timedelta(days=1))  # a few overdue cases to chase
                 case_id = (await Case.insert(Case(
                     code=code, public_token=secrets.token_urlsafe(18), center=center_id, visit=visit_id,
                     item=item["id"], item_version=version["id"], status=status.value, owner=person["id"],
                     receiver=person["id"], window=person["window"], accepted_at=at, due_on=due, paused_on=paused_on,
-                    closed_at=closed_at, missing=json.dumps(missing), note="", extended=extended, version=len(events),
+                    closed_at=closed_at, missing=json.dumps(missing),
+                    received=json.dumps([] if consult else [i for i in range(len(materials)) if i not in missing]),
+                    note="", extended=extended, version=len(events),
                     updated_at=events[-1][3],
                 )).returning(Case.id))[0]["id"]
                 await CaseEvent.insert(*[

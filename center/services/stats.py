@@ -12,11 +12,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from center.domain import AccessDenied
 from center.domain.cases import STATUS_LABELS, CaseStatus
 from center.domain.privacy import mask_id_number, mask_name
+from center.domain.stats import Timeliness, on_time_rate, timeliness
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
 from center import db
 from center.tables import Case, Center, Item, Staff
-from center.timeutil import LOCAL_TZ, to_local
+from center.timeutil import LOCAL_TZ, local_today, to_local
 
 
 def month_bounds(month: date, whole_year: bool = False) -> tuple[datetime, datetime, date, date]:
@@ -37,7 +38,7 @@ def _local_date_sql(column: str) -> str:
 
 async def _figure_rows(center_id: int | None, start: datetime, end: datetime) -> tuple[list[tuple], dict, dict]:
     """What the figures count of the cases accepted in [start, end), as tuples (status, extended, item id, worker id,
-    accepted on, closed on, due on; days as YYYY-MM-DD text computed by the database, so nothing to parse here),
+    accepted on, closed on, due on, paused on; days as YYYY-MM-DD text computed by the database),
     with the items (name, category) and the workers' names to label them.
     Not grouped: the combinations hardly repeat and sorting them costs more than reading them. A district's year at
     N=20 is 50,000 cases."""
@@ -45,7 +46,8 @@ async def _figure_rows(center_id: int | None, start: datetime, end: datetime) ->
     args = [start, end] + ([center_id] if center_id is not None else [])
     raw = await db.fetch_tuples(
         f"SELECT status, CASE WHEN extended THEN 1 ELSE 0 END, item, receiver, {_local_date_sql('accepted_at')}, "
-        f"{_local_date_sql('closed_at')}, CAST(due_on AS TEXT) FROM service_case WHERE {where}", *args)
+        f"{_local_date_sql('closed_at')}, substr(CAST(due_on AS TEXT), 1, 10), substr(CAST(paused_on AS TEXT), 1, 10) "
+        f"FROM service_case WHERE {where}", *args)
     items = {r["id"]: r for r in await Item.select(Item.id, Item.name, Item.category.name.as_alias("category_name"))}
     staff_ids = {r[3] for r in raw}
     names = {r["id"]: r["display_name"] for r in await Staff.select(Staff.id, Staff.display_name).where(
@@ -76,12 +78,17 @@ async def _cases(center_id: int | None, start: datetime, end: datetime) -> list[
 
 
 def _empty_row() -> dict:
-    return {"consults": 0, "accepted": 0, "completed": 0, "on_time": 0, "refused": 0, "open": 0, "days_total": 0}
+    # late: completed after the deadline or still open past it (center.domain.stats); overdue_open: the open ones.
+    return {"consults": 0, "accepted": 0, "completed": 0, "on_time": 0, "late": 0, "overdue_open": 0, "refused": 0,
+            "open": 0, "days_total": 0}
 
 
-async def case_stats(actor: CurrentUser, month: date, center_id: int | None = None, whole_year: bool = False) -> dict:
-    """A month's figures (or its whole year's, charted by month): by category, item and worker, on time, extended."""
+async def case_stats(actor: CurrentUser, month: date, center_id: int | None = None, whole_year: bool = False,
+                     today: date | None = None) -> dict:
+    """A month's figures (or its whole year's, charted by month): by category, item and worker, on time, extended.
+    Timeliness is judged as of `today`: an open case past its deadline is late already."""
     center_id = await _scope_center(actor, center_id)
+    today = today or local_today()
     start, end, first, last = month_bounds(month, whole_year)
     raw, items, names = await _figure_rows(center_id, start, end)
     calendar = await get_calendar()
@@ -91,6 +98,7 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
                                       "worker": defaultdict(_empty_row)}
     consult, completed, refused = CaseStatus.consult.value, CaseStatus.completed.value, CaseStatus.refused.value
     epoch, numbers = first - timedelta(days=1), {}
+    today_text = today.isoformat()
 
     def number(text: str) -> int:  # working days since the period began: days between = difference of two
         value = numbers.get(text)
@@ -105,7 +113,7 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
     worker_buckets: dict[int, dict] = {}
     per_key: Counter[str] = Counter()
     cut = 7 if whole_year else 10  # chart by month (YYYY-MM) or by day (YYYY-MM-DD)
-    for status, is_extended, item_id, receiver, accepted_on, closed_on, due_on in raw:
+    for status, is_extended, item_id, receiver, accepted_on, closed_on, due_on, paused_on in raw:
         per_key[accepted_on[:cut]] += 1
         if is_extended:
             extended["consults" if status == consult else "accepted"] += 1
@@ -120,23 +128,31 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
             for bucket in buckets:
                 bucket["consults"] += 1
             continue
+        judged = timeliness(status, due_on, closed_on, paused_on, today_text)  # ISO days compare as dates do
         if status == completed:
-            on_time = due_on is None or closed_on <= due_on[:10]
+            on_time = judged is Timeliness.on_time
             days = max(0, number(closed_on) - number(accepted_on))
             for bucket in buckets:
                 bucket["accepted"] += 1
                 bucket["completed"] += 1
                 bucket["on_time"] += on_time
                 bucket["days_total"] += days
+            if not on_time:
+                for bucket in buckets:
+                    bucket["late"] += 1
         else:
             field = "refused" if status == refused else "open"
             for bucket in buckets:
                 bucket["accepted"] += 1
                 bucket[field] += 1
+            if judged is Timeliness.late:
+                for bucket in buckets:
+                    bucket["late"] += 1
+                    bucket["overdue_open"] += 1
     per_day: Counter[date] = Counter({
         date.fromisoformat(key + "-01" if whole_year else key): count for key, count in per_key.items()})
     for bucket in [totals, *[b for group in by.values() for b in group.values()]]:
-        bucket["on_time_rate"] = round(100 * bucket["on_time"] / bucket["completed"], 1) if bucket["completed"] else None
+        bucket["on_time_rate"] = on_time_rate(bucket["on_time"], bucket["late"])
         bucket["avg_days"] = round(bucket["days_total"] / bucket["completed"], 1) if bucket["completed"] else None
     if whole_year:
         days = [first.replace(month=m) for m in range(1, 13)]
@@ -149,6 +165,7 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
         "fmt": "%Y" if whole_year else "%Y-%m",
         "step": "年" if whole_year else "月",
         "center_id": center_id,
+        "today": today,
         "totals": totals,
         "extended": extended,
         "by_category": sorted(by["category"].items(), key=lambda kv: -(kv[1]["accepted"] + kv[1]["consults"])),
@@ -184,17 +201,20 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> Non
 
 
 def _group_rows(items) -> list[list]:
-    return [[name, r["consults"], r["accepted"], r["completed"], r["on_time"],
+    return [[name, r["consults"], r["accepted"], r["completed"], r["on_time"], r["late"], r["overdue_open"],
              r["on_time_rate"] if r["on_time_rate"] is not None else "", r["avg_days"] if r["avg_days"] is not None else "",
              r["refused"], r["open"]] for name, r in items]
 
 
-GROUP_HEADER = ["咨询答复", "受理", "办结", "按时办结", "按时办结率(%)", "平均办理工作日", "不予受理", "在办"]
+GROUP_HEADER = ["咨询答复", "受理", "办结", "按时办结", "超期", "其中在办超期", "按时办结率(%)", "平均办理工作日",
+                "不予受理", "在办"]
+RATE_NOTE = "按时办结率 = 按时办结 ÷（按时办结 + 超期）；超期含办结晚于承诺日期的和已过承诺日期仍未办结的"
 
 
-async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = None, whole_year: bool = False) -> bytes:
+async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = None, whole_year: bool = False,
+                      today: date | None = None) -> bytes:
     """The month's (or year's) figures and case list as an Excel workbook; ID numbers and names masked."""
-    stats = await case_stats(actor, month, center_id, whole_year)
+    stats = await case_stats(actor, month, center_id, whole_year, today)
     start, end, _, _ = month_bounds(month, whole_year)
     rows = await _cases(stats["center_id"], start, end)
     wb = Workbook()
@@ -202,10 +222,11 @@ async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = N
     t, e = stats["totals"], stats["extended"]
     _sheet(wb, "汇总", ["指标", "数值"], [
         ["期间", stats["month"].strftime("%Y 年" if whole_year else "%Y-%m")], ["咨询答复", t["consults"]], ["受理", t["accepted"]],
-        ["办结", t["completed"]], ["按时办结", t["on_time"]],
+        ["办结", t["completed"]], ["按时办结", t["on_time"]], ["超期", t["late"]], ["其中在办超期", t["overdue_open"]],
         ["按时办结率(%)", t["on_time_rate"] if t["on_time_rate"] is not None else ""],
         ["平均办理工作日", t["avg_days"] if t["avg_days"] is not None else ""], ["不予受理", t["refused"]],
         ["在办", t["open"]], ["延时服务时段咨询", e["consults"]], ["延时服务时段受理", e["accepted"]],
+        ["统计口径", RATE_NOTE], ["超期计算截至", stats["today"].isoformat()],
     ])
     _sheet(wb, "按类别", ["类别", *GROUP_HEADER], _group_rows(stats["by_category"]))
     _sheet(wb, "按事项", ["事项", *GROUP_HEADER], _group_rows(stats["by_item"]))

@@ -156,10 +156,61 @@ async def test_slip_lists_every_material_with_the_missing_marked_and_a_qr(worker
     assert "一次性告知单" in slip.select_one(".slip-title").get_text()
     rows = slip.select(".slip-materials tbody tr")
     assert len(rows) == 3 and ["missing" in r.get("class", []) for r in rows] == [False, False, True]
-    assert slip.select_one(".qr svg")
     status_url = slip.select_one(".qr")["data-url"]
     assert re.search(r"/s/[A-Za-z0-9_-]{24,}$", status_url)
     assert "0543-4321001" in slip.get_text()  # the center's phone
+
+
+async def test_the_slip_qr_scales_with_a_four_module_quiet_zone_and_prints_its_address(worker):
+    case_id = int((await receive(worker)).headers["location"].rsplit("/", 1)[1])
+    slip = soup(await worker.get(f"/cases/{case_id}/slip"))
+    svg = slip.select_one(".qr svg")
+    assert not svg.has_attr("width") and not svg.has_attr("height")  # print.css sizes it; the viewBox scales it
+    _, _, width, height = (int(v) for v in svg["viewbox"].split())  # html.parser lower-cases names
+    modules = width - 8
+    assert width == height and (modules - 17) % 4 == 0  # a QR version's size plus 4 light modules each side
+    assert slip.select_one("main.sheet")  # one main landmark on the print page
+    status_url = slip.select_one(".qr")["data-url"]
+    text = slip.get_text()
+    assert status_url in text and slip.select_one(".case-code, .slip-meta strong").get_text() in text
+
+
+async def test_ticks_on_the_case_page_mean_received_with_and_without_htmx(worker):
+    case_id = int((await receive(worker)).headers["location"].rsplit("/", 1)[1])  # brought 0 and 1, not the photos
+    page = soup(await worker.get(f"/cases/{case_id}"))
+    boxes = page.select(".materials-section input[name=received]")
+    assert [b.has_attr("checked") for b in boxes] == [True, True, False]
+    assert "已收 2 项" in page.select_one(".materials-section h3").get_text()
+    assert page.select_one(".materials-missing").get_text() == "尚缺：近期免冠一寸彩色照片"
+    version = page.select_one(".materials-section input[name=version]")["value"]
+    token = await csrf_token(worker, f"/cases/{case_id}")
+    fragment = await worker.post(f"/cases/{case_id}/materials", headers={**HTMX, "hx-target": "work-panel"},
+                                 data={"_csrf_token": token, "version": version, "received": ["0", "2"]})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    panel = soup(fragment)
+    assert [b.has_attr("checked") for b in panel.select("input[name=received]")] == [True, False, True]
+    assert panel.select_one(".materials-missing").get_text() == "尚缺：户口簿"
+    version = panel.select_one("input[name=version]")["value"]
+    plain = await worker.post(f"/cases/{case_id}/materials", follow_redirects=False,
+                              data={"_csrf_token": token, "version": version, "received": ["0", "1", "2"]})
+    assert plain.status_code in (302, 303) and plain.headers["location"] == f"/cases/{case_id}"
+    page = soup(await worker.get(f"/cases/{case_id}"))
+    assert "齐全" in page.select_one(".materials-section h3").get_text() and not page.select(".materials-missing")
+    slip = soup(await worker.get(f"/cases/{case_id}/slip"))
+    assert [r.select("td")[4].get_text(strip=True) for r in slip.select(".slip-materials tbody tr")] == ["☑ 已收"] * 3
+
+
+async def test_a_consultation_offers_its_materials_list_without_a_deadline(worker):
+    response = await receive(worker, code="ZF02", action="consult", resident_name="", brought=[])
+    case_id = int(response.headers["location"].rsplit("/", 1)[1])
+    page = soup(await worker.get(f"/cases/{case_id}"))
+    link = page.find("a", string=re.compile("打印所需材料清单"))
+    assert link["href"] == f"/cases/{case_id}/slip"
+    sheet = soup(await worker.get(f"/cases/{case_id}/slip"))
+    assert "咨询答复" in sheet.select_one(".slip-title").get_text()
+    assert len(sheet.select(".slip-materials tbody tr")) == 4
+    text = sheet.select_one("main").get_text()
+    assert "承诺办结" not in text and "需补交" not in text and "已收" not in text
 
 
 async def test_public_status_page_needs_no_login_and_shows_no_personal_data(worker, client):

@@ -40,8 +40,8 @@ async def accept(desk, code="MZ01", day=date(2026, 11, 24), brought=(0, 1, 2), *
 
 
 async def status_of(case_id):
-    return await Case.select(Case.status, Case.owner, Case.due_on, Case.paused_on, Case.missing, Case.version).where(
-        Case.id == case_id).first()
+    return await Case.select(Case.status, Case.owner, Case.due_on, Case.paused_on, Case.missing, Case.received,
+                             Case.version).where(Case.id == case_id).first()
 
 
 async def test_accepting_logs_the_visit_and_starts_the_clock(desk):
@@ -50,6 +50,7 @@ async def test_accepting_logs_the_visit_and_starts_the_clock(desk):
     assert case["status"] == "accepted" and case["owner"] == desk["owner"].id
     assert case["due_on"] == date(2026, 12, 1)  # 5 working days after Tue 24 Nov
     assert json.loads(case["missing"]) == [1, 2]  # 户口簿 and photos not brought
+    assert json.loads(case["received"]) == [0]  # ☑ at intake = received
     visit = await Visit.select().where(Visit.id == (await Case.select(Case.visit).where(Case.id == case_id).first())["visit"]).first()
     assert visit["id_number"] == ID_NUMBER and visit["staff"] == desk["owner"].id
     events = await CaseEvent.select(CaseEvent.action, CaseEvent.to_status).where(CaseEvent.case == case_id)
@@ -112,6 +113,7 @@ async def test_every_transition_through_the_service(desk):
     await cases.act(owner, case_id, "supply_materials", now=at(date(2026, 11, 27)))
     case = await status_of(case_id)
     assert case["status"] == "accepted" and json.loads(case["missing"]) == []
+    assert json.loads(case["received"]) == [0, 1, 2]  # 材料已补齐: what was missing is received now
     await cases.act(owner, case_id, "complete", now=at(date(2026, 11, 30)))
     assert (await status_of(case_id))["status"] == "completed"
     for action in ("complete", "refuse", "forward", "hand_over", "request_materials"):
@@ -136,7 +138,7 @@ async def test_a_non_owner_worker_is_refused_and_a_manager_may_act(desk):
     with pytest.raises(CaseRuleError, match="首问责任人"):
         await cases.act(desk["colleague"], case_id, "complete")
     with pytest.raises(CaseRuleError, match="首问责任人"):
-        await cases.set_missing(desk["colleague"], case_id, [0])
+        await cases.set_received(desk["colleague"], case_id, [0])
     await cases.act(desk["manager"], case_id, "complete")
     assert (await status_of(case_id))["status"] == "completed"
 
@@ -186,7 +188,7 @@ async def test_awaiting_materials_needs_something_missing(desk):
     case_id = await accept(desk)  # everything brought
     with pytest.raises(CaseRuleError, match="缺少的材料"):
         await cases.act(desk["owner"], case_id, "request_materials")
-    await cases.set_missing(desk["owner"], case_id, [2, 2, 99, -1])
+    await cases.set_received(desk["owner"], case_id, [0, 1, 1, 99, -1])
     assert json.loads((await status_of(case_id))["missing"]) == [2]
     await cases.act(desk["owner"], case_id, "request_materials")
 
@@ -194,7 +196,7 @@ async def test_awaiting_materials_needs_something_missing(desk):
 async def test_a_stale_page_gets_a_conflict_not_a_silent_overwrite(desk):
     case_id = await accept(desk)
     version = (await status_of(case_id))["version"]
-    await cases.set_missing(desk["owner"], case_id, [1], expected_version=version)
+    await cases.set_received(desk["owner"], case_id, [0, 2], expected_version=version)
     with pytest.raises(CaseConflict):
         await cases.act(desk["owner"], case_id, "complete", expected_version=version)
 
@@ -260,3 +262,51 @@ async def test_a_case_keeps_the_materials_version_it_was_told(desk):
     assert view["item_version"] == 1 and [m["name"] for m in view["materials"]][0] == "居民身份证"
     newer = await accept(desk, code="MZ03", brought=())
     assert [m["name"] for m in (await cases.case_view(desk["owner"], newer))["materials"]] == ["新版唯一材料"]
+
+
+async def test_the_case_shows_received_as_ticked_at_intake_and_the_rest_as_missing(desk):
+    case_id = await accept(desk, brought=(0, 2))  # 居民身份证 and the photos; not the 户口簿
+    view = await cases.case_view(desk["owner"], case_id)
+    assert [(m["name"], m["state"]) for m in view["materials"]] == [
+        ("居民身份证", "received"), ("户口簿", "missing"), ("近期免冠一寸彩色照片", "received")]
+    assert (view["received_count"], view["missing_count"], view["missing_names"]) == (2, 1, ["户口簿"])
+
+
+async def test_ticking_and_unticking_on_the_case_moves_materials_between_received_and_missing(desk):
+    case_id = await accept(desk, brought=(0, 2))
+    await cases.set_received(desk["owner"], case_id, [0, 1])  # the 户口簿 came, the photos were rejected
+    case = await status_of(case_id)
+    assert json.loads(case["received"]) == [0, 1] and json.loads(case["missing"]) == [2]
+    note = (await CaseEvent.select(CaseEvent.note).where(
+        (CaseEvent.case == case_id) & (CaseEvent.action == "materials")).first())["note"]
+    assert note == "已收：居民身份证、户口簿；缺：近期免冠一寸彩色照片"
+    version = case["version"]
+    await cases.set_received(desk["owner"], case_id, [1, 0])  # the same ticks again: nothing recorded
+    assert (await status_of(case_id))["version"] == version
+    await cases.set_received(desk["owner"], case_id, [0, 1, 2])
+    view = await cases.case_view(desk["owner"], case_id)
+    assert view["missing_count"] == 0 and view["received_count"] == 3
+
+
+async def test_an_optional_material_not_brought_is_neither_received_nor_missing(desk):
+    # GA05 居民身份证申领、换领: 户口簿, 原居民身份证 (换领时提供), 照片 — all required in the demo catalog; mark
+    # the middle one optional through a new catalog version, as a manager would.
+    from center.domain.catalog import ItemSpec, MaterialSpec
+    from center.services import catalog
+
+    item = await catalog.get_item(await item_id("GA05"))
+    spec = ItemSpec(code=item["code"], name=item["name"], category_id=item["category"], department=item["department"],
+                    kind=item["kind"], promised_days=item["promised_days"])
+    await catalog.update_item(desk["manager"], item["id"], spec, [
+        MaterialSpec(name="户口簿"), MaterialSpec(name="原居民身份证", required=False), MaterialSpec(name="照片")])
+    case_id = await accept(desk, code="GA05", brought=(0,))
+    view = await cases.case_view(desk["owner"], case_id)
+    assert [m["state"] for m in view["materials"]] == ["received", "optional", "missing"]
+    assert json.loads((await status_of(case_id))["missing"]) == [2]
+
+
+async def test_cases_recorded_before_the_received_list_show_the_required_materials_not_missing(desk):
+    case_id = await accept(desk)
+    await Case.update({Case.received: None, Case.missing: "[1]"}).where(Case.id == case_id)
+    view = await cases.case_view(desk["owner"], case_id)
+    assert [m["state"] for m in view["materials"]] == ["received", "missing", "received"]

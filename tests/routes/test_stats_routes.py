@@ -1,0 +1,49 @@
+"""/counter/stats over HTTP with the demo's overdue cases: the on-time rate counts them as late, page and workbook."""
+
+import io
+import re
+from datetime import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from openpyxl import load_workbook
+
+from center.config import DEMO_PASSWORD
+from center.timeutil import LOCAL_TZ, local_today, set_clock
+from tests.support.factories import load_demo, login
+
+# The e2e journeys' clock, a Wednesday: the demo week's overdue cases fall in this month whatever the real date.
+CLOCK = datetime(2026, 12, 9, 10, 0, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture
+async def manager(client, db):
+    set_clock(CLOCK)
+    try:
+        await load_demo(db)
+        assert (await login(client, "manager", DEMO_PASSWORD)).status_code == 302
+        yield client
+    finally:
+        set_clock(None)
+
+
+def figures(html: str) -> dict[str, str]:
+    page = BeautifulSoup(html, "html.parser")
+    return {node["data-figure"]: (node.select_one("strong") or node).get_text(strip=True)
+            for node in page.select("[data-figure]")}
+
+
+async def test_overdue_open_cases_bring_the_rate_below_100_on_the_page_and_in_the_workbook(manager):
+    month = local_today().strftime("%Y-%m")
+    shown = figures((await manager.get(f"/counter/stats?month={month}")).text)
+    rate = float(re.match(r"[\d.]+", shown["on_time_rate"]).group())
+    late, on_time, overdue_open = int(shown["late"]), int(shown["on_time"]), int(shown["overdue_open"])
+    assert overdue_open >= 1 and late >= overdue_open  # the demo leaves cases open past their deadline
+    assert rate < 100 and rate == round(100 * on_time / (on_time + late), 1)
+    book = load_workbook(io.BytesIO((await manager.get(f"/counter/stats/export.xlsx?month={month}")).content))
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["按时办结率(%)"], summary["超期"], summary["其中在办超期"]) == (rate, late, overdue_open)
+    by_worker = book["按社工"]
+    header = [c.value for c in by_worker[1]]
+    rows = [dict(zip(header, r)) for r in by_worker.iter_rows(min_row=2, values_only=True)]
+    assert sum(r["其中在办超期"] for r in rows) == overdue_open
