@@ -77,7 +77,7 @@ def test_the_ledger_gets_the_menu_price_of_the_kind_chosen(page, server, artifac
     page.goto(server.url + "/dining")
     open_card(page, "D0404")
     page.screenshot(path=str(artifacts / "canteen-desk-kiosk.png"))
-    assert small_targets(page, "#desk .desk-main") == []
+    assert small_targets(page, "main") == []
 
 
 def test_without_javascript_the_server_takes_the_chosen_kinds_price(browser, server):
