@@ -158,7 +158,7 @@ def test_a_void_asks_for_a_reason_from_the_keyboard(page, server, artifacts):
     expect(first_reason).to_be_focused()
     assert len(meals_of(server, "D0409")) == 1  # asking voids nothing
     page.screenshot(path=str(artifacts / "canteen-desk-void.png"))
-    assert small_targets(page, ".confirm-panel") == []
+    assert small_targets(page, ".dining-confirm") == []
     page.keyboard.press("ArrowDown")  # 餐别或餐费录错
     expect(page.get_by_role("radio", name="餐别或餐费录错")).to_be_checked()
     page.keyboard.press("Tab")

@@ -58,7 +58,7 @@ def test_manager_closes_one_canteens_month(page, server, artifacts, tmp_path):
     # The center's view: only that canteen is closed.
     page.goto(server.url + "/dining/months?month=2026-11")
     expect(page.get_by_role("heading", level=1).locator(".badge-ok")).to_have_count(0)
-    rows = page.locator("#by-canteen-heading + .table-scroll tbody tr")
+    rows = page.locator("#by-canteen-heading + .dining-scroll tbody tr")
     expect(rows.filter(has_text=CANTEEN)).to_contain_text("已结账")
     expect(rows.filter(has_text="纸箱厂社区老年食堂")).to_contain_text("未结账")
 
