@@ -49,7 +49,7 @@ async def service_rate(label: str) -> dict:
 RAW_STEPS = [
     "SELECT id, request_hash FROM meal WHERE canteen = {p} AND idempotency_key = {p}",
     "SELECT id, birth_date, active FROM senior WHERE card_no = {p}",
-    "SELECT 1 FROM closed_month WHERE month = {p}",
+    "SELECT 1 FROM closed_canteen_month WHERE canteen = {p} AND month = {p}",
     "SELECT per_meal_cap_fen FROM subsidy_policy WHERE year = {p}",
     "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_posting WHERE account = {p}",
 ]
@@ -72,7 +72,7 @@ def raw_sqlite_rate(path: str) -> dict:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(reads[0], (canteen, key)).fetchall()
         senior = conn.execute(reads[1], (card,)).fetchone()[0]
-        conn.execute(reads[2], (today.date().replace(day=1).isoformat(),)).fetchall()
+        conn.execute(reads[2], (canteen, today.date().replace(day=1).isoformat())).fetchall()
         conn.execute(reads[3], (today.year,)).fetchall()
         balance = conn.execute(reads[4], (f"allowance:{senior}:{today.year}",)).fetchone()[0]
         subsidy = min(PRICE, 400, max(balance, 0))
@@ -103,14 +103,14 @@ async def raw_pg_rate(url: str) -> dict:
     run = uuid.uuid4().hex[:8]
     now = datetime.now(timezone.utc)
     reads = [s.replace("{p}", "$1").replace("canteen = $1 AND idempotency_key = $1", "canteen = $1 AND idempotency_key = $2")
-             for s in RAW_STEPS]
+             .replace("canteen = $1 AND month = $1", "canteen = $1 AND month = $2") for s in RAW_STEPS]
     started = time.perf_counter()
     for i, card in enumerate(cards(MEALS)):
         key = f"raw-{run}-{i}"
         async with conn.transaction():
             await conn.fetch(reads[0], canteen, key)
             senior = await conn.fetchval(reads[1], card)
-            await conn.fetch(reads[2], now.date().replace(day=1))
+            await conn.fetch(reads[2], canteen, now.date().replace(day=1))
             await conn.fetch("SELECT id FROM senior WHERE id = $1 FOR UPDATE", senior)
             await conn.fetch(reads[3], now.year)
             balance = await conn.fetchval(reads[4], f"allowance:{senior}:{now.year}")

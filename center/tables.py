@@ -409,6 +409,7 @@ class LedgerTxn(Table):
     idempotency_key = Varchar(length=120, null=True, default=None)
     actor = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
     memo = Varchar(length=200, default="")
+    reason = Varchar(length=200, default="")  # why a reversal was made (the operator's void reason)
 
 
 class LedgerPosting(Table):
@@ -447,10 +448,20 @@ class ClosedMonth(Table):
     closed_at = Timestamptz()
 
 
+class ClosedCanteenMonth(Table):
+    """A month closed for one canteen (a ClosedMonth row closes it for every canteen of the district)."""
+
+    canteen = ForeignKey(references=Canteen, on_delete=OnDelete.restrict)
+    month = Date()  # the first day of the month; unique with the canteen
+    closed_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    closed_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
     Canteen, Senior, Device, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
+    ClosedCanteenMonth,
 )

@@ -21,6 +21,7 @@ from litestar.exceptions import (
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 
 from center.domain.calendar import MAX_WORKDAYS
+from center.domain.meals import TERMINAL_VOID_REASON
 from center.services import catalog, dining
 from center.services.calendar import get_calendar
 from center.services.hours import api_hours
@@ -257,7 +258,7 @@ class TerminalController(Controller):
     async def void_meal(self, request: Request,
                         meal_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)]) -> VoidOut:
         device = terminal(request)
-        balance = await dining.void_meal(device.canteen_id, meal_id, today=local_today())
+        balance = await dining.void_meal(device.canteen_id, meal_id, today=local_today(), reason=TERMINAL_VOID_REASON)
         return VoidOut(meal_id=meal_id, voided=True, balance_fen=balance)
 
     @get("/seniors/{card_no:str}/balance", name="api:balance", summary="余额查询", raises=TERMINAL_ERRORS)

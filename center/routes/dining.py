@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import PermissionDeniedException
@@ -12,19 +13,19 @@ from litestar.response import Redirect
 
 from center.domain import AccessDenied, DomainError
 from center.domain.access import Area, Role
-from center.domain.money import parse_yuan
+from center.domain.ledger import age_on, eligible_on
+from center.domain.meals import VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, void_reason
+from center.domain.money import parse_yuan, yuan
 from center.services import dining, dining_export
-from center.timeutil import local_now, local_today
+from center.services.dining import MEAL_KINDS
+from center.timeutil import fmt_local, local_now, local_today
+from center.web.downloads import xlsx_response
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
 from center.web.render import flash, page
 
 DESK = "dining/desk.html"
-
-
-def default_kind(hour: int) -> str:
-    """The meal kind by time of day: breakfast before 10:00, lunch before 15:00, else dinner."""
-    return "breakfast" if hour < 10 else "lunch" if hour < 15 else "dinner"
+MONTHS = "dining/months.html"
 
 
 def _manager_only(request: Request) -> None:
@@ -44,35 +45,72 @@ async def _canteen(request: Request, canteen_id: int | None) -> dict:
     return choices[0]
 
 
+def _menu(canteen: dict) -> Menu:
+    return Menu(canteen["breakfast_fen"], canteen["lunch_fen"], canteen["dinner_fen"])
+
+
+def _desk_url(canteen: dict, **params) -> str:
+    query = urlencode({"canteen": canteen["id"], **{k: v for k, v in params.items() if v}})
+    return f"/dining?{query}"
+
+
+def _month_url(month: date, canteen_id: int | None) -> str:
+    query = {"month": month.strftime("%Y-%m")}
+    if canteen_id is not None:
+        query["canteen"] = str(canteen_id)
+    return f"/dining/months?{urlencode(query)}"
+
+
+def _close_names(plan) -> str:
+    names = "、".join(c["name"] for c in plan.canteens)
+    return f"全区 {len(plan.canteens)} 个助餐点（{names}）" if plan.district else names
+
+
 class DiningController(Controller):
     path = "/dining"
     guards = [requires(Area.dining)]
     include_in_schema = False
 
-    async def _desk(self, request: Request, canteen: dict, card: str = "", *, result=None, error: str | None = None,
-                    form: dict | None = None, status_code: int = 200) -> Response:
+    async def _desk(self, request: Request, canteen: dict, card: str = "", *, result: dict | None = None,
+                    error: str | None = None, form: dict | None = None, repeat: str | None = None,
+                    void: dict | None = None, void_error: str | None = None, notice: str | None = None,
+                    status_code: int = 200, headers: dict | None = None) -> Response:
+        """The desk: the card box, the senior with the meal form (or the question a press raised), the result
+        of the last meal, today's meals. `form` is what the operator typed, kept on every answer."""
+        form = form or {}
+        today = local_today()
         senior = figures = None
         lookup_error = None
-        if card:
+        eaten_today: list[dict] = []
+        if card and void is None:
             try:
                 senior = await dining.senior_by_card(card)
-                figures = await dining.allowance_figures(senior["id"], local_today().year)
-                senior["age"] = dining.age_on(senior["birth_date"], local_today())
-                senior["eligible"] = senior["age"] >= 65
+                figures = await dining.allowance_figures(senior["id"], today.year)
+                senior["age"] = age_on(senior["birth_date"], today)
+                senior["eligible"] = eligible_on(senior["birth_date"], today)
             except DomainError as exc:
                 lookup_error = str(exc)
-        now = local_now()
-        kind = (form or {}).get("kind") or default_kind(now.hour)
+        menu = _menu(canteen)
+        kind = form.get("kind") if form.get("kind") in MEAL_KINDS else default_kind(local_now().time()).value
+        price_kind = form.get("price_kind") if form.get("price_kind") in MEAL_KINDS else kind
+        today_meals = await dining.meals_of_day(canteen["id"], today)
+        if senior is not None:
+            eaten_today = [m for m in today_meals if m["card_no"] == senior["card_no"] and not m["voided"]]
         return page(request, DESK, {
             "canteen": canteen, "canteens": await dining.canteens_for(request.user), "card": card, "senior": senior,
             "figures": figures, "lookup_error": lookup_error, "result": result, "error": error, "kind": kind,
-            "price": (form or {}).get("price") or f"{canteen[f'{kind}_fen'] / 100:.2f}",
-            "kinds": dining.MEAL_KINDS, "key": secrets.token_urlsafe(16),
-            "today_meals": await dining.meals_of_day(canteen["id"], local_today()),
-        }, status_code=status_code)
+            "price": form.get("price") or yuan(menu.price(price_kind)), "price_kind": price_kind,
+            "kinds": [{"kind": k.value, "label": label, "price_fen": menu.price(k)} for k, label in MEAL_KINDS.items()],
+            "key": form.get("key") or secrets.token_urlsafe(16), "today_meals": today_meals,
+            "eaten_today": eaten_today, "repeat": repeat, "void": void, "void_error": void_error,
+            "void_reasons": VOID_REASONS, "form": form, "notice": notice,
+            # The card box has the focus unless the desk asks a question (再记一餐, 撤销).
+            "asking": bool(repeat or void),
+        }, status_code=status_code, headers=headers)
 
     @get("/", name="dining:desk")
-    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
+    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[int | None] = None,
+                        meal: FromQuery[int | None] = None) -> Response:
         try:
             chosen = await _canteen(request, canteen)
         except (AccessDenied, PermissionDeniedException) as exc:
@@ -80,36 +118,67 @@ class DiningController(Controller):
                 raise
             # An operator not yet bound to a canteen lands here after login: say what to do, not 403.
             return page(request, "dining/unbound.html", {"message": str(exc.detail if hasattr(exc, "detail") else exc)})
-        return await self._desk(request, chosen, card.strip()[:20])
+        result = None
+        if meal is not None:  # after a plain form post: the meal just recorded, shown large
+            try:
+                result = await dining.meal_at_desk(chosen["id"], meal)
+            except DomainError:
+                result = None
+        return await self._desk(request, chosen, card.strip()[:20], result=result)
 
     @post("/meals", name="dining:record")
     async def record_meal(self, request: Request) -> Response:
         form = await FormData.read(request)
         canteen = await _canteen(request, form.int("canteen"))
         card = form.text("card", limit=20).strip().upper()
+        typed = form.as_dict()
         try:
-            price_fen = parse_yuan(form.text("price", limit=20))
-            result = await dining.record_meal(canteen["id"], card_no=card, kind=form.text("kind", limit=20),
-                                              price_fen=price_fen, eaten_at=None, key=form.text("key", limit=120),
-                                              operator_id=request.user.id)
+            kind = parse_kind(form.text("kind", limit=20))
+            price_fen = price_to_post(kind, parse_yuan(form.text("price", limit=20)),
+                                      form.text("price_kind", limit=20), _menu(canteen))
+            recorded = await dining.record_meal(canteen["id"], card_no=card, kind=kind.value, price_fen=price_fen,
+                                                eaten_at=None, key=form.text("key", limit=120),
+                                                operator_id=request.user.id, repeat_confirmed=form.flag("repeat"))
+        except RepeatMeal as exc:
+            # Nothing recorded: the operator says whether this is really another meal (the same key is kept).
+            return await self._desk(request, canteen, card, repeat=str(exc), form=typed, status_code=409)
         except DomainError as exc:
-            return await self._desk(request, canteen, card, error=str(exc), form=form.as_dict(), status_code=422)
+            return await self._desk(request, canteen, card, error=str(exc), form=typed, status_code=422)
+        done = _desk_url(canteen, meal=recorded.meal_id)
         if is_htmx(request):
-            return await self._desk(request, canteen, card, result=result)
-        flash(request, f"已记录：补贴 {result.subsidy_fen / 100:.2f} 元，自付 {result.paid_fen / 100:.2f} 元，"
-                       f"余额 {result.balance_fen / 100:.2f} 元")
-        return Redirect(path=f"/dining?card={card}&canteen={canteen['id']}")
+            # Ready for the next card: the box empty and focused, the result large; a reload shows the same.
+            result = await dining.meal_at_desk(canteen["id"], recorded.meal_id)
+            return await self._desk(request, canteen, result=result, headers={"HX-Replace-Url": done})
+        return Redirect(path=done)
 
     @post("/meals/{meal_id:int}/void", name="dining:void")
     async def void_meal(self, request: Request, meal_id: FromPath[int]) -> Response:
+        """Without confirm=1: the question (which meal, why); with it: the reversal, its reason kept."""
         form = await FormData.read(request)
         canteen = await _canteen(request, form.int("canteen"))
+        today = local_today()
         try:
-            balance = await dining.void_meal(canteen["id"], meal_id, today=local_today(), actor_id=request.user.id)
-            flash(request, f"已撤销，余额恢复为 {balance / 100:.2f} 元")
+            meal = await dining.voidable_meal(canteen["id"], meal_id, today)
         except DomainError as exc:
+            if is_htmx(request):
+                return await self._desk(request, canteen, error=str(exc), status_code=422)
             flash(request, str(exc), "error")
-        return Redirect(path=f"/dining?canteen={canteen['id']}&card={form.text('card', limit=20)}")
+            return Redirect(path=_desk_url(canteen))
+        if not form.flag("confirm"):
+            return await self._desk(request, canteen, void=meal)
+        try:
+            reason = void_reason(form.text("reason", limit=40), form.text("note", limit=200))
+            balance = await dining.void_meal(canteen["id"], meal_id, today=today, reason=reason,
+                                             actor_id=request.user.id)
+        except DomainError as exc:
+            return await self._desk(request, canteen, void=meal, void_error=str(exc), form=form.as_dict(),
+                                    status_code=422)
+        message = (f"已撤销 {meal['card_no']} {fmt_local(meal['eaten_at'], '%H:%M')} 的{meal['kind_label']}"
+                   f"（{reason}），余额恢复为 {yuan(balance)} 元")
+        if is_htmx(request):
+            return await self._desk(request, canteen, notice=message, headers={"HX-Replace-Url": _desk_url(canteen)})
+        flash(request, message)
+        return Redirect(path=_desk_url(canteen))
 
     # ---- seniors
 
@@ -158,29 +227,41 @@ class DiningController(Controller):
     async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
         _manager_only(request)
         chosen = dining.month_of(month, local_today())
-        view = await dining.month_view(request.user, canteen, chosen)
-        return page(request, "dining/months.html", {**view, "today": local_today()})
+        return await self._month(request, chosen, canteen)
+
+    async def _month(self, request: Request, month: date, canteen_id: int | None, *, plan=None,
+                     close_error: str | None = None, status_code: int = 200) -> Response:
+        view = await dining.month_view(request.user, canteen_id, month)
+        return page(request, MONTHS, {**view, "today": local_today(), "plan": plan, "close_error": close_error,
+                                      "view_url": _month_url(month, canteen_id)}, status_code=status_code)
 
     @post("/months/close", name="dining:close_month")
     async def close_month(self, request: Request) -> Response:
+        """Without confirm=1: which canteens and month would close; with it: the close of exactly those."""
         _manager_only(request)
         form = await FormData.read(request)
         chosen = dining.month_of(form.text("month", limit=10), local_today())
+        canteen_id = form.int("canteen")
+        back = _month_url(chosen, canteen_id)
         try:
-            await dining.close_month(request.user, chosen, local_today())
-            flash(request, f"{chosen.year} 年 {chosen.month} 月已结账")
+            if not form.flag("confirm"):
+                plan = await dining.plan_close(request.user, chosen, local_today(), canteen_id)
+                return await self._month(request, chosen, canteen_id, plan=plan)
+            plan = await dining.close_month(request.user, chosen, local_today(), canteen_id)
         except DomainError as exc:
+            if is_htmx(request) or not form.flag("confirm"):
+                return await self._month(request, chosen, canteen_id, close_error=str(exc), status_code=422)
             flash(request, str(exc), "error")
-        return Redirect(path=f"/dining/months?month={chosen.strftime('%Y-%m')}")
+            return Redirect(path=back)
+        flash(request, f"已结账 {chosen.year} 年 {chosen.month} 月：{_close_names(plan)}")
+        return Redirect(path=back)
 
     @get("/months/export.xlsx", name="dining:export")
     async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
         _manager_only(request)
         chosen = dining.month_of(month, local_today())
-        content = await dining_export.month_xlsx(request.user, canteen, chosen)
-        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="dining-{chosen:%Y-%m}.xlsx"',
-                                 "Cache-Control": "no-store"})
+        export = await dining_export.month_xlsx(request.user, canteen, chosen)
+        return xlsx_response(export.content, export.filename, export.ascii_filename)
 
     # ---- terminals and policy
 

@@ -10,6 +10,7 @@ from litestar.params import FromQuery
 from center.domain.access import Area
 from center.services import stats
 from center.timeutil import local_today
+from center.web.downloads import xlsx_response
 from center.web.guards import requires
 from center.web.render import page
 
@@ -46,8 +47,5 @@ class StatsController(Controller):
     @get("/export.xlsx", name="stats:export")
     async def export_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[int | None] = None) -> Response:
         chosen, whole_year = _period(month)
-        content = await stats.export_xlsx(request.user, chosen, center, whole_year)
-        filename = f"one-window-{chosen.strftime('%Y' if whole_year else '%Y-%m')}.xlsx"
-        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                 "Cache-Control": "no-store"})
+        export = await stats.export_xlsx(request.user, chosen, center, whole_year)
+        return xlsx_response(export.content, export.filename, export.ascii_filename)

@@ -376,6 +376,10 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
         ))
     await Senior.insert(*rows)
     created["seniors"] = len(rows)
+    # The year's grants are dated when they were due (1 January), before the meals they pay for; anyone whose
+    # 65th birthday fell later this year is granted on the day the job would have run.
+    new_year = date(today.year, 1, 1)
+    await dining.grant_due(new_year, now=datetime.combine(new_year, time(0, 5), tzinfo=LOCAL_TZ))
     await dining.grant_due(today)
 
     # A month of meals: posted in one transaction, each with its own ledger transaction, as the desk would.

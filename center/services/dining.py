@@ -39,12 +39,21 @@ from center.domain.ledger import (
     reversal_postings,
     year_end_postings,
 )
+from center.domain.meals import (
+    KIND_LABELS,
+    TERMINAL_VOID_REASON,
+    Menu,
+    canteens_to_close,
+    check_closable,
+    check_repeat,
+)
 from center.domain.privacy import ResidentDataError, id_number_birth_date, normalize_id_number, normalize_phone
 from center.services import audit
 from center.services.identity import CurrentUser
 from center.tables import (
     Canteen,
     Center,
+    ClosedCanteenMonth,
     ClosedMonth,
     Device,
     LedgerPosting,
@@ -56,7 +65,7 @@ from center.tables import (
 )
 from center.timeutil import LOCAL_TZ, to_local, utcnow
 
-MEAL_KINDS = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
+MEAL_KINDS = KIND_LABELS
 DEMO_TERMINAL_TOKEN = "demo-terminal-1"
 FUTURE_SLACK = timedelta(minutes=10)
 MAX_AGE_OF_A_MEAL = timedelta(days=31)
@@ -77,6 +86,9 @@ _SENIOR_BY_CARD = db.Prepared(lambda card: Senior.select().where(Senior.card_no 
                               card="\x00sample-card")
 _MONTH_CLOSED = db.Prepared(lambda month: ClosedMonth.select(ClosedMonth.id).where(ClosedMonth.month == month).limit(1),
                             month=date(1901, 1, 1))
+_CANTEEN_MONTH_CLOSED = db.Prepared(lambda canteen, month: ClosedCanteenMonth.select(ClosedCanteenMonth.id).where(
+    (ClosedCanteenMonth.canteen == canteen) & (ClosedCanteenMonth.month == month)).limit(1),
+    canteen=-7_000_001, month=date(1901, 1, 1))
 _MEAL_BY_KEY = db.Prepared(lambda canteen, key: Meal.select().where(
     (Meal.canteen == canteen) & (Meal.idempotency_key == key)).limit(1), canteen=-7_000_001, key="\x00sample-key")
 
@@ -241,7 +253,14 @@ def request_hash(card_no: str, kind: str, price_fen: int, eaten_at: datetime | N
 
 
 async def _month_closed(day: date) -> bool:
+    """The district closed the month (an admin's close of every canteen; year-end postings look here)."""
     return await _MONTH_CLOSED.first(month=day.replace(day=1)) is not None
+
+
+async def _canteen_month_closed(canteen_id: int, day: date) -> bool:
+    """The month is closed for this canteen: nothing more is posted dated in it (a district close wrote a row for
+    every canteen)."""
+    return await _CANTEEN_MONTH_CLOSED.first(canteen=canteen_id, month=day.replace(day=1)) is not None
 
 
 async def _lock_senior(senior_id: int) -> None:
@@ -252,11 +271,11 @@ async def _lock_senior(senior_id: int) -> None:
 
 _SAMPLE_AT = datetime(1901, 1, 1, 1, 1, tzinfo=timezone.utc)
 _INSERT_TXN = db.Prepared(
-    lambda kind, at, book_date, year, senior, canteen, reverses, key, actor, memo: LedgerTxn.insert(LedgerTxn(
+    lambda kind, at, book_date, year, senior, canteen, reverses, key, actor, memo, reason: LedgerTxn.insert(LedgerTxn(
         kind=kind, at=at, book_date=book_date, year=year, senior=senior, canteen=canteen, reverses=reverses,
-        idempotency_key=key, actor=actor, memo=memo)).returning(LedgerTxn.id),
+        idempotency_key=key, actor=actor, memo=memo, reason=reason)).returning(LedgerTxn.id),
     kind="\x00kind", at=_SAMPLE_AT, book_date=date(1901, 1, 2), year=-7_000_001, senior=-7_000_002,
-    canteen=-7_000_003, reverses=-7_000_004, key="\x00key", actor=-7_000_005, memo="\x00memo")
+    canteen=-7_000_003, reverses=-7_000_004, key="\x00key", actor=-7_000_005, memo="\x00memo", reason="\x00reason")
 _INSERT_POSTING = db.Prepared(
     lambda txn, account, amount: LedgerPosting.insert(LedgerPosting(txn=txn, account=account, amount_fen=amount)),
     txn=-7_000_001, account="\x00account", amount=-7_000_002)
@@ -274,11 +293,11 @@ _INSERT_MEAL = db.Prepared(
 
 async def _post(kind: TxnKind, postings: tuple[Posting, ...], *, at: datetime, book_date: date, year: int,
                 senior_id: int | None, canteen_id: int | None = None, reverses: int | None = None,
-                key: str | None = None, actor_id: int | None = None, memo: str = "") -> int:
+                key: str | None = None, actor_id: int | None = None, memo: str = "", reason: str = "") -> int:
     """One transaction and its (non-zero) postings; statements compiled once (db.Prepared)."""
     txn_id = (await _INSERT_TXN.rows(
         kind=kind.value, at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id,
-        reverses=reverses, key=key, actor=actor_id, memo=memo[:200]))[0]["id"]
+        reverses=reverses, key=key, actor=actor_id, memo=memo[:200], reason=reason[:200]))[0]["id"]
     for p in postings:
         if p.amount_fen:
             await _INSERT_POSTING.rows(txn=txn_id, account=p.account, amount=p.amount_fen)
@@ -312,9 +331,12 @@ async def record_meal(canteen_id: int, **kwargs) -> MealResult:
 
 async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_fen: int, eaten_at: datetime | None,
                             key: str, device_id: int | None = None, operator_id: int | None = None,
-                            now: datetime | None = None) -> MealResult:
+                            now: datetime | None = None, repeat_confirmed: bool = True) -> MealResult:
     """Post one meal in one write transaction: check the key, the card, eligibility and the month, then
-    subsidy = min(price, cap, balance). A replay of the key answers as before; another body with it is refused."""
+    subsidy = min(price, cap, balance). A replay of the key answers as before; another body with it is refused.
+
+    `repeat_confirmed=False` (the desk, until the operator presses 再记一餐) refuses a second meal of the same kind
+    for the senior at this canteen today (RepeatMeal); terminals keep their contract and are not asked."""
     now = now or utcnow()
     fingerprint = request_hash(card_no or "", kind, price_fen, eaten_at)
     key = (key or "").strip()
@@ -338,8 +360,10 @@ async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_f
                                        previous["subsidy_fen"], previous["paid_fen"], previous["balance_after_fen"])))
             return MealResult(previous["id"], decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen, True)
         senior = await senior_by_card(card_no)
-        if await _month_closed(day):
+        if await _canteen_month_closed(canteen_id, day):
             raise LedgerError(f"{day.year} 年 {day.month} 月已结账，不能再记入该月")
+        if not repeat_confirmed:
+            check_repeat(kind, await kinds_eaten(canteen_id, senior["id"], day), confirmed=False)
         await _lock_senior(senior["id"])
         policy = await policy_for(day.year)
         balance = await account_balance(allowance(senior["id"], day.year))
@@ -357,9 +381,52 @@ async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_f
     return MealResult(meal_id, decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen)
 
 
-async def void_meal(canteen_id: int, meal_id: int, *, today: date, actor_id: int | None = None,
+async def kinds_eaten(canteen_id: int, senior_id: int, day: date) -> list[str]:
+    """The kinds of the senior's meals at this canteen on that local day, voided ones left out."""
+    rows = await Meal.select(Meal.kind, Meal.txn).where(
+        (Meal.canteen == canteen_id) & (Meal.senior == senior_id) & (Meal.book_date == day))
+    if not rows:
+        return []
+    voided = {r["reverses"] for r in await LedgerTxn.select(LedgerTxn.reverses).where(
+        LedgerTxn.reverses.is_in([r["txn"] for r in rows]))}
+    return [r["kind"] for r in rows if r["txn"] not in voided]
+
+
+async def meal_at_desk(canteen_id: int, meal_id: int) -> dict:
+    """One meal of this canteen with its senior's card and name (for the desk's result and the void question)."""
+    meal = await Meal.select(
+        Meal.id, Meal.canteen, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.balance_after_fen,
+        Meal.eaten_at, Meal.book_date, Meal.txn, Meal.senior.card_no.as_alias("card_no"),
+        Meal.senior.name.as_alias("name"),
+    ).where((Meal.id == meal_id) & (Meal.canteen == canteen_id)).first()
+    if meal is None:
+        raise NotFound("没有这笔就餐记录")
+    reversal = await LedgerTxn.select(LedgerTxn.reason).where(LedgerTxn.reverses == meal["txn"]).first()
+    meal["voided"] = reversal is not None
+    meal["void_reason"] = reversal["reason"] if reversal else ""
+    meal["kind_label"] = MEAL_KINDS[meal["kind"]]
+    return meal
+
+
+async def voidable_meal(canteen_id: int, meal_id: int, today: date) -> dict:
+    """The meal a void would reverse, refused at once when it could not be (another day, already voided, closed)."""
+    meal = await meal_at_desk(canteen_id, meal_id)
+    if meal["book_date"] != today:
+        raise LedgerError("只能撤销当天的就餐记录；更早的请联系中心负责人冲正")
+    if meal["voided"]:
+        raise LedgerError("这笔就餐已撤销")
+    if await _canteen_month_closed(canteen_id, today):
+        raise LedgerError("本月已结账，不能再记账")
+    return meal
+
+
+async def void_meal(canteen_id: int, meal_id: int, *, today: date, reason: str, actor_id: int | None = None,
                     correction: bool = False, now: datetime | None = None) -> int:
-    """Reverse a meal: canteens the same day; a manager's correction later (booked today, in an open month)."""
+    """Reverse a meal: canteens the same day; a manager's correction later (booked today, in an open month). The
+    reason is kept on the reversal."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("请选择撤销原因")
     now = now or utcnow()
     async with db.write_transaction(inline=True):
         meal = await Meal.select().where(Meal.id == meal_id).first()
@@ -369,22 +436,23 @@ async def void_meal(canteen_id: int, meal_id: int, *, today: date, actor_id: int
             raise LedgerError("只能撤销当天的就餐记录；更早的请联系中心负责人冲正")
         if await LedgerTxn.exists().where(LedgerTxn.reverses == meal["txn"]):
             raise LedgerError("这笔就餐已撤销")
-        if await _month_closed(today):
+        if await _canteen_month_closed(meal["canteen"], today):
             raise LedgerError("本月已结账，不能再记账")
         original = await LedgerPosting.select(LedgerPosting.account, LedgerPosting.amount_fen).where(
             LedgerPosting.txn == meal["txn"])
         postings = reversal_postings([Posting(p["account"], p["amount_fen"]) for p in original])
         await _post(TxnKind.reversal, postings, at=now, book_date=today, year=meal["book_date"].year,
                     senior_id=meal["senior"], canteen_id=meal["canteen"], reverses=meal["txn"], actor_id=actor_id,
-                    memo="更正冲正" if correction else "当日撤销")
+                    memo="更正冲正" if correction else "当日撤销", reason=reason)
         return await account_balance(allowance(meal["senior"], meal["book_date"].year))
 
 
 # ---------------------------------------------------------------- grants and year end
 
 
-async def grant_due(today: date) -> str:
-    """Grant this year's allowance to every senior whose grant day (1 January or the 65th birthday) has come."""
+async def grant_due(today: date, now: datetime | None = None) -> str:
+    """Grant this year's allowance to every senior whose grant day (1 January or the 65th birthday) has come.
+    `now` is when the grants are recorded (default: the clock; the demo data dates its history before its meals)."""
     year = today.year
     policy = await policy_for(year)
     seniors = await Senior.select(Senior.id, Senior.birth_date).where(Senior.active == True)  # noqa: E712
@@ -392,7 +460,7 @@ async def grant_due(today: date) -> str:
         (LedgerTxn.kind == TxnKind.grant.value) & (LedgerTxn.year == year))}
     due = [s for s in seniors if s["id"] not in done and (on := grant_date(s["birth_date"], year)) is not None
            and on <= today]
-    now = utcnow()
+    now = now or utcnow()
     granted = 0
     for start in range(0, len(due), 200):
         async with db.write_transaction():
@@ -545,23 +613,73 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     # Corrections of earlier months booked here: reversals whose meal lies before this month.
     earlier = [r for r in reversals if r["reverses"] not in {m["txn"] for m in meals}]
+    closed_ids = await closed_canteens(ids, first)
     return {
         "month": first, "canteen_id": canteen_id, "canteens": list(canteens.values()), "totals": totals,
         "by_kind": by_kind, "by_canteen": [(canteens[i], v) for i, v in by_canteen.items()],
         "per_day": [(d, by_day.get(d, 0)) for d in days], "max_per_day": max(by_day.values(), default=0),
         "ledger_total_fen": ledger_total, "ledger_by_canteen": dict(ledger_by_canteen), "corrections": len(earlier),
-        "closed": await _month_closed(first),
+        "closed": bool(ids) and closed_ids >= set(ids), "closed_ids": closed_ids,
+        "scope": _scope_label(actor, canteen_id, canteens),
     }
 
 
-async def close_month(actor: CurrentUser, month: date, today: date) -> None:
-    """Close a month (district-wide): nothing more is posted dated in it."""
-    if month.replace(day=1) >= today.replace(day=1):
-        raise LedgerError("只能结账已经结束的月份")
-    if await _month_closed(month):
-        raise LedgerError("该月已结账")
-    await ClosedMonth.insert(ClosedMonth(month=month.replace(day=1), closed_by=actor.id, closed_at=utcnow()))
-    await audit.record("dining.close_month", actor=actor, object_type="month", object_id=month.strftime("%Y-%m"))
+def _scope_label(actor: CurrentUser, canteen_id: int | None, canteens: dict[int, dict]) -> str:
+    """What a month view shows, in words: one canteen, the actor's center, or the whole district."""
+    if canteen_id is not None:
+        return canteens[canteen_id]["name"]
+    if actor.is_admin:
+        return "全区"
+    return actor.center_name or "本中心"
+
+
+async def closed_canteens(canteen_ids: list[int], month: date) -> set[int]:
+    """Which of these canteens have closed the month."""
+    if not canteen_ids:
+        return set()
+    rows = await ClosedCanteenMonth.select(ClosedCanteenMonth.canteen).where(
+        ClosedCanteenMonth.canteen.is_in(canteen_ids) & (ClosedCanteenMonth.month == month.replace(day=1)))
+    return {r["canteen"] for r in rows}
+
+
+@dataclass(frozen=True)
+class ClosePlan:
+    """What closing a month from one view covers: the canteens still open (by name) and whether it is the
+    district's close."""
+
+    month: date
+    canteens: list[dict]
+    district: bool
+    scope: str
+
+
+async def plan_close(actor: CurrentUser, month: date, today: date, canteen_id: int | None) -> ClosePlan:
+    """A close covers exactly what the view shows: one canteen, or every canteen of the view (the actor's center,
+    or the whole district for an admin)."""
+    month = month.replace(day=1)
+    check_closable(month, today)
+    canteens = {c["id"]: c for c in await canteens_for(actor)}
+    if canteen_id is not None and canteen_id not in canteens:
+        raise AccessDenied("只能结账本中心的助餐点")
+    shown = [canteen_id] if canteen_id is not None else list(canteens)
+    left = canteens_to_close(shown, await closed_canteens(shown, month))
+    district = canteen_id is None and actor.is_admin
+    return ClosePlan(month, [canteens[i] for i in left], district, _scope_label(actor, canteen_id, canteens))
+
+
+async def close_month(actor: CurrentUser, month: date, today: date, canteen_id: int | None = None) -> ClosePlan:
+    """Close a month for the canteens the view shows: nothing more is posted dated in it there. An admin's
+    district view also closes the district's month (year-end postings then book into the next open day)."""
+    async with db.write_transaction():
+        plan = await plan_close(actor, month, today, canteen_id)
+        now = utcnow()
+        await ClosedCanteenMonth.insert(*[ClosedCanteenMonth(canteen=c["id"], month=plan.month, closed_by=actor.id,
+                                                             closed_at=now) for c in plan.canteens])
+        if plan.district and not await _month_closed(plan.month):
+            await ClosedMonth.insert(ClosedMonth(month=plan.month, closed_by=actor.id, closed_at=now))
+    await audit.record("dining.close_month", actor=actor, object_type="month", object_id=plan.month.strftime("%Y-%m"),
+                       detail={"canteens": [c["id"] for c in plan.canteens], "district": plan.district})
+    return plan
 
 
 async def devices_view(actor: CurrentUser) -> dict:
@@ -582,11 +700,14 @@ async def month_meals(actor: CurrentUser, canteen_id: int | None, month: date) -
         Meal.senior.id_number.as_alias("id_number"),
     ).where(Meal.canteen.is_in(ids or [0]) & (Meal.book_date >= month) & (Meal.book_date <= _month_end(month))
             ).order_by(Meal.eaten_at)
-    reversed_txns = {r["reverses"]: r["book_date"] for r in await LedgerTxn.select(LedgerTxn.reverses, LedgerTxn.book_date)
-                     .where(LedgerTxn.reverses.is_in([r["txn"] for r in rows] or [0]))}
+    reversed_txns = {r["reverses"]: r for r in await LedgerTxn.select(
+        LedgerTxn.reverses, LedgerTxn.book_date, LedgerTxn.reason).where(
+        LedgerTxn.reverses.is_in([r["txn"] for r in rows] or [0]))}
     for row in rows:
         row["canteen_name"] = canteens[row["canteen"]]["name"]
-        row["voided_on"] = reversed_txns.get(row["txn"])
+        reversal = reversed_txns.get(row["txn"])
+        row["voided_on"] = reversal["book_date"] if reversal else None
+        row["void_reason"] = reversal["reason"] if reversal else ""
     return rows
 
 
@@ -595,10 +716,11 @@ async def meals_of_day(canteen_id: int, day: date) -> list[dict]:
         Meal.id, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.eaten_at, Meal.txn,
         Meal.senior.card_no.as_alias("card_no"), Meal.senior.name.as_alias("name"),
     ).where((Meal.canteen == canteen_id) & (Meal.book_date == day)).order_by(Meal.eaten_at, ascending=False)
-    voided = {r["reverses"] for r in await LedgerTxn.select(LedgerTxn.reverses).where(
+    voided = {r["reverses"]: r["reason"] for r in await LedgerTxn.select(LedgerTxn.reverses, LedgerTxn.reason).where(
         LedgerTxn.reverses.is_in([r["txn"] for r in rows] or [0]))}
     for row in rows:
         row["voided"] = row["txn"] in voided
+        row["void_reason"] = voided.get(row["txn"], "")
         row["kind_label"] = MEAL_KINDS[row["kind"]]
     return rows
 
@@ -612,7 +734,7 @@ async def senior_view(actor: CurrentUser, senior_id: int, year: int) -> dict:
         raise AccessDenied("只能查看本中心登记的老人")
     history = await LedgerTxn.select(
         LedgerTxn.id, LedgerTxn.kind, LedgerTxn.at, LedgerTxn.book_date, LedgerTxn.memo, LedgerTxn.reverses,
-        LedgerTxn.canteen.name.as_alias("canteen_name"),
+        LedgerTxn.reason, LedgerTxn.canteen.name.as_alias("canteen_name"),
     ).where((LedgerTxn.senior == senior_id) & (LedgerTxn.year == year)).order_by(LedgerTxn.id)
     amounts: dict[int, int] = defaultdict(int)
     for p in await LedgerPosting.select(LedgerPosting.txn, LedgerPosting.amount_fen).where(
@@ -628,6 +750,8 @@ async def senior_view(actor: CurrentUser, senior_id: int, year: int) -> dict:
     for row in history:
         meal = meals.get(row["id"])
         row["meal"] = {**meal, "kind_label": MEAL_KINDS[meal["kind"]]} if meal else None
+        reversed_meal = meals.get(row["reverses"]) if row["kind"] == TxnKind.reversal else None
+        row["reversed_kind_label"] = MEAL_KINDS[reversed_meal["kind"]] if reversed_meal else ""
     return {"senior": senior, "year": year, "figures": await allowance_figures(senior_id, year), "history": history,
             "age": age_on(senior["birth_date"], to_local(utcnow()).date())}
 

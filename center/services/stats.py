@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from center.domain import AccessDenied
 from center.domain.cases import STATUS_LABELS, CaseStatus
@@ -15,6 +14,7 @@ from center.domain.privacy import mask_id_number, mask_name
 from center.domain.stats import Timeliness, on_time_rate, timeliness
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
+from center.services.xlsx import Column, Export, Kind, write_table
 from center import db
 from center.tables import Case, Center, Item, Staff
 from center.timeutil import LOCAL_TZ, local_today, to_local
@@ -182,64 +182,74 @@ async def centers_for(actor: CurrentUser) -> list[dict]:
     return []
 
 
-_HEADER = Font(bold=True)
-_FILL = PatternFill("solid", fgColor="F1EBE8")
+GROUP_COLUMNS = [Column("咨询答复", Kind.integer), Column("受理", Kind.integer), Column("办结", Kind.integer),
+                 Column("按时办结", Kind.integer), Column("超期", Kind.integer), Column("其中在办超期", Kind.integer),
+                 Column("按时办结率(%)", Kind.decimal),
+                 Column("平均办理工作日", Kind.decimal), Column("不予受理", Kind.integer), Column("在办", Kind.integer)]
+CASE_COLUMNS = [Column("编号"), Column("中心"), Column("事项编码"), Column("事项"), Column("居民"), Column("身份证号"),
+                Column("状态"), Column("受理时间", Kind.datetime), Column("承诺办结", Kind.date),
+                Column("办结时间", Kind.datetime), Column("首接人"), Column("责任人"), Column("延时服务")]
+GROUP_HEADER = [c.title for c in GROUP_COLUMNS]
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list]) -> None:
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = _HEADER
-        cell.fill = _FILL
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        ws.append(row)
-    for column in ws.columns:
-        width = max(len(str(c.value or "")) for c in column)
-        ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width * 2))
+def _group_row(name: str, r: dict) -> list:
+    return [name, r["consults"], r["accepted"], r["completed"], r["on_time"], r["late"], r["overdue_open"],
+            r["on_time_rate"], r["avg_days"], r["refused"], r["open"]]
 
 
-def _group_rows(items) -> list[list]:
-    return [[name, r["consults"], r["accepted"], r["completed"], r["on_time"], r["late"], r["overdue_open"],
-             r["on_time_rate"] if r["on_time_rate"] is not None else "", r["avg_days"] if r["avg_days"] is not None else "",
-             r["refused"], r["open"]] for name, r in items]
-
-
-GROUP_HEADER = ["咨询答复", "受理", "办结", "按时办结", "超期", "其中在办超期", "按时办结率(%)", "平均办理工作日",
-                "不予受理", "在办"]
 RATE_NOTE = "按时办结率 = 按时办结 ÷（按时办结 + 超期）；超期含办结晚于承诺日期的和已过承诺日期仍未办结的"
 
 
+def _group_sheet(wb: Workbook, title: str, label: str, items, totals: dict) -> None:
+    """One row per category/item/worker; each case counts in exactly one, so the totals row is the period's."""
+    write_table(wb.create_sheet(title), [Column(label), *GROUP_COLUMNS], [_group_row(name, r) for name, r in items],
+                _group_row("合计", totals))
+
+
+async def export_filenames(actor: CurrentUser, stats: dict) -> tuple[str, str]:
+    """窗口统计-2026年11月-<中心 or 全区>.xlsx, and an ASCII name for clients that read only `filename`."""
+    first = stats["month"]
+    period = f"{first.year}年" if stats["whole_year"] else f"{first.year}年{first.month}月"
+    if stats["center_id"] is None:
+        scope, tail = "全区", "district"
+    else:
+        row = await Center.select(Center.name, Center.slug).where(Center.id == stats["center_id"]).first()
+        scope, tail = (row["name"], f"center-{row['slug']}") if row else ("本中心", "center")
+    return f"窗口统计-{period}-{scope}.xlsx", f"one-window-{stats['period']}-{tail}.xlsx"
+
+
 async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = None, whole_year: bool = False,
-                      today: date | None = None) -> bytes:
-    """The month's (or year's) figures and case list as an Excel workbook; ID numbers and names masked."""
+                      today: date | None = None) -> Export:
+    """The month's (or year's) figures and case list as an Excel workbook; ID numbers and names masked
+    (center.services.xlsx: real date cells, frozen headers, fitted widths, a totals row on every sheet)."""
     stats = await case_stats(actor, month, center_id, whole_year, today)
     start, end, _, _ = month_bounds(month, whole_year)
     rows = await _cases(stats["center_id"], start, end)
     wb = Workbook()
     wb.remove(wb.active)
     t, e = stats["totals"], stats["extended"]
-    _sheet(wb, "汇总", ["指标", "数值"], [
-        ["期间", stats["month"].strftime("%Y 年" if whole_year else "%Y-%m")], ["咨询答复", t["consults"]], ["受理", t["accepted"]],
-        ["办结", t["completed"]], ["按时办结", t["on_time"]], ["超期", t["late"]], ["其中在办超期", t["overdue_open"]],
-        ["按时办结率(%)", t["on_time_rate"] if t["on_time_rate"] is not None else ""],
-        ["平均办理工作日", t["avg_days"] if t["avg_days"] is not None else ""], ["不予受理", t["refused"]],
-        ["在办", t["open"]], ["延时服务时段咨询", e["consults"]], ["延时服务时段受理", e["accepted"]],
-        ["统计口径", RATE_NOTE], ["超期计算截至", stats["today"].isoformat()],
-    ])
-    _sheet(wb, "按类别", ["类别", *GROUP_HEADER], _group_rows(stats["by_category"]))
-    _sheet(wb, "按事项", ["事项", *GROUP_HEADER], _group_rows(stats["by_item"]))
-    _sheet(wb, "按社工", ["社工", *GROUP_HEADER], _group_rows(stats["by_worker"]))
-    _sheet(wb, "办件明细", ["编号", "中心", "事项编码", "事项", "居民", "身份证号", "状态", "受理时间", "承诺办结",
-                          "办结时间", "首接人", "责任人", "延时服务"], [
+    write_table(wb.create_sheet("汇总"), [Column("指标"), Column("数值", Kind.decimal)], [
+        ["期间", stats["month"].strftime("%Y 年" if whole_year else "%Y-%m")], ["咨询答复", t["consults"]],
+        ["受理", t["accepted"]], ["办结", t["completed"]], ["按时办结", t["on_time"]], ["超期", t["late"]],
+        ["其中在办超期", t["overdue_open"]], ["按时办结率(%)", t["on_time_rate"]], ["平均办理工作日", t["avg_days"]],
+        ["不予受理", t["refused"]], ["在办", t["open"]], ["延时服务时段咨询", e["consults"]],
+        ["延时服务时段受理", e["accepted"]], ["统计口径", RATE_NOTE], ["超期计算截至", stats["today"].isoformat()],
+    ], ["合计（咨询答复 + 受理）", t["consults"] + t["accepted"]])
+    summary = wb["汇总"]
+    for row in summary.iter_rows(min_row=2, min_col=2, max_col=2):
+        for cell in row:  # counts as whole numbers, the rate and the average with one decimal
+            if isinstance(cell.value, int):
+                cell.number_format = "0"
+    _group_sheet(wb, "按类别", "类别", stats["by_category"], t)
+    _group_sheet(wb, "按事项", "事项", stats["by_item"], t)
+    _group_sheet(wb, "按社工", "社工", stats["by_worker"], t)
+    write_table(wb.create_sheet("办件明细"), CASE_COLUMNS, [
         [r["code"], r["center_name"], r["item_code"], r["item_name"], mask_name(r["resident_name"]),
-         mask_id_number(r["id_number"]), STATUS_LABELS[CaseStatus(r["status"])],
-         to_local(r["accepted_at"]).strftime("%Y-%m-%d %H:%M"), r["due_on"].isoformat() if r["due_on"] else "",
-         to_local(r["closed_at"]).strftime("%Y-%m-%d %H:%M") if r["closed_at"] else "", r["receiver_name"],
-         r["owner_name"], "是" if r["extended"] else ""]
+         mask_id_number(r["id_number"]), STATUS_LABELS[CaseStatus(r["status"])], r["accepted_at"], r["due_on"],
+         r["closed_at"], r["receiver_name"], r["owner_name"], "是" if r["extended"] else ""]
         for r in rows
-    ])
+    ], ["合计", f"{len(rows)} 件"])
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    filename, fallback = await export_filenames(actor, stats)
+    return Export(buffer.getvalue(), filename, fallback)

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -163,8 +164,8 @@ async def test_stats_page_and_excel_export(demo):
     assert book.sheetnames == ["汇总", "按类别", "按事项", "按社工", "办件明细"]
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["受理"] == int(numbers["受理办件"])
-    detail = list(book["办件明细"].iter_rows(min_row=2, values_only=True))
-    by_category = list(book["按类别"].iter_rows(min_row=2, values_only=True))
+    detail = [r for r in book["办件明细"].iter_rows(min_row=2, values_only=True) if r[0] != "合计"]
+    by_category = [r for r in book["按类别"].iter_rows(min_row=2, values_only=True) if r[0] != "合计"]
     assert sum(r[1] + r[2] for r in by_category) == len(detail)
     import re
     for row in detail:
@@ -193,7 +194,9 @@ async def test_the_year_view_sums_its_months(demo):
     for label in ("咨询答复", "受理办件", "已办结"):
         assert int(year[label]) == sum(int(m[label]) for m in months) > 0
     export = await demo.get(f"/counter/stats/export.xlsx?month={today.year}")
-    assert export.headers["content-disposition"] == f'attachment; filename="one-window-{today.year}.xlsx"'
+    assert export.headers["content-disposition"].startswith(f'attachment; filename="one-window-{today.year}-center-daxi.xlsx"; ')
+    assert unquote(export.headers["content-disposition"].split("filename*=UTF-8''")[1]) == \
+        f"窗口统计-{today.year}年-黛溪街道纸箱厂社区党群服务中心.xlsx"
     summary = {row[0]: row[1] for row in load_workbook(io.BytesIO(export.content))["汇总"].iter_rows(
         min_row=2, values_only=True)}
     assert summary["期间"] == f"{today.year} 年" and summary["受理"] == int(year["受理办件"])

@@ -51,7 +51,8 @@ async def test_static_files_and_exports_refuse_path_tricks(demo_db, tmp_root):
             answer = httpx.get(server.url + path, headers={"Cookie": cookie})
             assert answer.status_code == 200, path
             disposition = answer.headers["content-disposition"]
-            assert re.fullmatch(r'attachment; filename="[a-z-]+-\d{4}-\d{2}\.xlsx"', disposition), disposition
+            assert re.fullmatch(r'attachment; filename="[a-z0-9-]+-\d{4}-\d{2}-[a-z0-9-]+\.xlsx"; '
+                                r"filename\*=UTF-8''[A-Za-z0-9%._-]+\.xlsx", disposition), disposition
             assert answer.content[:2] == b"PK"  # a real workbook, nothing else
 
         # Ids beyond any column's range name nothing: 404, never a 500 (PostgreSQL int4, SQLite int8).

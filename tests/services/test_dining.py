@@ -5,10 +5,11 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from center.domain import NotFound
+from center.domain import AccessDenied, NotFound
 from center.domain.ledger import IdempotencyConflict, LedgerError
+from center.domain.meals import RepeatMeal
 from center.services import dining
-from center.tables import Canteen, ClosedMonth, LedgerPosting, LedgerTxn, Meal, Senior, SubsidyPolicy
+from center.tables import Canteen, ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal, Senior, SubsidyPolicy
 from center.timeutil import LOCAL_TZ, utcnow
 from tests.support.dining import id_number
 from tests.support.factories import as_user, make_center, make_staff
@@ -118,15 +119,15 @@ async def test_turning_65_mid_year_is_granted_on_the_birthday(canteen):
 async def test_void_same_day_restores_the_balance_and_only_once(canteen):
     senior = await funded(canteen)
     result = await meal(canteen, senior, "v1")
-    balance = await dining.void_meal(canteen["id"], result.meal_id, today=TODAY)
+    balance = await dining.void_meal(canteen["id"], result.meal_id, today=TODAY, reason="重复记录")
     assert balance == 20000
     with pytest.raises(LedgerError, match="已撤销"):
-        await dining.void_meal(canteen["id"], result.meal_id, today=TODAY)
+        await dining.void_meal(canteen["id"], result.meal_id, today=TODAY, reason="重复记录")
     later = await meal(canteen, senior, "v2")
     with pytest.raises(LedgerError, match="当天"):
-        await dining.void_meal(canteen["id"], later.meal_id, today=TODAY + timedelta(days=1))
+        await dining.void_meal(canteen["id"], later.meal_id, today=TODAY + timedelta(days=1), reason="重复记录")
     with pytest.raises(NotFound):
-        await dining.void_meal(canteen["id"] + 999, later.meal_id, today=TODAY)
+        await dining.void_meal(canteen["id"] + 999, later.meal_id, today=TODAY, reason="重复记录")
     assert await dining.verify_ledger() == []
 
 
@@ -169,7 +170,100 @@ async def test_a_closed_month_refuses_later_postings(canteen):
             await dining.close_month(canteen["manager"], date(2026, 11, 1), TODAY)
     finally:
         pass
-    assert await ClosedMonth.exists().where(ClosedMonth.month == date(2026, 10, 1))
+    assert await ClosedCanteenMonth.exists().where(
+        (ClosedCanteenMonth.month == date(2026, 10, 1)) & (ClosedCanteenMonth.canteen == canteen["id"]))
+    assert not await ClosedMonth.exists().where(ClosedMonth.month == date(2026, 10, 1))  # a manager's close is not the district's
+
+
+async def second_canteen(canteen, name="第二食堂") -> int:
+    return (await Canteen.insert(Canteen(center=canteen["center"]["id"], code=f"CT{next(_cards)}", name=name))
+            .returning(Canteen.id))[0]["id"]
+
+
+async def test_closing_one_canteen_leaves_the_others_open(canteen):
+    """结账 on one canteen's view closes that canteen only (issue #10, point 5)."""
+    other = await second_canteen(canteen)
+    senior = await funded(canteen)
+    august = datetime(2026, 8, 20, 12, tzinfo=LOCAL_TZ)
+    later = datetime(2026, 9, 2, 9, tzinfo=LOCAL_TZ)
+    plan = await dining.plan_close(canteen["manager"], date(2026, 8, 1), TODAY, canteen["id"])
+    assert [c["id"] for c in plan.canteens] == [canteen["id"]] and not plan.district
+    closed = await dining.close_month(canteen["manager"], date(2026, 8, 1), TODAY, canteen["id"])
+    assert [c["name"] for c in closed.canteens] == ["测试食堂"]
+    with pytest.raises(LedgerError, match="已结账"):
+        await dining.record_meal(canteen["id"], card_no=senior["card_no"], kind="lunch", price_fen=1500,
+                                 eaten_at=august, key="aug-closed", now=later)
+    opened = await dining.record_meal(other, card_no=senior["card_no"], kind="lunch", price_fen=1500,
+                                      eaten_at=august, key="aug-open", now=later)
+    assert opened.subsidy_fen == 1500
+    view = await dining.month_view(canteen["manager"], None, date(2026, 8, 1))
+    assert view["closed_ids"] == {canteen["id"]} and not view["closed"]
+    assert (await dining.month_view(canteen["manager"], canteen["id"], date(2026, 8, 1)))["closed"]
+    with pytest.raises(LedgerError, match="已结账"):
+        await dining.close_month(canteen["manager"], date(2026, 8, 1), TODAY, canteen["id"])
+    # The center's view closes what is still open there: the other canteen, and nothing twice.
+    rest = await dining.close_month(canteen["manager"], date(2026, 8, 1), TODAY)
+    assert [c["id"] for c in rest.canteens] == [other]
+    assert (await dining.month_view(canteen["manager"], None, date(2026, 8, 1)))["closed"]
+
+
+async def test_a_manager_closes_only_canteens_of_their_center(canteen, db):
+    elsewhere = await make_center()
+    foreign = (await Canteen.insert(Canteen(center=elsewhere["id"], code=f"CT{next(_cards)}", name="别处食堂"))
+               .returning(Canteen.id))[0]["id"]
+    with pytest.raises(AccessDenied):
+        await dining.close_month(canteen["manager"], date(2026, 7, 1), TODAY, foreign)
+    plan = await dining.plan_close(canteen["manager"], date(2026, 7, 1), TODAY, None)
+    assert foreign not in [c["id"] for c in plan.canteens]
+
+
+async def test_the_admins_district_view_closes_every_canteen(canteen, db):
+    admin = await as_user(await make_staff(db, role="admin"))
+    other = await second_canteen(canteen)
+    plan = await dining.close_month(admin, date(2026, 6, 1), TODAY)
+    assert plan.district and {canteen["id"], other} <= {c["id"] for c in plan.canteens}
+    assert await ClosedMonth.exists().where(ClosedMonth.month == date(2026, 6, 1))
+    assert await dining.closed_canteens([canteen["id"], other], date(2026, 6, 1)) == {canteen["id"], other}
+
+
+async def test_a_void_keeps_its_reason_beside_the_reversal(canteen):
+    senior = await funded(canteen)
+    result = await meal(canteen, senior, "why1")
+    with pytest.raises(LedgerError, match="撤销原因"):
+        await dining.void_meal(canteen["id"], result.meal_id, today=TODAY, reason="  ")
+    await dining.void_meal(canteen["id"], result.meal_id, today=TODAY, reason="餐别或餐费录错：应为晚餐")
+    reversal = await LedgerTxn.select(LedgerTxn.reason, LedgerTxn.kind).where(
+        LedgerTxn.reverses == (await Meal.select(Meal.txn).where(Meal.id == result.meal_id).first())["txn"]).first()
+    assert reversal == {"reason": "餐别或餐费录错：应为晚餐", "kind": "reversal"}
+    listed = next(m for m in await dining.meals_of_day(canteen["id"], TODAY) if m["id"] == result.meal_id)
+    assert listed["voided"] and listed["void_reason"] == "餐别或餐费录错：应为晚餐"
+    history = (await dining.senior_view(canteen["manager"], senior["id"], 2026))["history"]
+    assert [h["reason"] for h in history if h["kind"] == "reversal"] == ["餐别或餐费录错：应为晚餐"]
+    assert await dining.verify_ledger() == []
+
+
+async def test_a_second_meal_of_one_kind_at_the_desk_needs_confirmation(canteen):
+    """The desk asks before a second lunch today (RepeatMeal); voided meals do not count; terminals are not asked."""
+    senior = await funded(canteen)
+
+    async def desk(key, kind="lunch", confirmed=False, at=NOON):
+        return await dining.record_meal(canteen["id"], card_no=senior["card_no"], kind=kind, price_fen=1500,
+                                        eaten_at=at, key=key, now=at + timedelta(minutes=1),
+                                        repeat_confirmed=confirmed)
+
+    first = await desk("r1")
+    assert (await desk("r1")).replay  # the same press again: the same answer, no question
+    with pytest.raises(RepeatMeal, match="今天已记过午餐，确定再记一餐？"):
+        await desk("r2")
+    assert await Meal.count().where(Meal.senior == senior["id"]) == 1
+    await desk("r3", kind="dinner", at=NOON + timedelta(hours=6))  # another kind: no question
+    second = await desk("r2", confirmed=True)
+    assert second.meal_id != first.meal_id and await Meal.count().where(Meal.senior == senior["id"]) == 3
+    for m in (first, second):
+        await dining.void_meal(canteen["id"], m.meal_id, today=TODAY, reason="重复记录")
+    assert not (await desk("r4")).replay  # both lunches voided: a lunch again needs no question
+    terminal = await meal(canteen, senior, "r5")  # the terminal API's default: its contract is unchanged
+    assert terminal.subsidy_fen == 1500
 
 
 async def test_month_view_matches_the_ledger(canteen):
@@ -177,7 +271,7 @@ async def test_month_view_matches_the_ledger(canteen):
     await meal(canteen, senior, "m1", price=1500)
     await meal(canteen, senior, "m2", price=500, kind="breakfast")
     voided = await meal(canteen, senior, "m3", price=1200, kind="dinner")
-    await dining.void_meal(canteen["id"], voided.meal_id, today=TODAY)
+    await dining.void_meal(canteen["id"], voided.meal_id, today=TODAY, reason="老人未就餐")
     view = await dining.month_view(canteen["manager"], canteen["id"], date(2026, 11, 1))
     assert view["totals"]["meals"] == 2 and view["totals"]["voided"] == 1
     assert view["totals"]["subsidy_fen"] == 2000 == view["ledger_total_fen"]

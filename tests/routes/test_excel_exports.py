@@ -1,0 +1,164 @@
+"""Every Excel export read back the way an office reads it (issue #10, Excel standards): dates are date cells,
+money is a number in #,##0.00, the header row is frozen, the columns are wide enough for what is in them, every
+sheet ends with a totals row that agrees with the ledger, and the file has a Chinese name of its own."""
+
+import io
+import re
+import unicodedata
+from datetime import date, datetime, time
+from urllib.parse import unquote
+
+import pytest
+from openpyxl import load_workbook
+
+from center.config import DEMO_PASSWORD
+from center.services import dining
+from center.services.identity import load_user
+from center.tables import Canteen, Staff
+from center.timeutil import local_today
+from tests.support.factories import load_demo, login, logout
+
+MONEY = "#,##0.00"
+
+
+def width_of(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def shown(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if cell.number_format.endswith("hh:mm") else value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, (int, float)) and cell.number_format == MONEY:
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def disposition_names(response) -> tuple[str, str]:
+    """(the ASCII filename, the UTF-8 filename*) of an attachment."""
+    header = response.headers["content-disposition"]
+    match = re.fullmatch(r"attachment; filename=\"([A-Za-z0-9._-]+)\"; filename\*=UTF-8''([A-Za-z0-9%._-]+)", header)
+    assert match, header
+    return match.group(1), unquote(match.group(2))
+
+
+def header_row(ws) -> int:
+    """The frozen header: the row just above the freeze line."""
+    assert ws.freeze_panes and re.fullmatch(r"A\d+", ws.freeze_panes), (ws.title, ws.freeze_panes)
+    return int(ws.freeze_panes[1:]) - 1
+
+
+def check_sheet(ws, *, date_columns=(), money_columns=()) -> dict:
+    """The standards every sheet meets; returns its header (name -> column index) and totals row."""
+    top = header_row(ws)
+    header = {cell.value: cell.column - 1 for cell in ws[top] if cell.value}
+    rows = list(ws.iter_rows(min_row=top + 1))
+    total = next((r for r in rows if isinstance(r[0].value, str) and r[0].value.startswith("合计")), None)
+    assert total is not None, f"{ws.title}: no totals row"
+    body = rows[:rows.index(total)]
+    for name in date_columns:
+        for row in body:
+            cell = row[header[name]]
+            assert cell.is_date and isinstance(cell.value, (datetime, date, time)), (ws.title, name, cell.value)
+    for name in money_columns:
+        for row in [*body, total]:
+            cell = row[header[name]]
+            if cell.value is not None:
+                assert isinstance(cell.value, (int, float)) and cell.number_format == MONEY, (ws.title, name, cell.value)
+    for row in ws.iter_rows(min_row=top):
+        for cell in row:
+            text = shown(cell)
+            if text:
+                width = ws.column_dimensions[cell.column_letter].width
+                assert width >= width_of(text), (ws.title, cell.coordinate, text, width)
+    return {"header": header, "body": [[c.value for c in r] for r in body], "total": [c.value for c in total]}
+
+
+@pytest.fixture
+async def demo(client, db):
+    await load_demo(db)
+    return client
+
+
+async def user(name: str):
+    return await load_user((await Staff.select(Staff.id).where(Staff.username == name).first())["id"])
+
+
+async def test_the_canteen_ledger_export_meets_the_standards(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    month = local_today().replace(day=1)
+    canteen = await Canteen.select(Canteen.id, Canteen.code, Canteen.name).where(Canteen.code == "C01").first()
+    response = await demo.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    view = await dining.month_view(await user("manager"), canteen["id"], month)
+
+    summary = check_sheet(book["汇总"], money_columns=("餐费合计（元）", "补贴应结算（元）", "老人自付（元）"))
+    assert [r[0] for r in summary["body"]] == [canteen["name"]]
+    subsidy = summary["header"]["补贴应结算（元）"]
+    assert round(summary["total"][subsidy] * 100) == view["ledger_total_fen"] > 0
+
+    detail = check_sheet(book["明细"], date_columns=("日期", "时间"),
+                         money_columns=("餐费（元）", "补贴（元）", "自付（元）"))
+    ids = [r[detail["header"]["身份证号"]] for r in detail["body"]]
+    assert ids and all(re.fullmatch(r"\d{3}\*{11}[\dX]{4}", i) for i in ids)  # 18 characters, masked
+    kept = [r for r in detail["body"] if r[detail["header"]["状态"]] == "正常"]
+    assert round(sum(r[detail["header"]["补贴（元）"]] for r in kept) * 100) == view["ledger_total_fen"]
+    assert round(detail["total"][detail["header"]["补贴（元）"]] * 100) == view["ledger_total_fen"]
+
+    daily = check_sheet(book["按日"], date_columns=("日期",))
+    assert daily["total"][1] == sum(r[1] for r in daily["body"]) == view["totals"]["meals"]
+    kinds = check_sheet(book["按餐别"], money_columns=("餐费（元）", "补贴（元）", "自付（元）"))
+    assert round(kinds["total"][3] * 100) == view["totals"]["subsidy_fen"]
+
+    fallback, name = disposition_names(response)
+    assert name == f"老年助餐台账-{month.year}年{month.month}月-{canteen['name']}.xlsx"
+    assert fallback == f"dining-{month:%Y-%m}-canteen-{canteen['code'].lower()}.xlsx"
+    await logout(demo)
+
+
+async def test_the_district_center_and_canteen_files_are_named_apart(demo):
+    month = local_today().strftime("%Y-%m")
+    await login(demo, "admin", DEMO_PASSWORD)
+    district = await demo.get(f"/dining/months/export.xlsx?month={month}")
+    canteen_id = (await Canteen.select(Canteen.id).where(Canteen.code == "C05").first())["id"]
+    one = await demo.get(f"/dining/months/export.xlsx?month={month}&canteen={canteen_id}")
+    await logout(demo)
+    await login(demo, "manager", DEMO_PASSWORD)
+    center = await demo.get(f"/dining/months/export.xlsx?month={month}")
+    await logout(demo)
+    names = [disposition_names(r) for r in (district, one, center)]
+    assert len({n for _, n in names}) == 3 and len({f for f, _ in names}) == 3
+    assert names[0][1].endswith("-全区.xlsx") and names[2][1].endswith("-黛溪街道纸箱厂社区党群服务中心.xlsx")
+    book = load_workbook(io.BytesIO(district.content))
+    summary = check_sheet(book["汇总"], money_columns=("补贴应结算（元）",))
+    assert len(summary["body"]) == 12  # every canteen of the district
+    view = await dining.month_view(await user("admin"), None, local_today().replace(day=1))
+    assert round(summary["total"][summary["header"]["补贴应结算（元）"]] * 100) == view["ledger_total_fen"]
+
+
+async def test_the_one_window_export_meets_the_standards(demo):
+    await login(demo, "manager", DEMO_PASSWORD)
+    month = local_today().strftime("%Y-%m")
+    response = await demo.get(f"/counter/stats/export.xlsx?month={month}")
+    book = load_workbook(io.BytesIO(response.content))
+    summary = check_sheet(book["汇总"])
+    values = {r[0]: r[1] for r in summary["body"]}
+    assert summary["total"][1] == values["咨询答复"] + values["受理"]
+    for title in ("按类别", "按事项", "按社工"):
+        sheet = check_sheet(book[title])
+        for column in ("咨询答复", "受理", "办结", "不予受理", "在办"):
+            i = sheet["header"][column]
+            assert sheet["total"][i] == sum(r[i] for r in sheet["body"]) == values[column], (title, column)
+    cases = check_sheet(book["办件明细"], date_columns=("受理时间",))
+    assert cases["total"][1] == f"{len(cases['body'])} 件" and len(cases["body"]) == values["咨询答复"] + values["受理"]
+    due = [r[cases["header"]["承诺办结"]] for r in cases["body"] if r[cases["header"]["承诺办结"]] is not None]
+    assert due and all(isinstance(d, datetime) for d in due)  # a date cell (openpyxl reads dates as datetimes)
+    fallback, name = disposition_names(response)
+    assert name == f"窗口统计-{month[:4]}年{int(month[5:])}月-黛溪街道纸箱厂社区党群服务中心.xlsx"
+    assert fallback == f"one-window-{month}-center-daxi.xlsx"
+    await logout(demo)
