@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-test migrate clean
+.PHONY: run test bench screenshots install install-test migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install
 ## make test: unit + integration on SQLite, integration on PostgreSQL when one answers, e2e in Chromium
 test: install-test
 	bash scripts/test.sh
+
+## make screenshots: retake the README's screenshots (docs/screenshots/) from a run of the e2e journeys
+screenshots: install-test
+	bash scripts/screenshots.sh
 
 ## make bench: the figures of bench/run.py beside their targets and ceilings (BENCH_ARGS=--quick for a smoke run)
 bench: install-test

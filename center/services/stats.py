@@ -197,7 +197,7 @@ def _group_row(name: str, r: dict) -> list:
             r["on_time_rate"], r["avg_days"], r["refused"], r["open"]]
 
 
-RATE_NOTE = "按时办结率 = 按时办结 ÷（按时办结 + 超期）；超期含办结晚于承诺日期的和已过承诺日期仍未办结的"
+RATE_NOTE = "按时办结率 = 按时 ÷（按时 + 超期）；超期含逾期办结和逾期未结"
 
 
 def _group_sheet(wb: Workbook, title: str, label: str, items, totals: dict) -> None:

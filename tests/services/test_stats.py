@@ -93,7 +93,7 @@ async def test_the_excel_export_states_the_same_honest_rate(window):
     for name in ("甲", "乙"):
         await cases.receive(worker, ReceiveForm(item_id=await item_id("ZF01"), action="accept", resident_name=name,
                                                 brought=(0,)), now=at(date(2026, 12, 2)))
-    content = await stats.export_xlsx(window["manager"], date(2026, 12, 1), today=date(2026, 12, 9))
+    content = (await stats.export_xlsx(window["manager"], date(2026, 12, 1), today=date(2026, 12, 9))).content
     book = load_workbook(io.BytesIO(content))
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
     assert (summary["超期"], summary["其中在办超期"], summary["按时办结率(%)"]) == (2, 2, 0)
