@@ -95,8 +95,12 @@
     if (target && target.id === "desk") {  // the canteen desk: ready for the next card
       var card = document.getElementById("card");
       if (card) { card.focus(); }
-      return;
     }
+  });
+  // The work panel: once settled, when htmx has wired its new forms (focused any earlier, an Enter pressed at
+  // once would post the form without htmx).
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var target = evt.detail.target;
     if (!target || target.id !== "work-panel") { return; }
     var selectors = ["[data-focus]", "input[name=resident_name]", "input:not([type=hidden]), textarea", "button"];
     for (var i = 0; i < selectors.length; i++) {
