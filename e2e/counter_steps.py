@@ -31,3 +31,9 @@ def case_status(page, server, case_id) -> str:
     """The case's state read back from a fresh load of its page (what anyone opening it now sees)."""
     html = page.request.get(f"{server.url}/cases/{case_id}").text()
     return re.search(r'<span class="status status-\w+">([^<]+)</span>', html).group(1)
+
+
+def unexpected(console_errors: list[str], *statuses: int) -> list[str]:
+    """Console errors other than the browser's note on an answer the journey expects (a 422 re-render)."""
+    expected = tuple(f"status of {status} " for status in statuses)
+    return [e for e in console_errors if not ("Failed to load resource" in e and any(s in e for s in expected))]
