@@ -91,6 +91,7 @@ def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifa
     expect(materials).to_contain_text("已收 3 项")
     expect(materials).to_contain_text("齐全")
     panel.get_by_role("button", name="办结").click()
+    panel.get_by_role("alertdialog", name="确认办结？").get_by_role("button", name="确认办结").click()
     expect(panel.locator(".status")).to_have_text("已办结")
     expect(panel.locator(".timeline")).to_contain_text("办结")
     assert console_errors == []

@@ -2,7 +2,15 @@
 
 
 class DomainError(Exception):
-    """A rule was broken; the message is Chinese and safe to show to the person who acted."""
+    """A rule was broken; the message is Chinese and safe to show to the person who acted.
+
+    `field` names the form field the message is about (e.g. "id_number"), so the form can mark that field and put
+    the cursor there; None when the message is about the whole form.
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class NotFound(DomainError):

@@ -70,8 +70,24 @@ TRANSITIONS: dict[Action, tuple[frozenset[CaseStatus], CaseStatus | None]] = {
     Action.hand_over: (frozenset(OPEN_STATUSES), None),
 }
 
-REASON_REQUIRED = frozenset({Action.refuse, Action.hand_over})
+# What the worker must write down for each action, and the message when it is left empty.
+REASON_REQUIRED: dict[Action, str] = {
+    Action.refuse: "请填写不予受理的原因",
+    Action.hand_over: "请填写转交原因",
+    Action.forward: "请填写转办说明：转往哪个部门、办理什么",
+}
 MAX_REASON = 500
+
+# 办结 and 不予受理 close a case for good (no action reopens it, and the resident's status page shows it at once).
+FINAL_ACTIONS = frozenset({Action.complete, Action.refuse})
+
+
+def needs_confirmation(action: Action | str) -> bool:
+    """An action that cannot be undone (办结, 不予受理) is confirmed in a second step before it is applied."""
+    try:
+        return Action(action) in FINAL_ACTIONS
+    except ValueError:
+        return False
 
 
 def allowed_actions(status: CaseStatus | str) -> list[Action]:
@@ -167,9 +183,9 @@ def apply(
         raise CaseRuleError(f"“{STATUS_LABELS[status]}”状态下不能{ACTION_LABELS[action]}")
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
-        raise CaseRuleError("请填写原因" if action == Action.refuse else "请填写转交原因")
+        raise CaseRuleError(REASON_REQUIRED[action], field="reason")
     if len(reason) > MAX_REASON:
-        raise CaseRuleError(f"原因不能超过 {MAX_REASON} 个字")
+        raise CaseRuleError(f"{'说明' if action == Action.forward else '原因'}不能超过 {MAX_REASON} 个字", field="reason")
     if action == Action.request_materials and not has_missing_materials:
         raise CaseRuleError("请先在材料清单中标出缺少的材料")
 
@@ -177,9 +193,9 @@ def apply(
     new_due, new_paused = due, paused_on
     if action == Action.hand_over:
         if new_owner_id is None:
-            raise CaseRuleError("请选择接手的同事")
+            raise CaseRuleError("请选择接手的同事", field="new_owner_id")
         if new_owner_id == owner_id:
-            raise CaseRuleError("接手人不能是当前责任人")
+            raise CaseRuleError("接手人不能是当前责任人", field="new_owner_id")
         owner = new_owner_id
     elif action == Action.request_materials:
         new_paused = today

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Iterable, Sequence
 
 from center.domain import DomainError
+from center.domain.numbers import Bounds, NumberError, check_count
 
 
 class CatalogError(DomainError):
@@ -32,13 +33,16 @@ FORM_LABELS = {MaterialForm.original: "原件", MaterialForm.copy: "复印件", 
 
 CODE_RE = re.compile(r"^[A-Z]{2}[0-9]{2,4}$")
 MAX_PROMISED_DAYS = 60
+MAX_COPIES = 20
+PROMISED_DAYS = Bounds("承诺时限", "个工作日", 1, MAX_PROMISED_DAYS, minimum_hint="当场办结的请选“即办件”")
+COPIES = Bounds("份数", "份", 1, MAX_COPIES)
 
 
 @dataclass(frozen=True)
 class MaterialSpec:
     name: str
     form: str = MaterialForm.original
-    copies: int = 1
+    copies: int | str = 1  # as typed on the form, or a number
     note: str = ""
     required: bool = True
 
@@ -50,7 +54,7 @@ class ItemSpec:
     category_id: int
     department: str
     kind: str
-    promised_days: int
+    promised_days: int | str  # as typed on the form, or a number
     legal_basis: str = ""
     fee: str = "不收费"
     forwarded: bool = False
@@ -74,11 +78,13 @@ def validate_item(spec: ItemSpec) -> ItemSpec:
         kind = ItemKind(spec.kind)
     except ValueError:
         raise CatalogError("请选择办件类型：即办件或承诺件") from None
-    days = spec.promised_days
     if kind == ItemKind.immediate:
         days = 0
-    elif not (1 <= days <= MAX_PROMISED_DAYS):
-        raise CatalogError(f"承诺件的承诺时限须为 1–{MAX_PROMISED_DAYS} 个工作日")
+    else:
+        try:
+            days = check_count(spec.promised_days, PROMISED_DAYS, field="promised_days")
+        except NumberError as exc:
+            raise CatalogError(str(exc), field=exc.field) from None
     return ItemSpec(
         code=code,
         name=_text(spec.name, "事项名称", minimum=2, maximum=120),
@@ -104,13 +110,15 @@ def validate_materials(materials: Sequence[MaterialSpec]) -> list[MaterialSpec]:
             form = MaterialForm(material.form)
         except ValueError:
             raise CatalogError(f"第 {index} 项材料：请选择原件、复印件或原件及复印件") from None
-        if not (1 <= material.copies <= 20):
-            raise CatalogError(f"第 {index} 项材料：份数须为 1–20")
+        try:
+            copies = check_count(material.copies, COPIES, field="m_copies")
+        except NumberError as exc:
+            raise CatalogError(f"第 {index} 项材料：{exc}", field=exc.field) from None
         cleaned.append(
             MaterialSpec(
                 name=_text(material.name, f"第 {index} 项材料名称", minimum=2, maximum=120),
                 form=form.value,
-                copies=material.copies,
+                copies=copies,
                 note=_text(material.note, f"第 {index} 项材料说明", minimum=0, maximum=200),
                 required=material.required,
             )

@@ -247,7 +247,11 @@ def decide_meal(*, price_fen: int, cap_fen: int | None, balance_fen: int, eligib
         return MealDecision(decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen, replay=True)
     if not eligible:
         raise LedgerError("未满 65 周岁，不能享受就餐补贴")
-    if price_fen <= 0 or price_fen > 100_000:
-        raise LedgerError("价格须为 1 分到 1000 元之间")
+    if price_fen < 0:
+        raise LedgerError("价格不能为负数")
+    if price_fen == 0:
+        raise LedgerError("价格须大于 0（至少 1 分）")
+    if price_fen > 100_000:
+        raise LedgerError("价格不能超过 1000 元")
     subsidy = subsidy_for(price_fen, cap_fen, balance_fen)
     return MealDecision(subsidy, price_fen - subsidy, balance_fen - subsidy)

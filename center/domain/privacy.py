@@ -36,7 +36,11 @@ def mask_name(value: str | None) -> str:
 
 
 class ResidentDataError(ValueError):
-    """Bad personal data typed at the counter; the message is Chinese."""
+    """Bad personal data typed at the counter; the message is Chinese, `field` names the field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -64,11 +68,11 @@ def normalize_id_number(value: str | None) -> str:
     if not value:
         return ""
     if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-        raise ResidentDataError("身份证号须为 18 位（最后一位可为 X）")
+        raise ResidentDataError("身份证号须为 18 位（最后一位可为 X）", "id_number")
     if id_number_birth_date(value) is None:
-        raise ResidentDataError("身份证号中的出生日期无效")
+        raise ResidentDataError("身份证号中的出生日期无效", "id_number")
     if id_check_digit(value[:17]) != value[17]:
-        raise ResidentDataError("身份证号校验位不正确，请核对")
+        raise ResidentDataError("身份证号校验位不正确，请核对", "id_number")
     return value
 
 
@@ -79,20 +83,20 @@ def normalize_phone(value: str | None) -> str:
         return ""
     digits = value.replace("-", "")
     if not digits.isdigit():
-        raise ResidentDataError("电话号码只能包含数字和连字符")
+        raise ResidentDataError("电话号码只能包含数字和连字符", "phone")
     if digits.startswith("1"):
         if len(digits) != 11:
-            raise ResidentDataError("手机号须为 11 位数字")
+            raise ResidentDataError("手机号须为 11 位数字", "phone")
         return digits
     if digits.startswith("0") and 10 <= len(digits) <= 12:
         return value
-    raise ResidentDataError("请填写 11 位手机号或带区号的固定电话")
+    raise ResidentDataError("请填写 11 位手机号或带区号的固定电话", "phone")
 
 
 def normalize_name(value: str | None, *, required: bool) -> str:
     value = " ".join((value or "").split())
     if required and not value:
-        raise ResidentDataError("请填写居民姓名")
+        raise ResidentDataError("请填写居民姓名", "resident_name")
     if len(value) > 40:
-        raise ResidentDataError("姓名不能超过 40 个字")
+        raise ResidentDataError("姓名不能超过 40 个字", "resident_name")
     return value

@@ -15,6 +15,7 @@ from center.services import audit
 from center.services.auth import LoginFailed, LoginThrottled, authenticate
 from center.services.identity import load_user
 from center.timeutil import utcnow
+from center.web import drafts
 from center.web.auth import SESSION_LOGIN_AT, SESSION_USER
 from center.web.render import page
 
@@ -43,8 +44,11 @@ class AuthController(Controller):
 
     @get("/login", name="auth:login_form")
     async def login_form(self, request: Request, next: FromQuery[str | None] = None,
-                         expired: FromQuery[bool] = False, logged_out: FromQuery[bool] = False) -> Response:
+                         expired: FromQuery[bool] = False, logged_out: FromQuery[bool] = False,
+                         kept: FromQuery[bool] = False) -> Response:
         notice = "登录已超时，请重新登录。" if expired else "您已安全退出。" if logged_out else None
+        if kept:
+            notice = "登录已超时。您刚才填写的内容已保留，重新登录后会自动填回，核对后再提交。"
         return page(request, "auth/login.html", {"next": safe_next(next) or "", "notice": notice, "username": ""})
 
     @post("/login", name="auth:login")
@@ -59,8 +63,10 @@ class AuthController(Controller):
             return page(request, "auth/login.html", {**form, "error": str(exc)}, status_code=429)
         except LoginFailed as exc:
             return page(request, "auth/login.html", {**form, "error": str(exc)}, status_code=422)
+        draft = drafts.carried_over(request.scope.get("session"), user.id)  # a form kept when the session ended
         request.clear_session()
-        request.set_session({SESSION_USER: user.id, SESSION_LOGIN_AT: utcnow().timestamp()})
+        request.set_session({SESSION_USER: user.id, SESSION_LOGIN_AT: utcnow().timestamp(),
+                             **({drafts.DRAFT_KEY: draft} if draft else {})})
         return Redirect(path=safe_next(data.next) or LANDING[Role(user.role)])
 
     @get("/logout", name="auth:logout_form")

@@ -9,9 +9,10 @@ from litestar.response import Redirect
 
 from center.domain import DomainError
 from center.domain.access import Area
-from center.domain.cases import STATUS_LABELS, CaseStatus
+from center.domain.cases import STATUS_LABELS, Action, CaseStatus, needs_confirmation
 from center.services import cases
 from center.services.cases import CaseConflict
+from center.web import drafts
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
 from center.web.render import flash, page
@@ -36,7 +37,11 @@ class CasesController(Controller):
 
     @get("/{case_id:int}", name="cases:show")
     async def show_case(self, request: Request, case_id: FromPath[int]) -> Response:
-        return page(request, TEMPLATE, await cases.case_view(request.user, case_id))
+        view = await cases.case_view(request.user, case_id)
+        draft = drafts.take(request, "cases:act", case_id)
+        if draft is not None:  # an action sent when the session had ended: its form filled in again, not applied
+            view.update(form=draft["form"], restored=True)
+        return page(request, TEMPLATE, view)
 
     async def _after_change(self, request: Request, case_id: int, message: str) -> Response:
         if is_htmx(request):
@@ -49,19 +54,40 @@ class CasesController(Controller):
     async def _refused(self, request: Request, case_id: int, exc: DomainError, form: FormData) -> Response:
         view = await cases.case_view(request.user, case_id)
         status = 409 if isinstance(exc, CaseConflict) else 422
-        return page(request, TEMPLATE, {**view, "error": str(exc), "form": form.as_dict()}, status_code=status,
+        return page(request, TEMPLATE, {**view, "error": str(exc), "error_field": getattr(exc, "field", None),
+                                        "form": form.as_dict()}, status_code=status,
                     block="work_panel" if is_htmx(request) else None)
 
-    @post("/{case_id:int}/actions", name="cases:act")
+    async def _panel(self, request: Request, case_id: int, extra: dict) -> Response:
+        """The case page (plain post) or its panel (htmx) with a confirmation step or the typed form in it."""
+        view = await cases.case_view(request.user, case_id)
+        return page(request, TEMPLATE, {**view, **extra}, block="work_panel" if is_htmx(request) else None,
+                    headers={"Cache-Control": "no-store"})
+
+    @post("/{case_id:int}/actions", name="cases:act", opt={"keeps_draft": True})
     async def act_on_case(self, request: Request, case_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
+        if request.user is None:  # the session ended: keep the typed reason, log in, then decide again
+            return drafts.keep(request, form, kind="cases:act", key=case_id, page=f"/cases/{case_id}")
         action = form.text("action", limit=40)
+        step = form.text("confirm", limit=4)
+        params = dict(reason=form.text("reason", limit=2000), new_owner_id=form.int("new_owner_id"),
+                      expected_version=form.int("version"))
         try:
-            result = await cases.act(request.user, case_id, action, reason=form.text("reason", limit=2000),
-                                     new_owner_id=form.int("new_owner_id"), expected_version=form.int("version"))
+            if needs_confirmation(action) and step != "1":
+                if step == "0":  # 取消 on the confirmation: back to the form, with what was typed
+                    return await self._panel(request, case_id, {"form": form.as_dict()})
+                # First press of 办结 / 不予受理: check it now, then ask (nothing is written yet).
+                confirm = await cases.preview(request.user, case_id, action, **params)
+                return await self._panel(request, case_id, {"confirm": confirm, "form": form.as_dict()})
+            result = await cases.act(request.user, case_id, action, **params)
         except DomainError as exc:
             return await self._refused(request, case_id, exc, form)
-        return await self._after_change(request, case_id, f"已更新：{STATUS_LABELS[CaseStatus(result['status'])]}")
+        if result["action"] == Action.hand_over:
+            message = f"已转交给 {result['new_owner_name']}"
+        else:
+            message = f"已更新：{STATUS_LABELS[CaseStatus(result['status'])]}"
+        return await self._after_change(request, case_id, message)
 
     @post("/{case_id:int}/materials", name="cases:materials")
     async def mark_materials(self, request: Request, case_id: FromPath[int]) -> Response:

@@ -30,10 +30,7 @@ def _materials_from(form: FormData) -> list[dict]:
     optional = set(form.ints("m_optional"))
     rows = []
     for i, name in enumerate(names):
-        try:
-            count = int(copies[i]) if i < len(copies) else 1
-        except ValueError:
-            count = 0
+        count = copies[i] if i < len(copies) else "1"  # as typed: the domain says what is wrong with it
         rows.append({"name": name, "form": forms[i] if i < len(forms) else "original", "copies": count,
                      "note": notes[i] if i < len(notes) else "", "required": i not in optional})
     return rows
@@ -43,7 +40,7 @@ def _spec_from(form: FormData) -> ItemSpec:
     return ItemSpec(
         code=form.text("code", limit=40), name=form.text("name", limit=200), category_id=form.int("category_id") or 0,
         department=form.text("department", limit=200), kind=form.text("kind", limit=20),
-        promised_days=form.int("promised_days") if form.int("promised_days") is not None else -1,
+        promised_days=form.text("promised_days", limit=20),
         legal_basis=form.text("legal_basis", limit=3000), fee=form.text("fee", limit=200),
         forwarded=form.flag("forwarded"),
     )

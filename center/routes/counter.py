@@ -10,6 +10,7 @@ from center.domain import DomainError
 from center.domain.access import Area
 from center.services import cases, counter
 from center.services.cases import ReceiveForm
+from center.web import drafts
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
 from center.web.render import flash, page, target_block
@@ -32,14 +33,22 @@ class CounterController(Controller):
             context["results"] = await counter.search(q)
         if block in (None, "work_panel"):
             context["item"] = await counter.item_panel(item) if item else None
+            draft = drafts.take(request, "counter:receive", item) if item else None
+            if draft is not None:  # the form sent when the session had ended, filled in again after the login
+                context.update(form=draft["form"], brought={int(v) for v in draft["lists"].get("brought", [])
+                                                            if v.isdigit()}, restored=True)
         if block in (None, "sidebar"):
             context.update(await counter.sidebar(user))
         return page(request, TEMPLATE, context, block=block)
 
-    @post("/receive", name="counter:receive")
+    @post("/receive", name="counter:receive", opt={"keeps_draft": True})
     async def receive_resident(self, request: Request) -> Response:
         form = await FormData.read(request)
         item_id = form.int("item_id")
+        if request.user is None:  # the session ended while the resident's data was being typed: keep it
+            visit_id = form.int("visit_id")
+            return drafts.keep(request, form, kind="counter:receive", key=item_id,
+                               page=f"/counter?item={item_id or ''}" + (f"&visit={visit_id}" if visit_id else ""))
         receive = ReceiveForm(
             item_id=item_id or 0, action=form.text("action"), resident_name=form.text("resident_name", limit=100),
             id_number=form.text("id_number", limit=40), phone=form.text("phone", limit=40),
@@ -50,6 +59,7 @@ class CounterController(Controller):
         except DomainError as exc:
             item = await counter.item_panel(item_id) if item_id else None
             context = {"item": item, "form": form.as_dict(), "brought": set(receive.brought), "error": str(exc),
+                       "error_field": getattr(exc, "field", None),
                        "visit": await counter.continuing_visit(request.user, receive.visit_id), "q": ""}
             if not is_htmx(request):
                 context.update(await counter.sidebar(request.user))

@@ -21,6 +21,7 @@ from center.domain.cases import (
     Action,
     CaseRuleError,
     CaseStatus,
+    Transition,
     allowed_actions,
     apply,
     deadline_mark,
@@ -99,10 +100,10 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         id_number = normalize_id_number(form.id_number)
         phone = normalize_phone(form.phone)
     except ResidentDataError as exc:
-        raise CaseRuleError(str(exc)) from None
+        raise CaseRuleError(str(exc), field=exc.field) from None
     note = (form.note or "").strip()
     if len(note) > MAX_NOTE:
-        raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字")
+        raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字", field="note")
     version = await current_version(item["id"])
     materials = version["snapshot"]["materials"]
     received = received_materials(len(materials), form.brought)
@@ -158,6 +159,40 @@ async def _load_for_change(actor: CurrentUser, case_id: int, expected_version: i
     return case
 
 
+async def _check_action(actor: CurrentUser, case_id: int, action: str, *, reason: str, new_owner_id: int | None,
+                        expected_version: int | None, today: date, calendar: WorkCalendar) -> tuple[dict, Transition]:
+    """Load the case and check the action against the rules (domain.cases.apply); nothing is written."""
+    case = await _load_for_change(actor, case_id, expected_version)
+    if new_owner_id is not None and action == Action.hand_over:
+        colleague = await Staff.select(Staff.id, Staff.center, Staff.role, Staff.active).where(
+            Staff.id == new_owner_id).first()
+        if (colleague is None or not colleague["active"] or colleague["center"] != case["center"]
+                or colleague["role"] not in ("worker", "manager")):
+            raise CaseRuleError("只能转交给本中心在岗的工作人员", field="new_owner_id")
+    transition = apply(
+        action=action, status=case["status"], actor_id=actor.id, actor_role=actor.role, owner_id=case["owner"],
+        same_center=actor.center_id == case["center"], today=today, due=case["due_on"],
+        paused_on=case["paused_on"], calendar=calendar, reason=reason, new_owner_id=new_owner_id,
+        has_missing_materials=bool(json.loads(case["missing"] or "[]")),
+    )
+    return case, transition
+
+
+async def preview(actor: CurrentUser, case_id: int, action: str, *, reason: str = "", new_owner_id: int | None = None,
+                  expected_version: int | None = None, now: datetime | None = None) -> dict:
+    """What an action would do, checked by the same rules as act() but not applied: for the confirmation step of
+    an action that cannot be undone (办结, 不予受理). A refused action raises here, before anyone is asked."""
+    now = now or utcnow()
+    case, transition = await _check_action(
+        actor, case_id, action, reason=reason, new_owner_id=new_owner_id, expected_version=expected_version,
+        today=to_local(now).date(), calendar=await get_calendar())
+    return {
+        "action": transition.action.value, "label": ACTION_LABELS[transition.action], "reason": transition.reason,
+        "to_status": transition.to_status.value, "to_status_label": STATUS_LABELS[transition.to_status],
+        "missing_count": len(json.loads(case["missing"] or "[]")), "version": case["version"],
+    }
+
+
 async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = "", new_owner_id: int | None = None,
               expected_version: int | None = None, now: datetime | None = None) -> dict:
     """Apply one action to a case (rules in domain.cases); records the timeline and the audit log."""
@@ -165,19 +200,9 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
     calendar = await get_calendar()
     today = to_local(now).date()
     async with db.write_transaction(inline=True):
-        case = await _load_for_change(actor, case_id, expected_version)
-        if new_owner_id is not None and action == Action.hand_over:
-            colleague = await Staff.select(Staff.id, Staff.center, Staff.role, Staff.active).where(
-                Staff.id == new_owner_id).first()
-            if (colleague is None or not colleague["active"] or colleague["center"] != case["center"]
-                    or colleague["role"] not in ("worker", "manager")):
-                raise CaseRuleError("只能转交给本中心在岗的工作人员")
-        transition = apply(
-            action=action, status=case["status"], actor_id=actor.id, actor_role=actor.role, owner_id=case["owner"],
-            same_center=actor.center_id == case["center"], today=today, due=case["due_on"],
-            paused_on=case["paused_on"], calendar=calendar, reason=reason, new_owner_id=new_owner_id,
-            has_missing_materials=bool(json.loads(case["missing"] or "[]")),
-        )
+        case, transition = await _check_action(
+            actor, case_id, action, reason=reason, new_owner_id=new_owner_id, expected_version=expected_version,
+            today=today, calendar=calendar)
         changes = {
             Case.status: transition.to_status.value, Case.owner: transition.owner_id, Case.due_on: transition.due,
             Case.paused_on: transition.paused_on, Case.version: case["version"] + 1, Case.updated_at: now,
@@ -191,9 +216,11 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
             changes[Case.received] = json.dumps(received_materials(len(materials), received))
         await Case.update(changes).where(Case.id == case_id)
         note = transition.reason
+        new_owner_name = None
         if transition.action == Action.hand_over:
-            name = (await Staff.select(Staff.display_name).where(Staff.id == transition.owner_id).first())["display_name"]
-            note = f"转交给 {name}：{transition.reason}"
+            new_owner_name = (await Staff.select(Staff.display_name).where(
+                Staff.id == transition.owner_id).first())["display_name"]
+            note = f"转交给 {new_owner_name}：{transition.reason}"
         await CaseEvent.insert(CaseEvent(
             case=case_id, at=now, actor=actor.id, action=transition.action.value,
             from_status=transition.from_status.value, to_status=transition.to_status.value, note=note,
@@ -201,7 +228,7 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
         await audit.record(f"case.{transition.action.value}", actor=actor, object_type="case", object_id=case_id,
                            detail={"from": transition.from_status.value, "to": transition.to_status.value,
                                    "owner": transition.owner_id})
-    return {"status": transition.to_status.value}
+    return {"status": transition.to_status.value, "action": transition.action.value, "new_owner_name": new_owner_name}
 
 
 def _received_of(case: dict, materials: list[dict]) -> list[int]:

@@ -12,6 +12,7 @@ from center import db
 from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.access import Role
 from center.domain.calendar import DayKind, WorkCalendar
+from center.domain.numbers import Bounds, NumberError, check_count
 from center.domain.rotation import Assigned, RotationInput, ShiftSpec, problems, rotate, shift_hours, week_of
 from center.services import audit
 from center.services.calendar import get_calendar
@@ -597,6 +598,9 @@ async def shift_types_view(actor: CurrentUser, center_id: int) -> dict:
     return {"types": types, "staff": await staff_of(center_id)}
 
 
+SHIFT_STAFF = Bounds("每班人数", "人", 1, 20)
+
+
 async def save_shift_type(actor: CurrentUser, center_id: int, shift_id: int | None, *, name: str, start: str, end: str,
                           day_kinds: list[str], needed: int | None, eligible: list[int], active: bool = True) -> int:
     """Create or change a shift type (manager); staff outside the center are ignored, audit-logged."""
@@ -615,8 +619,10 @@ async def save_shift_type(actor: CurrentUser, center_id: int, shift_id: int | No
     kinds = [k for k in (str(x) for x in DayKind) if k in day_kinds]
     if not kinds:
         raise RosterError("请至少选择一种日期类型")
-    if needed is None or not 1 <= needed <= 20:
-        raise RosterError("每班人数须为 1–20")
+    try:  # each bound its own message: "每班人数不能为负数", "每班人数最多 20 人"
+        needed = check_count(needed if needed is not None else "", SHIFT_STAFF, field="needed")
+    except NumberError as exc:
+        raise RosterError(str(exc), field=exc.field) from None
     members = {s["id"] for s in await staff_of(center_id)}
     chosen = sorted(set(eligible) & members)
     if not chosen:

@@ -29,18 +29,34 @@
 })();
 
 // The kiosk counter: everything works from the keyboard.
-//   /        focus the search box from anywhere
+//   /        focus the search box from anywhere (in the box itself: select the query, never type a "/")
 //   ↓ / ↑    move through the search results; Enter opens one (Enter in the box opens the first)
-//   Esc      close the item or case panel and return to the search box
+//   Esc      close the item or case panel and return to the search box (asks first if something was typed)
+// Keys pressed while an input method composes (拼音 candidates: isComposing) belong to the input method.
 (function () {
   "use strict";
   function search() { return document.getElementById("counter-search"); }
   function results() { return Array.prototype.slice.call(document.querySelectorAll("#search-results [data-result]")); }
   function typing(el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); }
 
+  function closePanel() {
+    window.htmx.ajax("GET", "/counter", { target: "#work-panel", swap: "innerHTML" });
+    var box = search(); if (box) { box.focus(); box.select(); }
+  }
+  // Close the panel; if a form in it holds typed data, only once the worker agrees to discard it.
+  function closePanelAsking(panel) {
+    if (window.center && window.center.hasTypedData(panel)) { window.center.askDiscard(closePanel); }
+    else { closePanel(); }
+  }
+
   document.addEventListener("keydown", function (evt) {
+    if (evt.isComposing || evt.keyCode === 229 || evt.defaultPrevented) { return; }
+    if (document.querySelector("dialog[open]")) { return; } // the dialog answers its own keys
     var box = search();
     if (!box) { return; }
+    if (evt.key === "/" && document.activeElement === box) {
+      evt.preventDefault(); box.select(); return;
+    }
     if (evt.key === "/" && !typing(document.activeElement)) {
       evt.preventDefault(); box.focus(); box.select(); return;
     }
@@ -59,18 +75,17 @@
       var panel = document.getElementById("work-panel");
       if (panel && window.htmx) {
         evt.preventDefault();
-        window.htmx.ajax("GET", "/counter", { target: "#work-panel", swap: "innerHTML" });
-        box.focus(); box.select();
+        closePanelAsking(panel);
       }
     }
   });
 
   document.addEventListener("click", function (evt) {
     var close = evt.target.closest("[data-close-panel]");
-    if (close && window.htmx && document.getElementById("work-panel")) {
+    var panel = document.getElementById("work-panel");
+    if (close && window.htmx && panel) {
       evt.preventDefault();
-      window.htmx.ajax("GET", "/counter", { target: "#work-panel", swap: "innerHTML" });
-      var box = search(); if (box) { box.focus(); }
+      closePanelAsking(panel);
     }
   });
 
@@ -95,8 +110,12 @@
     if (target && target.id === "desk") {  // the canteen desk: ready for the next card
       var card = document.getElementById("card");
       if (card) { card.focus(); }
-      return;
     }
+  });
+  // The work panel: once settled, when htmx has wired its new forms (focused any earlier, an Enter pressed at
+  // once would post the form without htmx).
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var target = evt.detail.target;
     if (!target || target.id !== "work-panel") { return; }
     var selectors = ["[data-focus]", "input[name=resident_name]", "input:not([type=hidden]), textarea", "button"];
     for (var i = 0; i < selectors.length; i++) {
@@ -104,4 +123,85 @@
       if (field) { field.focus(); return; }
     }
   });
+})();
+
+// Typed work is never discarded without asking: center.hasTypedData(root) tells whether a form in root holds
+// something the person typed; center.askDiscard(then) asks "放弃已填写的内容？" in a modal dialog (取消, the
+// default, keeps everything and puts the cursor back; Esc is 取消) and calls then() only on 放弃.
+// A form marked data-guard-typed counts any filled field as typed (it may come back filled from the server:
+// a 422, a draft kept over a login); other forms count what differs from how the page sent them.
+(function () {
+  "use strict";
+  var center = window.center = window.center || {};
+  var dialog = null;
+
+  function typedIn(form) {
+    var guard = form.hasAttribute("data-guard-typed");
+    return Array.prototype.some.call(form.elements, function (el) {
+      if (el.disabled || /^(hidden|submit|button|reset|image)$/.test(el.type)) { return false; }
+      if (el.type === "checkbox" || el.type === "radio") { return guard ? el.checked : el.checked !== el.defaultChecked; }
+      if (el.tagName === "SELECT") {
+        return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      }
+      if (typeof el.value !== "string") { return false; }
+      return guard ? el.value.trim() !== "" : el.value !== el.defaultValue;
+    });
+  }
+
+  center.hasTypedData = function (root) {
+    if (!root) { return false; }
+    var forms = root.tagName === "FORM" ? [root] : Array.prototype.slice.call(root.querySelectorAll("form"));
+    return forms.some(typedIn);
+  };
+
+  function build() {
+    dialog = document.createElement("dialog");
+    dialog.className = "discard-dialog";
+    dialog.setAttribute("aria-labelledby", "discard-title");
+    dialog.setAttribute("aria-describedby", "discard-body");
+    dialog.innerHTML = '<h2 id="discard-title">放弃已填写的内容？</h2>' +
+      '<p id="discard-body">已填写的居民信息、勾选的材料和备注都将清空，不会保存。</p>' +
+      '<form method="dialog" class="actions">' +
+      '<button type="submit" value="keep" class="btn btn-primary" autofocus>取消</button> ' +
+      '<button type="submit" value="discard" class="btn">放弃</button></form>';
+    document.body.appendChild(dialog);
+  }
+
+  center.askDiscard = function (then) {
+    if (!dialog) { build(); }
+    if (dialog.open) { return; }
+    var back = document.activeElement;
+    dialog.returnValue = "";
+    dialog.addEventListener("close", function done() {
+      dialog.removeEventListener("close", done);
+      if (dialog.returnValue === "discard") { then(); }
+      else if (back && back.focus) { back.focus(); }
+    });
+    dialog.showModal();
+  };
+})();
+
+// Confirmation steps (_macros.html confirm_step, used for 办结 / 不予受理 and anything else that cannot be
+// undone): when one appears, 确认 has the focus (Enter confirms); Esc means its 取消.
+(function () {
+  "use strict";
+  function focusStep(root) {
+    var ok = root && root.querySelector ? root.querySelector("[data-confirm-step] [data-confirm-ok]") : null;
+    if (ok) { ok.focus(); }
+  }
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    focusStep((evt.detail && evt.detail.target) || evt.target);
+  });
+  // Capture phase: the step answers Esc before any page-wide Esc (the counter's "close the panel").
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape" || evt.isComposing || evt.keyCode === 229 || evt.defaultPrevented) { return; }
+    if (document.querySelector("dialog[open]")) { return; }
+    var step = (evt.target.closest && evt.target.closest("[data-confirm-step]")) ||
+      document.querySelector("[data-confirm-step]");
+    var cancel = step && step.querySelector("[data-confirm-cancel]");
+    if (!cancel) { return; }
+    evt.preventDefault();
+    evt.stopPropagation();
+    cancel.click();
+  }, true);
 })();

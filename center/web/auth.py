@@ -21,10 +21,12 @@ class SessionExpired(NotAuthorizedException):
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
-    """Routes with opt `public=True` (login, logout) also pass without a user, with request.user None."""
+    """Routes with opt `public=True` (login, logout) also pass without a user, with request.user None; so do the
+    POSTs of routes with opt `keeps_draft=True`, whose handler keeps what was typed (center.web.drafts)."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
-        public = bool(connection.route_handler.opt.get("public"))
+        opt = connection.route_handler.opt
+        public = bool(opt.get("public")) or (bool(opt.get("keeps_draft")) and connection.scope.get("method") == "POST")
         session = connection.scope.get("session") or {}
         uid = session.get(SESSION_USER) if isinstance(session, dict) else None
         if not uid:

@@ -39,6 +39,10 @@ class FormData:
     def flag(self, key: str) -> bool:
         return str(self._data.get(key, "")).lower() in {"1", "on", "true", "yes"}
 
+    def items(self) -> list[tuple[str, object]]:
+        """Every (name, value) pair in the order sent, repeated fields included."""
+        return list(self._data.multi_items())
+
     def as_dict(self) -> dict:
         return {k: self._data.get(k) for k in self._data.keys()}
 

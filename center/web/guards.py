@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Callable
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from center.domain.access import Area
 
 
 def requires(area: Area) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        if connection.user is None:
+            if handler.opt.get("keeps_draft"):
+                return  # a post after the session ended: its handler keeps the form and asks to log in again
+            raise NotAuthorizedException("请先登录")
         if not connection.user.may_open(area):
             raise PermissionDeniedException("您的角色无权访问此页面")
 

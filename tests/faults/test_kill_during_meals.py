@@ -70,7 +70,7 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
                     with lock:
                         received[marker] = case_id
                     done = client.post(f"/cases/{case_id}/actions", data={
-                        "_csrf_token": token, "action": "complete", "version": "1"})
+                        "_csrf_token": token, "action": "complete", "version": "1", "confirm": "1"})
                     if done.status_code == 302:
                         with lock:
                             completed.add(case_id)

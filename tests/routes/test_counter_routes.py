@@ -129,9 +129,9 @@ async def test_case_actions_with_and_without_htmx_and_a_stale_version(worker):
     refused = await worker.post(f"/cases/{case_id}/actions", data={"_csrf_token": token, "action": "refuse",
                                                                   "reason": "", "version": str(version + 1)},
                                 headers={**HTMX, "hx-target": "work-panel"})
-    assert refused.status_code == 422 and "请填写原因" in refused.text
+    assert refused.status_code == 422 and "请填写不予受理的原因" in refused.text
     done = await worker.post(f"/cases/{case_id}/actions", data={"_csrf_token": token, "action": "complete",
-                                                               "version": str(version + 1)},
+                                                               "version": str(version + 1), "confirm": "1"},
                              headers={**HTMX, "hx-target": "work-panel"})
     assert done.status_code == 200 and soup(done).select_one(".status").get_text() == "已办结"
     assert done.headers["hx-trigger"] == "cases-changed"
