@@ -341,22 +341,24 @@ LOOKUP_LIMIT = 8
 
 def _lookup_select():
     return Case.select(
-        Case.id, Case.code, Case.status, Case.due_on, Case.accepted_at, Case.item.name.as_alias("item_name"),
-        Case.visit.resident_name.as_alias("resident_name"), Case.visit.phone.as_alias("phone"),
+        Case.id, Case.code, Case.center, Case.status, Case.due_on, Case.accepted_at,
+        Case.item.name.as_alias("item_name"), Case.visit.resident_name.as_alias("resident_name"),
+        Case.visit.phone.as_alias("phone"),
     )
 
 
 _BY_CODE = db.Prepared(lambda center, code: _lookup_select().where(
     (Case.code == code) & (Case.center == center)).limit(LOOKUP_LIMIT), center=-7_000_001, code="~code~")
+# By the visit's indexed columns only: any condition on the case's center (even `= visit.center`) makes SQLite's
+# planner read all of the center's cases instead. The case's own center is checked on the few rows found.
 _BY_PHONE_TAIL = db.Prepared(lambda center, tail: _lookup_select().where(
-    (Case.visit.center == center) & (Case.visit.phone_tail == tail) & (Case.center == center)
+    (Case.visit.center == center) & (Case.visit.phone_tail == tail)
 ).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, tail="~tail~")
 _BY_PHONE = db.Prepared(lambda center, tail, phone: _lookup_select().where(
     (Case.visit.center == center) & (Case.visit.phone_tail == tail) & (Case.visit.phone == phone)
-    & (Case.center == center)
 ).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, tail="~tail~", phone="~phone~")
 _BY_NAME = db.Prepared(lambda center, name: _lookup_select().where(
-    (Case.visit.center == center) & (Case.visit.resident_name == name) & (Case.center == center)
+    (Case.visit.center == center) & (Case.visit.resident_name == name)
 ).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, name="~name~")
 
 
@@ -383,6 +385,7 @@ async def lookup_cases(actor: CurrentUser, query: str, today: date | None = None
         rows = await _BY_PHONE.rows(center=center, tail=phone_tail(lookup.value), phone=lookup.value)
     else:
         rows = await _BY_NAME.rows(center=center, name=lookup.value)
+    rows = [row for row in rows if row["center"] == center]
     if not rows:
         return []
     calendar = await get_calendar()

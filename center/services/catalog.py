@@ -134,6 +134,17 @@ async def list_items(query: str = "", include_inactive: bool = False) -> list[di
     return list(groups.values())
 
 
+async def item_choices() -> list[dict]:
+    """Every item (inactive ones too: old cases keep them) by category, for a filter: [{name, items: [{id, code, name}]}]."""
+    rows = await Item.select(
+        Item.id, Item.code, Item.name, Item.active, Item.category.name.as_alias("category_name"),
+    ).order_by(Item.category.sort_order).order_by(Item.sort_order)
+    groups: dict[str, dict] = {}
+    for row in rows:
+        groups.setdefault(row["category_name"], {"name": row["category_name"], "items": []})["items"].append(row)
+    return list(groups.values())
+
+
 async def get_item(item_id: int) -> dict | None:
     """One item with its materials in order."""
     item = await Item.select(
