@@ -214,14 +214,24 @@ def _rank(q: str, name: str, code: str, initials: str, spelled: str,
     return None
 
 
+def search_haystack(name: str, code: str, initials: str, spelled: str,
+                    keywords: Sequence[tuple[str, str, str]] = ()) -> str:
+    """Every key an item is matched by, joined by NUL: what was typed can match only if it is a substring of it."""
+    return "\x00".join([name.lower(), code.lower(), initials, spelled, *(k for word in keywords for k in word)])
+
+
 def search(query: str, entries: Iterable[dict], limit: int = 12) -> list[dict]:
-    """Entries (with name, code, initials, spelled, sort_order, optional keyword_keys) that match, best first.
+    """Entries (with name, code, initials, spelled, sort_order, optional keyword_keys and haystack: every key joined
+    by NUL, see search_haystack) that match, best first.
 
     An entry found by one of its everyday words comes back as a copy naming it under "matched".
     """
     scored = []
     q = normalize_query(query)
     for entry in entries:
+        haystack = entry.get("haystack")
+        if haystack is not None and q not in haystack:
+            continue  # every kind of match is a substring of some key: most items are ruled out by one test
         found = _rank(q, entry["name"], entry["code"], entry["initials"], entry["spelled"],
                       entry.get("keyword_keys", ()))
         if found is not None:

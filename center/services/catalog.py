@@ -23,6 +23,7 @@ from center.domain.catalog import (
     parse_keywords,
     promise_label,
     search,
+    search_haystack,
     validate_item,
     validate_materials,
 )
@@ -52,11 +53,13 @@ def keyword_keys(keywords: str) -> tuple[tuple[str, str, str], ...]:
 def index_entry(row: dict) -> dict:
     """An item row (with search_key, keywords, category_order, sort_order) as search reads it."""
     initials, spelled, _ = (row.get("search_key") or "||").split("|", 2)
+    keys = keyword_keys(row.get("keywords", ""))
     return {
         **row,
         "initials": initials,
         "spelled": spelled,
-        "keyword_keys": keyword_keys(row.get("keywords", "")),
+        "keyword_keys": keys,
+        "haystack": search_haystack(row["name"], row["code"], initials, spelled, keys),
         "sort_order": (row["category_order"], row["sort_order"]),
     }
 

@@ -153,3 +153,9 @@ def test_keywords_are_stored_with_the_chinese_list_separator():
 def test_bad_keywords_are_refused_in_chinese(typed, message):
     with pytest.raises(CatalogError, match=message):
         parse_keywords(typed)
+
+
+@pytest.mark.parametrize("query", [w for w, _ in EVERYDAY_WORDS] + ["老年", "SB", "sb0", "zf04", "jzz", "证", "（", "x"])
+def test_the_quick_substring_test_never_drops_a_match(query):
+    without = [{k: v for k, v in e.items() if k != "haystack"} for e in DEMO]
+    assert [e["code"] for e in search(query, DEMO, limit=50)] == [e["code"] for e in search(query, without, limit=50)]
