@@ -139,6 +139,7 @@ class Item(Table):
     active = Boolean(default=True)
     sort_order = Integer(default=0)
     search_key = Varchar(length=600, default="")  # lowercase name, pinyin initials, full pinyin, code
+    keywords = Text(default="")  # everyday words residents say (社保卡、低保), separated by 、; searched like the name
     version = Integer(default=1)
     updated_at = Timestamptz()
 
@@ -173,6 +174,7 @@ class Visit(Table):
     resident_name = Varchar(length=40, default="")
     id_number = Varchar(length=18, default="")
     phone = Varchar(length=20, default="")
+    phone_tail = Varchar(length=4, default="")  # the phone's last 4 digits: the counter finds cases by them (indexed)
     note = Varchar(length=500, default="")
     extended = Boolean(default=False)  # received outside regular hours (延时/错时/节假日)
     created_at = Timestamptz(index=True)

@@ -8,6 +8,7 @@ moves by the paused working days.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -40,6 +41,9 @@ STATUS_LABELS = {
 }
 
 OPEN_STATUSES = frozenset({CaseStatus.accepted, CaseStatus.awaiting, CaseStatus.forwarded})
+# Open and the clock running (待补正 pauses it): only these can be overdue (see deadline_mark).
+RUNNING_STATUSES = frozenset({CaseStatus.accepted, CaseStatus.forwarded})
+CLOSED_STATUSES = frozenset(set(CaseStatus) - OPEN_STATUSES)
 
 
 class Action(StrEnum):
@@ -277,3 +281,39 @@ def received_before_tracking(required: Sequence[bool], missing: Iterable[int]) -
     """Cases recorded before the received list was kept: the required materials not marked missing."""
     gone = set(missing)
     return [i for i, needed in enumerate(required) if needed and i not in gone]
+
+
+class LookupKind(StrEnum):
+    code = "code"  # the 6-character case code on the slip
+    phone_tail = "phone_tail"  # the last 4 digits of the resident's phone
+    phone = "phone"  # a whole mobile number (found by its tail, then compared)
+    name = "name"  # the resident's full name
+
+
+@dataclass(frozen=True)
+class CaseLookup:
+    kind: LookupKind
+    value: str
+
+
+CASE_CODE_RE = re.compile(r"[2-9A-HJ-NP-Z]{6}")  # the alphabet of new case codes: no 0/O, no 1/I
+_NAME_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff·•]{2,20}")
+
+
+def case_lookup(query: str) -> CaseLookup | None:
+    """What a worker typed to find a case: its 6-character code (any case), a phone's last 4 digits or the whole
+    mobile number, or a resident's full name in Chinese characters; None when it can be none of these."""
+    q = re.sub(r"[\s-]+", "", query or "")
+    if not q or len(q) > 20:
+        return None
+    if CASE_CODE_RE.fullmatch(q.upper()):
+        return CaseLookup(LookupKind.code, q.upper())
+    if q.isdigit() and q.isascii():
+        if len(q) == 4:
+            return CaseLookup(LookupKind.phone_tail, q)
+        if len(q) == 11 and q.startswith("1"):
+            return CaseLookup(LookupKind.phone, q)
+        return None
+    if _NAME_RE.fullmatch(q):
+        return CaseLookup(LookupKind.name, q)
+    return None

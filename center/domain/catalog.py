@@ -58,6 +58,34 @@ class ItemSpec:
     legal_basis: str = ""
     fee: str = "不收费"
     forwarded: bool = False
+    keywords: str = ""  # everyday words and abbreviations residents say (社保卡, 低保), separated by 、
+
+
+KEYWORD_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+MAX_KEYWORDS = 40
+MAX_KEYWORD_LENGTH = 20
+
+
+def parse_keywords(text: str) -> tuple[str, ...]:
+    """The everyday words of an item as typed (separated by 、，, ; or spaces), each once, in the order given."""
+    words: list[str] = []
+    seen: set[str] = set()
+    for word in KEYWORD_SEPARATORS.split(text or ""):
+        word = word.strip()
+        if not word or normalize_query(word) in seen:
+            continue
+        if len(word) > MAX_KEYWORD_LENGTH:
+            raise CatalogError(f"常用说法“{word[:MAX_KEYWORD_LENGTH]}…”太长：每个不超过 {MAX_KEYWORD_LENGTH} 个字")
+        seen.add(normalize_query(word))
+        words.append(word)
+    if len(words) > MAX_KEYWORDS:
+        raise CatalogError(f"常用说法最多 {MAX_KEYWORDS} 个")
+    return tuple(words)
+
+
+def format_keywords(words: Iterable[str]) -> str:
+    """How keywords are stored and shown: 社保、社保卡、医保."""
+    return "、".join(words)
 
 
 def _text(value: str, label: str, *, minimum: int, maximum: int) -> str:
@@ -95,6 +123,7 @@ def validate_item(spec: ItemSpec) -> ItemSpec:
         legal_basis=_text(spec.legal_basis, "设定依据", minimum=0, maximum=2000),
         fee=_text(spec.fee or "不收费", "收费标准", minimum=1, maximum=120),
         forwarded=bool(spec.forwarded),
+        keywords=format_keywords(parse_keywords(spec.keywords)),
     )
 
 
@@ -140,39 +169,80 @@ def normalize_query(query: str) -> str:
     return re.sub(r"\s+", "", (query or "").strip().lower())[:40]
 
 
-def rank(query: str, name: str, code: str, initials: str, spelled: str) -> int | None:
+def rank(query: str, name: str, code: str, initials: str, spelled: str,
+         keywords: Sequence[tuple[str, str, str]] = ()) -> int | None:
     """How well an item matches what the worker typed (lower is better); None for no match.
 
-    Matches the Chinese name, the code, pinyin initials (“lnz” for 老年证) and full pinyin.
+    Matches the Chinese name, the code, the item's everyday words (社保卡, 低保), pinyin initials (“lnz” for 老年证)
+    and full pinyin. An exact name, code or everyday word comes before a partial one.
     """
-    return _rank(normalize_query(query), name, code, initials, spelled)
+    found = _rank(normalize_query(query), name, code, initials, spelled, keywords)
+    return found[0] if found else None
 
 
-def _rank(q: str, name: str, code: str, initials: str, spelled: str) -> int | None:
+# Ranks, best first. Exact before partial; the Chinese words before pinyin; the name before the everyday words.
+EXACT, NAME_PREFIX, KEYWORD_PREFIX, IN_NAME, IN_KEYWORD, INITIALS_PREFIX, CODE_PREFIX, IN_INITIALS, IN_SPELLED = range(9)
+
+
+def _rank(q: str, name: str, code: str, initials: str, spelled: str,
+          keywords: Sequence[tuple[str, str, str]] = ()) -> tuple[int, str] | None:
+    """(rank, the everyday word that matched or "") for one item; keywords are (word, initials, spelled), lowercase."""
     if not q:
         return None
-    if name.startswith(q) or code.lower() == q:
-        return 0
+    name = name.lower()
+    if name == q or code.lower() == q:
+        return EXACT, ""
+    for word, _, _ in keywords:
+        if word == q:
+            return EXACT, word
+    if name.startswith(q):
+        return NAME_PREFIX, ""
+    for word, _, _ in keywords:
+        if word.startswith(q):
+            return KEYWORD_PREFIX, word
     if q in name:
-        return 1
+        return IN_NAME, ""
+    for word, _, _ in keywords:
+        if q in word:
+            return IN_KEYWORD, word
     if initials.startswith(q):
-        return 2
+        return INITIALS_PREFIX, ""
+    for word, word_initials, word_spelled in keywords:
+        if q in (word_initials, word_spelled):
+            return INITIALS_PREFIX, word
     if code.lower().startswith(q):
-        return 3
+        return CODE_PREFIX, ""
     if q in initials or spelled.startswith(q):
-        return 4
+        return IN_INITIALS, ""
+    for word, word_initials, word_spelled in keywords:
+        if word_initials.startswith(q) or word_spelled.startswith(q):
+            return IN_INITIALS, word
     if q in spelled:
-        return 5
+        return IN_SPELLED, ""
     return None
 
 
+def search_haystack(name: str, code: str, initials: str, spelled: str,
+                    keywords: Sequence[tuple[str, str, str]] = ()) -> str:
+    """Every key an item is matched by, joined by NUL: what was typed can match only if it is a substring of it."""
+    return "\x00".join([name.lower(), code.lower(), initials, spelled, *(k for word in keywords for k in word)])
+
+
 def search(query: str, entries: Iterable[dict], limit: int = 12) -> list[dict]:
-    """Entries (with name, code, initials, spelled, sort_order) that match, best first."""
+    """Entries (with name, code, initials, spelled, sort_order, optional keyword_keys and haystack: every key joined
+    by NUL, see search_haystack) that match, best first.
+
+    An entry found by one of its everyday words comes back as a copy naming it under "matched".
+    """
     scored = []
     q = normalize_query(query)
     for entry in entries:
-        score = _rank(q, entry["name"], entry["code"], entry["initials"], entry["spelled"])
-        if score is not None:
-            scored.append((score, entry["sort_order"], entry["code"], entry))
+        haystack = entry.get("haystack")
+        if haystack is not None and q not in haystack:
+            continue  # every kind of match is a substring of some key: most items are ruled out by one test
+        found = _rank(q, entry["name"], entry["code"], entry["initials"], entry["spelled"],
+                      entry.get("keyword_keys", ()))
+        if found is not None:
+            scored.append((found[0], entry["sort_order"], entry["code"], found[1], entry))
     scored.sort(key=lambda t: t[:3])
-    return [t[3] for t in scored[:limit]]
+    return [{**t[4], "matched": t[3]} if t[3] else t[4] for t in scored[:limit]]

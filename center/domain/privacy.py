@@ -23,6 +23,12 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def phone_tail(value: str | None) -> str:
+    """The last 4 digits of a phone number (what a resident reads out to find their case); '' without 4 digits."""
+    digits = "".join(c for c in (value or "") if c.isdigit())
+    return digits[-4:] if len(digits) >= 4 else ""
+
+
 def mask_name(value: str | None) -> str:
     """Keep the family name (first character) of a Chinese name: 张** / 欧阳*."""
     if not value:

@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+from urllib.parse import urlencode
+
 import segno
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from center.domain import DomainError
 from center.domain.access import Area
 from center.domain.cases import STATUS_LABELS, Action, CaseStatus, needs_confirmation
-from center.services import cases
-from center.services.cases import CaseConflict
+from center.services import cases, catalog
+from center.services.cases import STATE_FILTERS, CaseConflict, CaseFilter
 from center.web import drafts
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
-from center.web.render import flash, page
+from center.web.render import flash, page, target_block
 
 TEMPLATE = "cases/show.html"
+LIST_TEMPLATE = "cases/list.html"
+
+
+def _int(raw: str) -> int | None:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        return None
+
+
+def _filter_from(q: str, state: str, item: str, overdue: str, view: str, page_no: str) -> CaseFilter:
+    """The list's filters as asked for in the URL; anything unknown falls back to the default, never a 400."""
+    page_no = _int(page_no[:6]) or 1
+    return CaseFilter(q=q.strip()[:40], state=state if state in STATE_FILTERS else "open", item_id=_int(item[:12]),
+                      overdue=overdue in ("1", "on", "true"), mine=view == "mine", page=max(1, page_no))
+
+
+def _list_url(wanted: CaseFilter, page: int = 1) -> str:
+    """/cases with the filters that differ from the defaults, and the page: links that keep what was asked."""
+    params = {"q": wanted.q, "state": wanted.state if wanted.state != "open" else "",
+              "item": wanted.item_id if wanted.item_id is not None else "", "overdue": "1" if wanted.overdue else "",
+              "view": "mine" if wanted.mine else "", "page": page if page > 1 else ""}
+    query = urlencode({k: v for k, v in params.items() if v != ""})
+    return "/cases" + (f"?{query}" if query else "")
+
+
+def _pager(wanted: CaseFilter, page: int, pages: int) -> dict:
+    """Page links around the current one (first and last always), each keeping the filters."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links, last = [], 0
+    for number in shown:
+        if number - last > 1:
+            links.append({"gap": True})
+        links.append({"number": number, "url": _list_url(wanted, number), "current": number == page})
+        last = number
+    return {"links": links if pages > 1 else [], "page": page, "pages": pages,
+            "prev": _list_url(wanted, page - 1) if page > 1 else None,
+            "next": _list_url(wanted, page + 1) if page < pages else None}
 
 
 def _client_ip(request: Request) -> str:
@@ -30,10 +71,25 @@ class CasesController(Controller):
     include_in_schema = False
 
     @get("/", name="cases:list")
-    async def list_cases(self, request: Request, view: FromQuery[str] = "center") -> Response:
-        mine = view == "mine"
-        rows = await cases.open_cases(request.user, mine=mine)
-        return page(request, "cases/list.html", {"cases": rows, "scope": "mine" if mine else "center"})
+    async def list_cases(self, request: Request, q: FromQuery[str] = "",
+                         state_key: Annotated[str, QueryParameter(name="state")] = "open",  # `state` is Litestar's
+                         item: FromQuery[str] = "", overdue: FromQuery[str] = "", view: FromQuery[str] = "center",
+                         page_no: Annotated[str, QueryParameter(name="page")] = "1") -> Response:
+        wanted = _filter_from(q, state_key, item, overdue, view, page_no)
+        found = await cases.list_cases(request.user, wanted)
+        block = target_block(request, LIST_TEMPLATE)
+        context = {
+            **found, "filter": wanted, "pager": _pager(wanted, found["page"], found["pages"]),
+            "states": [(key, label) for key, (label, _) in STATE_FILTERS.items()],
+            "oob": block == "case_rows",  # the count and the page links travel with the rows (hx-swap-oob)
+            "scope": "mine" if wanted.mine else "center",
+        }
+        if block != "case_rows":
+            context["item_groups"] = await catalog.item_choices()
+            return page(request, LIST_TEMPLATE, context, block=block)
+        # The address bar shows the filters as a link would write them (the page clamped, defaults left out).
+        return page(request, LIST_TEMPLATE, context, block=block,
+                    headers={"HX-Push-Url": _list_url(wanted, found["page"])})
 
     @get("/{case_id:int}", name="cases:show")
     async def show_case(self, request: Request, case_id: FromPath[int]) -> Response:

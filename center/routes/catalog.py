@@ -42,7 +42,7 @@ def _spec_from(form: FormData) -> ItemSpec:
         department=form.text("department", limit=200), kind=form.text("kind", limit=20),
         promised_days=form.text("promised_days", limit=20),
         legal_basis=form.text("legal_basis", limit=3000), fee=form.text("fee", limit=200),
-        forwarded=form.flag("forwarded"),
+        forwarded=form.flag("forwarded"), keywords=form.text("keywords", limit=1000),
     )
 
 
@@ -97,7 +97,8 @@ class CatalogController(Controller):
     async def new_item(self, request: Request) -> Response:
         _require_editor(request)
         blank = {"id": None, "code": "", "name": "", "category": None, "department": "", "kind": "promised",
-                 "promised_days": 5, "legal_basis": "", "fee": "不收费", "forwarded": False, "version": None}
+                 "promised_days": 5, "legal_basis": "", "fee": "不收费", "forwarded": False, "keywords": "",
+                 "version": None}
         return await self._form_page(request, blank, [{"name": "居民身份证", "form": "both", "copies": 1, "note": "",
                                                        "required": True}])
 
@@ -117,7 +118,7 @@ class CatalogController(Controller):
         typed = {"id": item_id, "code": spec.code, "name": spec.name, "category": spec.category_id,
                  "department": spec.department, "kind": spec.kind, "promised_days": form.text("promised_days"),
                  "legal_basis": spec.legal_basis, "fee": spec.fee, "forwarded": spec.forwarded,
-                 "version": form.int("version")}
+                 "keywords": spec.keywords, "version": form.int("version")}
         op = form.text("op", limit=20)
         if op:
             return await self._form_page(request, typed, _reorder(rows, op))

@@ -8,6 +8,7 @@ from litestar.response import Redirect
 
 from center.domain import DomainError
 from center.domain.access import Area
+from center.domain.cases import case_lookup
 from center.services import cases, counter
 from center.services.cases import ReceiveForm
 from center.web import drafts
@@ -31,6 +32,8 @@ class CounterController(Controller):
         context: dict = {"q": q[:40], "form": {}, "visit": await counter.continuing_visit(user, visit)}
         if block in (None, "search_results"):
             context["results"] = await counter.search(q)
+            context["found_cases"] = await counter.find_cases(user, q)
+            context["lookup"] = case_lookup(q)
         if block in (None, "work_panel"):
             context["item"] = await counter.item_panel(item) if item else None
             draft = drafts.take(request, "counter:receive", item) if item else None

@@ -13,17 +13,21 @@ from center.domain import AccessDenied, NotFound
 from center.domain.calendar import WorkCalendar
 from center.domain.cases import (
     ACTION_LABELS,
+    CLOSED_STATUSES,
     DEADLINE_LABELS,
     MATERIAL_LABELS,
     OPEN_STATUSES,
     MaterialState,
+    RUNNING_STATUSES,
     STATUS_LABELS,
     Action,
     CaseRuleError,
     CaseStatus,
     Transition,
+    LookupKind,
     allowed_actions,
     apply,
+    case_lookup,
     deadline_mark,
     due_date,
     material_states,
@@ -43,10 +47,11 @@ from center.domain.privacy import (
     normalize_id_number,
     normalize_name,
     normalize_phone,
+    phone_tail,
 )
 from center.services import audit
 from center.services.calendar import get_calendar
-from center.services.catalog import current_version, version_by_id
+from center.services.catalog import current_version, search_items, version_by_id
 from center.services.identity import CurrentUser
 from center.tables import Case, CaseEvent, CaseReminder, Center, Item, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_today, to_local, utcnow
@@ -123,7 +128,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         if visit_id is None:
             visit_id = (await Visit.insert(Visit(
                 center=actor.center_id, staff=actor.id, resident_name=name, id_number=id_number, phone=phone,
-                note=note if status == CaseStatus.consult else "", extended=extended, created_at=now,
+                phone_tail=phone_tail(phone), note=note if status == CaseStatus.consult else "", extended=extended, created_at=now,
             )).returning(Visit.id))[0]["id"]
         code = new_case_code()
         while await Case.exists().where(Case.code == code):
@@ -471,6 +476,147 @@ async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = Non
         row["resident_name"] = mask_name(row["resident_name"])
     rows.sort(key=lambda r: (order[r["mark"]], r["due_on"] or today))
     return rows
+
+
+# Looking a case up at the counter (search as you type): one indexed query per way of asking, compiled once.
+LOOKUP_LIMIT = 8
+
+
+def _lookup_select():
+    return Case.select(
+        Case.id, Case.code, Case.center, Case.status, Case.due_on, Case.accepted_at,
+        Case.item.name.as_alias("item_name"), Case.visit.resident_name.as_alias("resident_name"),
+        Case.visit.phone.as_alias("phone"),
+    )
+
+
+_BY_CODE = db.Prepared(lambda center, code: _lookup_select().where(
+    (Case.code == code) & (Case.center == center)).limit(LOOKUP_LIMIT), center=-7_000_001, code="~code~")
+# By the visit's indexed columns only: any condition on the case's center (even `= visit.center`) makes SQLite's
+# planner read all of the center's cases instead. The case's own center is checked on the few rows found.
+_BY_PHONE_TAIL = db.Prepared(lambda center, tail: _lookup_select().where(
+    (Case.visit.center == center) & (Case.visit.phone_tail == tail)
+).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, tail="~tail~")
+_BY_PHONE = db.Prepared(lambda center, tail, phone: _lookup_select().where(
+    (Case.visit.center == center) & (Case.visit.phone_tail == tail) & (Case.visit.phone == phone)
+).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, tail="~tail~", phone="~phone~")
+_BY_NAME = db.Prepared(lambda center, name: _lookup_select().where(
+    (Case.visit.center == center) & (Case.visit.resident_name == name)
+).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, name="~name~")
+
+
+def _masked_row(row: dict, today: date, calendar: WorkCalendar) -> dict:
+    row.update(_mark(row, today, calendar))
+    row["status_label"] = STATUS_LABELS[CaseStatus(row["status"])]
+    row["resident_name"] = mask_name(row["resident_name"])
+    row["phone"] = mask_phone(row.get("phone"))
+    return row
+
+
+async def lookup_cases(actor: CurrentUser, query: str, today: date | None = None) -> list[dict]:
+    """Cases of the actor's center found by a case code, a phone's last 4 digits (or the whole number) or a
+    resident's full name, newest first; names and phones masked. Anything else finds nothing (no query runs)."""
+    lookup = case_lookup(query)
+    if lookup is None or actor.center_id is None:
+        return []
+    center = actor.center_id
+    if lookup.kind == LookupKind.code:
+        rows = await _BY_CODE.rows(center=center, code=lookup.value)
+    elif lookup.kind == LookupKind.phone_tail:
+        rows = await _BY_PHONE_TAIL.rows(center=center, tail=lookup.value)
+    elif lookup.kind == LookupKind.phone:
+        rows = await _BY_PHONE.rows(center=center, tail=phone_tail(lookup.value), phone=lookup.value)
+    else:
+        rows = await _BY_NAME.rows(center=center, name=lookup.value)
+    rows = [row for row in rows if row["center"] == center]
+    if not rows:
+        return []
+    calendar = await get_calendar()
+    today = today or local_today()
+    return [_masked_row(row, today, calendar) for row in rows]
+
+
+# The case list (/cases): what can be asked for, and how many rows a page shows.
+STATE_FILTERS: dict[str, tuple[str, frozenset[CaseStatus]]] = {
+    "open": ("在办", OPEN_STATUSES),
+    "closed": ("已结束", CLOSED_STATUSES),
+    "all": ("全部状态", frozenset(CaseStatus)),
+    **{s.value: (STATUS_LABELS[s], frozenset({s})) for s in CaseStatus},
+}
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    q: str = ""
+    state: str = "open"
+    item_id: int | None = None
+    overdue: bool = False
+    mine: bool = False
+    page: int = 1
+
+
+async def list_cases(actor: CurrentUser, wanted: CaseFilter, today: date | None = None,
+                     page_size: int = PAGE_SIZE) -> dict:
+    """One page of the actor's center's cases matching the filter, with the count of all that match.
+
+    The search box takes a case code, a phone's last 4 digits, a resident's full name or an item (as the counter
+    searches the catalog); overdue means open with the clock running and past the promised day.
+    """
+    today = today or local_today()
+    empty = {"rows": [], "total": 0, "page": 1, "pages": 1, "page_size": page_size}
+    if actor.center_id is None:
+        return empty
+    statuses = STATE_FILTERS.get(wanted.state, STATE_FILTERS["open"])[1]
+    where = (Case.center == actor.center_id) & Case.status.is_in(sorted(s.value for s in statuses))
+    if wanted.mine:
+        where &= Case.owner == actor.id
+    if wanted.item_id is not None:
+        where &= Case.item == wanted.item_id
+    if wanted.overdue:
+        where &= Case.status.is_in(sorted(s.value for s in RUNNING_STATUSES)) & (Case.due_on < today)
+    if wanted.q.strip():
+        found = _search_condition(wanted.q, await _matching_items(wanted.q))
+        if found is None:
+            return empty
+        where &= found
+    total = await Case.count().where(where)
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, wanted.page), pages)
+    query = Case.select(
+        Case.id, Case.code, Case.status, Case.due_on, Case.accepted_at, Case.closed_at, Case.owner,
+        Case.item.name.as_alias("item_name"), Case.owner.display_name.as_alias("owner_name"),
+        Case.visit.resident_name.as_alias("resident_name"), Case.visit.phone.as_alias("phone"),
+    ).where(where)
+    if statuses <= OPEN_STATUSES:
+        query = query.order_by(Case.due_on).order_by(Case.id)  # the most urgent first
+    else:
+        query = query.order_by(Case.accepted_at, ascending=False).order_by(Case.id, ascending=False)
+    rows = await query.limit(page_size).offset((page - 1) * page_size)
+    calendar = await get_calendar()
+    return {"rows": [_masked_row(row, today, calendar) for row in rows], "total": total, "page": page,
+            "pages": pages, "page_size": page_size}
+
+
+async def _matching_items(query: str) -> list[int]:
+    return [item["id"] for item in await search_items(query, limit=50)]
+
+
+def _search_condition(query: str, item_ids: list[int]):
+    """The case list's search: by code, phone or name when it reads as one, and by item; None if nothing can match."""
+    lookup = case_lookup(query)
+    by_item = Case.item.is_in(item_ids) if item_ids else None
+    if lookup is None:
+        return by_item
+    if lookup.kind == LookupKind.code:
+        by_case = Case.code == lookup.value
+    elif lookup.kind == LookupKind.phone_tail:
+        by_case = Case.visit.phone_tail == lookup.value
+    elif lookup.kind == LookupKind.phone:
+        by_case = (Case.visit.phone_tail == phone_tail(lookup.value)) & (Case.visit.phone == lookup.value)
+    else:
+        by_case = Case.visit.resident_name == lookup.value
+    return by_case | by_item if by_item is not None else by_case
 
 
 _VISITS_BETWEEN = db.Prepared(lambda center, start, end: Visit.select(Visit.staff).where(

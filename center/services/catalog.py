@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from typing import Any, Sequence
 
 from pypinyin import Style, lazy_pinyin
@@ -13,11 +14,16 @@ from center.domain.catalog import (
     FORM_LABELS,
     KIND_LABELS,
     CatalogError,
+    KEYWORD_SEPARATORS,
     ItemSpec,
     MaterialSpec,
+    format_keywords,
     material_label,
+    normalize_query,
+    parse_keywords,
     promise_label,
     search,
+    search_haystack,
     validate_item,
     validate_materials,
 )
@@ -30,11 +36,32 @@ CACHE_SECONDS = 30.0
 _index_cache: dict[str, tuple[float, list[dict]]] = {}
 
 
+@lru_cache(maxsize=4096)
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Pinyin initials and full pinyin of a Chinese name: 老年证 -> ("lnz", "laonianzheng")."""
     initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
     spelled = "".join(lazy_pinyin(name, errors="ignore")).lower()
     return initials, spelled
+
+
+def keyword_keys(keywords: str) -> tuple[tuple[str, str, str], ...]:
+    """What search compares an item's everyday words by: (word, pinyin initials, full pinyin), lowercase."""
+    words = [normalize_query(w) for w in KEYWORD_SEPARATORS.split(keywords or "")]
+    return tuple((w, *pinyin_keys(w)) for w in dict.fromkeys(w for w in words if w))
+
+
+def index_entry(row: dict) -> dict:
+    """An item row (with search_key, keywords, category_order, sort_order) as search reads it."""
+    initials, spelled, _ = (row.get("search_key") or "||").split("|", 2)
+    keys = keyword_keys(row.get("keywords", ""))
+    return {
+        **row,
+        "initials": initials,
+        "spelled": spelled,
+        "keyword_keys": keys,
+        "haystack": search_haystack(row["name"], row["code"], initials, spelled, keys),
+        "sort_order": (row["category_order"], row["sort_order"]),
+    }
 
 
 def search_key(name: str, code: str) -> str:
@@ -57,17 +84,13 @@ async def catalog_index() -> list[dict]:
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
     rows = await Item.select(
-        Item.id, Item.code, Item.name, Item.kind, Item.promised_days, Item.search_key, Item.sort_order,
+        Item.id, Item.code, Item.name, Item.kind, Item.promised_days, Item.search_key, Item.keywords, Item.sort_order,
         Item.forwarded, Item.category.name.as_alias("category_name"), Item.category.sort_order.as_alias("category_order"),
     ).where(Item.active == True)  # noqa: E712
     entries = []
     for row in rows:
-        initials, spelled, _ = (row["search_key"] or "||").split("|", 2)
         entries.append({
-            **row,
-            "initials": initials,
-            "spelled": spelled,
-            "sort_order": (row["category_order"], row["sort_order"]),
+            **index_entry(row),
             "kind_label": KIND_LABELS.get(row["kind"], row["kind"]),
             "promise": promise_label(row["kind"], row["promised_days"]),
         })
@@ -100,12 +123,7 @@ async def list_items(query: str = "", include_inactive: bool = False) -> list[di
     if not include_inactive:
         items = [i for i in items if i["active"]]
     if query.strip():
-        entries = []
-        for item in items:
-            initials, spelled, _ = (item["search_key"] or "||").split("|", 2)
-            entries.append({**item, "initials": initials, "spelled": spelled,
-                            "sort_order": (item["category_order"], item["sort_order"])})
-        items = search(query, entries, limit=100)
+        items = search(query, [index_entry(item) for item in items], limit=100)
     counts: dict[int, int] = {}
     for row in await Material.select(Material.item) if items else []:
         counts[row["item"]] = counts.get(row["item"], 0) + 1
@@ -116,6 +134,17 @@ async def list_items(query: str = "", include_inactive: bool = False) -> list[di
         item["material_count"] = counts.get(item["id"], 0)
         group = groups.setdefault(item["category_name"], {"name": item["category_name"], "items": []})
         group["items"].append(item)
+    return list(groups.values())
+
+
+async def item_choices() -> list[dict]:
+    """Every item (inactive ones too: old cases keep them) by category, for a filter: [{name, items: [{id, code, name}]}]."""
+    rows = await Item.select(
+        Item.id, Item.code, Item.name, Item.active, Item.category.name.as_alias("category_name"),
+    ).order_by(Item.category.sort_order).order_by(Item.sort_order)
+    groups: dict[str, dict] = {}
+    for row in rows:
+        groups.setdefault(row["category_name"], {"name": row["category_name"], "items": []})["items"].append(row)
     return list(groups.values())
 
 
@@ -204,7 +233,8 @@ async def create_item(actor: CurrentUser | None, spec: ItemSpec, materials: Sequ
         item_id = (await Item.insert(Item(
             code=spec.code, name=spec.name, category=spec.category_id, department=spec.department, kind=spec.kind,
             promised_days=spec.promised_days, legal_basis=spec.legal_basis, fee=spec.fee, forwarded=spec.forwarded,
-            active=True, sort_order=order + 1, search_key=search_key(spec.name, spec.code), version=1,
+            active=True, sort_order=order + 1, search_key=search_key(spec.name, spec.code), keywords=spec.keywords,
+            version=1,
             updated_at=utcnow(),
         )).returning(Item.id))[0]["id"]
         await _insert_materials(item_id, materials)
@@ -240,13 +270,14 @@ async def update_item(actor: CurrentUser, item_id: int, spec: ItemSpec, material
             Item.code: spec.code, Item.name: spec.name, Item.category: spec.category_id,
             Item.department: spec.department, Item.kind: spec.kind, Item.promised_days: spec.promised_days,
             Item.legal_basis: spec.legal_basis, Item.fee: spec.fee, Item.forwarded: spec.forwarded,
-            Item.search_key: search_key(spec.name, spec.code),
+            Item.search_key: search_key(spec.name, spec.code), Item.keywords: spec.keywords,
         }).where(Item.id == item_id)
         await Material.delete().where(Material.item == item_id)
         await _insert_materials(item_id, materials)
         version = await _freeze(item_id, actor, bump=True)
         await audit.record("catalog.item_update", actor=actor, object_type="item", object_id=item_id,
-                           detail={"code": spec.code, "version": version, "materials": [m.name for m in materials]})
+                           detail={"code": spec.code, "version": version, "materials": [m.name for m in materials],
+                                   "keywords": spec.keywords})
     invalidate()
     return version
 
@@ -277,20 +308,29 @@ async def api_catalog() -> list[dict]:
     return [{**item, "materials": by_item.get(item["id"], [])} for item in items]
 
 
-async def load_catalog(data, actor: CurrentUser | None = None) -> int:
-    """Create the categories and items of a catalog description that are missing; returns items created."""
+async def load_catalog(data, actor: CurrentUser | None = None, keywords: dict[str, str] | None = None) -> int:
+    """Create the categories and items of a catalog description that are missing; returns items created.
+
+    `keywords` (item code -> everyday words) seeds new items, and existing items that have none yet.
+    """
+    keywords = keywords or {}
     created = 0
     for order, (code, name, items) in enumerate(data):
         category = await Category.select(Category.id).where(Category.code == code).first()
         if category is None:
             category = (await Category.insert(Category(code=code, name=name, sort_order=order)).returning(Category.id))[0]
-        existing = {r["code"] for r in await Item.select(Item.code)}
+        existing = {r["code"]: r["keywords"] for r in await Item.select(Item.code, Item.keywords)}
         for (item_code, item_name, department, kind, days, forwarded, basis, materials) in items:
             if item_code in existing:
+                if not existing[item_code] and keywords.get(item_code):
+                    await Item.update({Item.keywords: format_keywords(parse_keywords(keywords[item_code]))}).where(
+                        Item.code == item_code)
+                    invalidate()
                 continue
             await create_item(actor, ItemSpec(code=item_code, name=item_name, category_id=category["id"],
                                               department=department, kind=kind, promised_days=days,
-                                              legal_basis=basis, forwarded=forwarded),
+                                              legal_basis=basis, forwarded=forwarded,
+                                              keywords=keywords.get(item_code, "")),
                               [MaterialSpec(name=n, form=f, copies=c, note=note) for (n, f, c, note) in materials])
             created += 1
     return created

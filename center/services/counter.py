@@ -53,3 +53,8 @@ async def continuing_visit(actor: CurrentUser, visit_id: int | None, today: date
 
 async def search(query: str) -> list[dict]:
     return await search_items(query) if query.strip() else []
+
+
+async def find_cases(actor: CurrentUser, query: str) -> list[dict]:
+    """Cases of the actor's center the search box names by code, phone tail or resident name (masked)."""
+    return await cases.lookup_cases(actor, query) if query.strip() else []

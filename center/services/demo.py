@@ -12,7 +12,7 @@ from center.domain.access import Role
 from center.services import audit
 from center.services.catalog import load_catalog
 from center.services.passwords import hash_password
-from center.services.demo_catalog import CATEGORIES
+from center.services.demo_catalog import CATEGORIES, KEYWORDS
 from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
 
@@ -100,7 +100,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
         await Staff.insert(*new_rows)
         created["staff"] = len(new_rows)
     await _assign_windows(centers)
-    created["items"] = await load_catalog(CATEGORIES)
+    created["items"] = await load_catalog(CATEGORIES, keywords=KEYWORDS)
     created["cases"] = await _demo_cases(centers, settings)
     created["assignments"] = await _demo_rosters(centers)
     created.update(await _demo_dining(centers))
@@ -183,11 +183,11 @@ async def _demo_cases(centers: dict[str, int], settings: Settings) -> int:
                 birth = date(rng.randint(1940, 2000), rng.randint(1, 12), rng.randint(1, 28))
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                 extended = in_extended_hours(moment, calendar.day(case_day).kind)
+                phone = f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else ""
                 visit_id = (await Visit.insert(Visit(
                     center=center_id, staff=person["id"], resident_name=name,
                     id_number=demo_id_number(rng, birth) if rng.random() < 0.8 else "",
-                    phone=f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else "",
-                    extended=extended, created_at=at,
+                    phone=phone, phone_tail=phone[-4:], extended=extended, created_at=at,
                 )).returning(Visit.id))[0]["id"]
                 code = new_case_code()
                 while code in codes:

@@ -344,9 +344,9 @@ async def _cases(w: BulkWriter, plan: ScalePlan, center_id: int, staff: list[tup
         item = rng.choice(ids.items)
         visit_id = w.next_id("visit")
         birth = date(rng.randint(1940, 2000), rng.randint(1, 12), rng.randint(1, 28))
+        phone = f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else ""
         visits.append((visit_id, center_id, person[0], rng.choice(SURNAMES) + rng.choice(GIVEN),
-                       demo_id_number(rng, birth) if rng.random() < 0.8 else "",
-                       f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else "",
+                       demo_id_number(rng, birth) if rng.random() < 0.8 else "", phone, phone[-4:],
                        "", moment.hour >= 17 or moment.hour == 12, at))
         code = new_case_code()
         while code in codes:
@@ -379,12 +379,12 @@ async def _cases(w: BulkWriter, plan: ScalePlan, center_id: int, staff: list[tup
                     trail.append(("complete", "accepted", "completed", closed))
         cases.append((case_id, code, secrets.token_urlsafe(18), center_id, visit_id, item["id"], ids.versions[item["id"]],
                       status, person[0], person[0], person[8], at, due, None, closed, "[]", "",
-                      visits[-1][7], len(trail), trail[-1][3]))
+                      visits[-1][8], len(trail), trail[-1][3]))
         for action, src, dst, when in trail:
             events.append((w.next_id("case_event"), case_id, when, person[0], action, src, dst,
                            "材料不符合要求" if action == "refuse" else ""))
-    await w.insert("visit", ("id", "center", "staff", "resident_name", "id_number", "phone", "note", "extended",
-                             "created_at"), visits)
+    await w.insert("visit", ("id", "center", "staff", "resident_name", "id_number", "phone", "phone_tail", "note",
+                             "extended", "created_at"), visits)
     await w.insert("service_case", ("id", "code", "public_token", "center", "visit", "item", "item_version", "status",
                                     "owner", "receiver", "window", "accepted_at", "due_on", "paused_on", "closed_at",
                                     "missing", "note", "extended", "version", "updated_at"), cases)

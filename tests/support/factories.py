@@ -69,9 +69,9 @@ async def logout(client):
 async def load_demo_catalog() -> None:
     """The 43-item demo catalog (idempotent)."""
     from center.services.catalog import load_catalog
-    from center.services.demo_catalog import CATEGORIES
+    from center.services.demo_catalog import CATEGORIES, KEYWORDS
 
-    await load_catalog(CATEGORIES)
+    await load_catalog(CATEGORIES, keywords=KEYWORDS)
 
 
 async def item_id(code: str) -> int:
