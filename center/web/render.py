@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from center.domain.money import yuan
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
 from center.services.calendar import peek_calendar
+from center.web.assets import Assets
 from center.timeutil import fmt_local, local_today
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -44,9 +45,10 @@ def csrf_field(context) -> Markup:
     return Markup('<input type="hidden" name="_csrf_token" value="%s">' % escape(csrf_token(context)))
 
 
-def _setup_env(engine: _Engine) -> None:
+def _setup_env(assets: Assets, engine: _Engine) -> None:
     env: Environment = engine.engine
     env.globals["csrf_field"] = csrf_field
+    env.globals["static_url"] = assets.url
     env.filters["local"] = fmt_local
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
@@ -56,8 +58,8 @@ def _setup_env(engine: _Engine) -> None:
     env.lstrip_blocks = True
 
 
-def template_config() -> TemplateConfig:
-    return TemplateConfig(directory=TEMPLATES, engine=_Engine, engine_callback=_setup_env)
+def template_config(assets: Assets | None = None) -> TemplateConfig:
+    return TemplateConfig(directory=TEMPLATES, engine=_Engine, engine_callback=partial(_setup_env, assets or Assets()))
 
 
 @lru_cache(maxsize=256)
