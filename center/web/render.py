@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
 from center.services.calendar import peek_calendar
 from center.web.assets import Assets
-from center.timeutil import fmt_local, local_today
+from center.timeutil import fmt_local, local_today, to_local
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VARY = "HX-Request, HX-Target"
@@ -45,11 +46,25 @@ def csrf_field(context) -> Markup:
     return Markup('<input type="hidden" name="_csrf_token" value="%s">' % escape(csrf_token(context)))
 
 
+def time_tag(value: datetime | date | None, pattern: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A moment as people read it (Asia/Shanghai), inside <time datetime="…"> with the exact machine value."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, datetime):
+        local = to_local(value)
+        machine = local.isoformat(timespec="minutes")
+    else:
+        local, machine = value, value.isoformat()
+        pattern = pattern if "%H" not in pattern else "%Y-%m-%d"
+    return Markup('<time datetime="%s">%s</time>') % (machine, local.strftime(pattern))
+
+
 def _setup_env(assets: Assets, engine: _Engine) -> None:
     env: Environment = engine.engine
     env.globals["csrf_field"] = csrf_field
     env.globals["static_url"] = assets.url
     env.filters["local"] = fmt_local
+    env.filters["time_tag"] = time_tag
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_name"] = mask_name
