@@ -39,6 +39,9 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("中心信息", "/centers", Area.centers),
 )
 
+# Where people work by touch (the kiosk counter and its cases, the canteen desk): 44 px targets (app.css `.touch`).
+TOUCH_AREAS = frozenset({"counter", "cases", "dining"})
+
 
 @pass_context
 def csrf_field(context) -> Markup:
@@ -116,9 +119,12 @@ def layout_context(request: Request) -> dict[str, Any]:
     warning = None
     if user is not None and user.may_open(Area.calendar):
         warning = next_year_warning(local_today(), peek_calendar())
+    area = request.url.path.strip("/").split("/", 1)[0]
     return {
         "user": user,
         "nav": nav,
+        "area": area,
+        "touch": area in TOUCH_AREAS,
         "current_path": request.url.path,
         "district_name": settings.district_name,
         "demo": settings.demo,
