@@ -16,7 +16,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine as _Engine
 from litestar.template.config import TemplateConfig
 
 from center.domain.access import Area
-from center.domain.money import yuan
+from center.domain.money import yuan, yuan_plain
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
 from center.services.calendar import peek_calendar
@@ -49,6 +49,13 @@ def csrf_field(context) -> Markup:
     return Markup('<input type="hidden" name="_csrf_token" value="%s">' % escape(csrf_token(context)))
 
 
+def num(value: int | float | None) -> str:
+    """A count for reading: 1033 -> '1,033' (spreadsheets keep the number itself)."""
+    if value is None:
+        return ""
+    return f"{value:,}"
+
+
 def time_tag(value: datetime | date | None, pattern: str = "%Y-%m-%d %H:%M") -> Markup:
     """A moment as people read it (Asia/Shanghai), inside <time datetime="…"> with the exact machine value."""
     if value is None:
@@ -71,7 +78,9 @@ def _setup_env(assets: Assets, engine: _Engine) -> None:
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_name"] = mask_name
-    env.filters["yuan"] = yuan
+    env.filters["yuan"] = yuan  # 12,345.00 for reading; yuan_plain (12345.00) for a field's value
+    env.filters["yuan_plain"] = yuan_plain
+    env.filters["num"] = num
     env.trim_blocks = True
     env.lstrip_blocks = True
 
