@@ -34,3 +34,15 @@ def test_the_month_figures_read_with_thousands_separators(page, server, artifact
     # Nine days of the center's canteens are over a thousand yuan: 3,338.00, never 3338.00.
     expect(meals_total).to_have_text(re.compile(r"^\d{1,3}(,\d{3})+\.\d{2}$"))
     page.screenshot(path=str(artifacts / "dining-months-figures.png"))
+
+
+def test_the_skip_link_is_the_first_stop_and_lands_on_the_page(page, server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, server, "manager")
+    page.goto(server.url + "/catalog")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到正文")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
