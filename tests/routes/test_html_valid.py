@@ -21,6 +21,7 @@ from tests.support.factories import load_demo, login
 from tests.support.vnu import Vnu
 
 ROLES = ("worker", "manager", "admin", "canteen")
+FINGERPRINTED = re.compile(r"/static/[\w./-]+\.[0-9a-f]{12}\.\w+")
 
 # GET routes that are not HTML documents, and what they are instead.
 NOT_PAGES = {
@@ -52,13 +53,18 @@ KNOWN_ELSEWHERE: set[str] = set()
 
 
 def layout_problems(html: str) -> list[str]:
-    """What axe-core also refuses, checked here on every page: one <h1>, one <main>, a skip link that lands."""
+    """What axe-core also refuses, checked here on every page: one <h1>, one <main>, a skip link that lands; and
+    static files only under fingerprinted URLs (cached for a year)."""
     soup = BeautifulSoup(html, "html.parser")
     problems = []
     if len(soup.find_all("h1")) != 1:
         problems.append(f"layout: {len(soup.find_all('h1'))} <h1> elements (one wanted)")
     if len(soup.find_all("main")) != 1:
         problems.append(f"layout: {len(soup.find_all('main'))} <main> elements (one wanted)")
+    for tag in soup.select("link[href^='/static/'], script[src^='/static/']"):
+        url = tag.get("href") or tag.get("src")
+        if not FINGERPRINTED.fullmatch(url):
+            problems.append(f"layout: {url} is not fingerprinted (use static_url() in the template)")
     for link in soup.select("a.skip-link[href^='#']"):
         if soup.find(id=link["href"][1:]) is None:
             problems.append(f"layout: the skip link points at a missing {link['href']}")
