@@ -67,6 +67,11 @@ def may_open(role: str, area: Area) -> bool:
     return role in AREA_ROLES[area]
 
 
+def may_see_logins(role: str) -> bool:
+    """Login names are credentials' halves: only those who manage accounts (managers, the admin) see colleagues'."""
+    return role in (Role.manager, Role.admin)
+
+
 def may_see_center(role: str, own_center_id: int | None, center_id: int) -> bool:
     """Object scoping: staff see only their own center's data; the district admin sees every center."""
     if role == Role.admin:

@@ -38,7 +38,16 @@ def parse_yuan(text: str, *, maximum_fen: int = 100_000, label: str = "金额") 
 
 
 def yuan(fen: int | None) -> str:
-    """1550 -> '15.50' (for display; the value stays in fen)."""
+    """1234550 -> '12,345.50': for reading, thousands separated (the value stays in fen)."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    fen = abs(int(fen))
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def yuan_plain(fen: int | None) -> str:
+    """1234550 -> '12345.50': for a field's value, typed over and read back by parse_yuan (no separators)."""
     if fen is None:
         return ""
     sign = "-" if fen < 0 else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from center.domain import AccessDenied, NotFound
-from center.domain.access import ROLE_LABELS, Role
+from center.domain.access import ROLE_LABELS, Role, may_see_logins
 from center.services.identity import CurrentUser
 from center.tables import Center, Staff
 
@@ -17,7 +17,8 @@ async def visible_centers(actor: CurrentUser) -> list[dict]:
 
 
 async def center_detail(actor: CurrentUser, slug: str) -> dict:
-    """One center with its active staff; another center's page is refused (object scoping)."""
+    """One center with its active staff (login names only for those who manage accounts); another center's page is
+    refused (object scoping)."""
     center = await Center.select().where(Center.slug == slug).first()
     if center is None:
         raise NotFound("没有这个中心")
@@ -29,7 +30,10 @@ async def center_detail(actor: CurrentUser, slug: str) -> dict:
         .order_by(Staff.role)
         .order_by(Staff.id)
     )
+    show_logins = may_see_logins(actor.role)
     for person in staff:
         person["role_label"] = ROLE_LABELS.get(person["role"], person["role"])
         person["no_login"] = person.pop("password_hash") is None
-    return {"center": center, "staff": staff}
+        if not show_logins:
+            del person["username"]
+    return {"center": center, "staff": staff, "show_logins": show_logins}

@@ -205,3 +205,27 @@
     cancel.click();
   }, true);
 })();
+
+// Layout: on a phone a table wider than the screen scrolls inside its own box (app.css); such a box must be
+// reachable from the keyboard (Tab to it, then the arrow keys scroll it), so it gets tabindex=0 while it scrolls.
+(function () {
+  "use strict";
+  function markScrollingTables() {
+    var tables = document.querySelectorAll("main .table");
+    for (var i = 0; i < tables.length; i++) {
+      var t = tables[i];
+      if (t.scrollWidth > t.clientWidth + 1) {
+        if (!t.hasAttribute("tabindex")) { t.setAttribute("tabindex", "0"); t.setAttribute("data-scroll-box", ""); }
+      } else if (t.hasAttribute("data-scroll-box")) {
+        t.removeAttribute("tabindex"); t.removeAttribute("data-scroll-box");
+      }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markScrollingTables);
+  } else {
+    markScrollingTables();
+  }
+  window.addEventListener("resize", markScrollingTables);
+  document.addEventListener("htmx:afterSettle", markScrollingTables);
+})();

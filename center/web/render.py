@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from datetime import date, datetime
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +16,12 @@ from litestar.plugins.jinja import JinjaTemplateEngine as _Engine
 from litestar.template.config import TemplateConfig
 
 from center.domain.access import Area
-from center.domain.money import yuan
+from center.domain.money import yuan, yuan_plain
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
 from center.services.calendar import peek_calendar
-from center.timeutil import fmt_local, local_today
+from center.web.assets import Assets
+from center.timeutil import fmt_local, local_today, to_local
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VARY = "HX-Request, HX-Target"
@@ -37,6 +39,9 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("中心信息", "/centers", Area.centers),
 )
 
+# Where people work by touch (the kiosk counter and its cases, the canteen desk): 44 px targets (app.css `.touch`).
+TOUCH_AREAS = frozenset({"counter", "cases", "dining"})
+
 
 @pass_context
 def csrf_field(context) -> Markup:
@@ -44,20 +49,44 @@ def csrf_field(context) -> Markup:
     return Markup('<input type="hidden" name="_csrf_token" value="%s">' % escape(csrf_token(context)))
 
 
-def _setup_env(engine: _Engine) -> None:
+def num(value: int | float | None) -> str:
+    """A count for reading: 1033 -> '1,033' (spreadsheets keep the number itself)."""
+    if value is None:
+        return ""
+    return f"{value:,}"
+
+
+def time_tag(value: datetime | date | None, pattern: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A moment as people read it (Asia/Shanghai), inside <time datetime="…"> with the exact machine value."""
+    if value is None:
+        return Markup("")
+    if isinstance(value, datetime):
+        local = to_local(value)
+        machine = local.isoformat(timespec="minutes")
+    else:
+        local, machine = value, value.isoformat()
+        pattern = pattern if "%H" not in pattern else "%Y-%m-%d"
+    return Markup('<time datetime="%s">%s</time>') % (machine, local.strftime(pattern))
+
+
+def _setup_env(assets: Assets, engine: _Engine) -> None:
     env: Environment = engine.engine
     env.globals["csrf_field"] = csrf_field
+    env.globals["static_url"] = assets.url
     env.filters["local"] = fmt_local
+    env.filters["time_tag"] = time_tag
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_name"] = mask_name
-    env.filters["yuan"] = yuan
+    env.filters["yuan"] = yuan  # 12,345.00 for reading; yuan_plain (12345.00) for a field's value
+    env.filters["yuan_plain"] = yuan_plain
+    env.filters["num"] = num
     env.trim_blocks = True
     env.lstrip_blocks = True
 
 
-def template_config() -> TemplateConfig:
-    return TemplateConfig(directory=TEMPLATES, engine=_Engine, engine_callback=_setup_env)
+def template_config(assets: Assets | None = None) -> TemplateConfig:
+    return TemplateConfig(directory=TEMPLATES, engine=_Engine, engine_callback=partial(_setup_env, assets or Assets()))
 
 
 @lru_cache(maxsize=256)
@@ -106,9 +135,12 @@ def layout_context(request: Request) -> dict[str, Any]:
         editor = user.may_open(Area.calendar_edit)
         warning_href = f"/calendar?year={today.year + 1}" + ("#notice" if editor else "")
         warning_link = "录入放假安排" if editor else "查看工作日历"
+    area = request.url.path.strip("/").split("/", 1)[0]
     return {
         "user": user,
         "nav": nav,
+        "area": area,
+        "touch": area in TOUCH_AREAS,
         "current_path": request.url.path,
         "district_name": settings.district_name,
         "demo": settings.demo,

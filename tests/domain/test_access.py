@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from center.domain.access import Area, Throttle, locked_until, may_open, may_see_center, session_expired
+from center.domain.access import (Area, Throttle, locked_until, may_open, may_see_center, may_see_logins,
+                                  session_expired)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
@@ -38,6 +39,11 @@ def test_staff_see_only_their_center_and_admin_sees_all():
     assert not may_see_center("worker", 1, 2)
     assert not may_see_center("manager", None, 2)
     assert may_see_center("admin", None, 2)
+
+
+@pytest.mark.parametrize(("role", "sees"), [("admin", True), ("manager", True), ("worker", False), ("canteen", False)])
+def test_only_those_who_manage_accounts_see_colleagues_login_names(role, sees):
+    assert may_see_logins(role) is sees
 
 
 def failures(*minutes: float) -> list[datetime]:
