@@ -23,6 +23,11 @@ def names_in(cell) -> list[str]:
     return [n.strip() for n in cell.locator(".cell-people .who").all_inner_texts()]
 
 
+def on_duty(screen):
+    """The hall screen's 正在值班 / 下一班 panel."""
+    return screen.locator("section", has=screen.get_by_role("heading", name="正在值班"))
+
+
 def api_on_duty(context, server, day) -> set[str]:
     answer = context.request.get(f"{server.url}/api/v1/centers/{CENTER}/hours?date={day.isoformat()}")
     assert answer.ok
@@ -36,7 +41,7 @@ def test_residents_see_only_the_published_week_and_nobody_on_leave(browser, serv
     page = staff.new_page()
     login(page, server, "admin")
     page.goto(f"{server.url}/rosters?week={monday.isoformat()}&center={CENTER}")
-    expect(page.locator("#week-summary")).to_contain_text("草稿")
+    expect(page.locator(".week-status")).to_contain_text("草稿")
     in_the_draft = {n.strip() for n in page.locator("#roster-grid .cell-people .who").all_inner_texts()}
     on_tuesday, on_wednesday = names_in(lunch_cell(page, 1)), names_in(lunch_cell(page, 2))
     assert len(on_tuesday) == 1 and len(on_wednesday) == 1 and len(in_the_draft) >= 5
@@ -45,7 +50,7 @@ def test_residents_see_only_the_published_week_and_nobody_on_leave(browser, serv
     resident = browser.new_context(viewport={"width": 1920, "height": 1080})
     screen = resident.new_page()
     screen.goto(f"{server.url}/screen/{CENTER}?at={wednesday.isoformat()}T12:30")
-    expect(screen.locator("section.duty")).to_contain_text("常规窗口服务中")
+    expect(on_duty(screen)).to_contain_text("常规窗口服务中")
     shown = screen.locator("body").inner_text()
     assert [name for name in in_the_draft if name in shown] == []
     assert api_on_duty(resident, server, wednesday) == set()
@@ -75,16 +80,16 @@ def test_residents_see_only_the_published_week_and_nobody_on_leave(browser, serv
     page.screenshot(path=str(artifacts / "roster-publish-confirm.png"), full_page=True)
     page.get_by_role("button", name=re.compile("仍然发布")).click()
     expect(page.locator(".flash-success")).to_contain_text("已发布")
-    expect(page.locator("#week-summary")).to_contain_text("已发布")
+    expect(page.locator(".week-status")).to_contain_text("已发布")
 
     # Published: the resident sees the week, but never the person on leave.
     screen.goto(f"{server.url}/screen/{CENTER}?at={tuesday.isoformat()}T12:30")
-    expect(screen.locator("section.duty")).to_contain_text(on_tuesday[0])
-    expect(screen.locator("section.duty")).not_to_contain_text(on_leave)
+    expect(on_duty(screen)).to_contain_text(on_tuesday[0])
+    expect(on_duty(screen)).not_to_contain_text(on_leave)
     assert on_tuesday[0] in api_on_duty(resident, server, tuesday)
     assert on_leave not in api_on_duty(resident, server, tuesday)
     screen.goto(f"{server.url}/screen/{CENTER}?at={wednesday.isoformat()}T12:30")
-    expect(screen.locator("section.duty")).to_contain_text(on_wednesday[0])
+    expect(on_duty(screen)).to_contain_text(on_wednesday[0])
     screen.screenshot(path=str(artifacts / "screen-published-week.png"))
 
     # Leave on a published day: the Wednesday lunch person is off; the hall no longer shows them on duty.
@@ -96,8 +101,8 @@ def test_residents_see_only_the_published_week_and_nobody_on_leave(browser, serv
     form.get_by_role("button", name="登记请假").click()
     expect(page.locator(".flash-success")).to_contain_text("已登记请假")
     screen.goto(f"{server.url}/screen/{CENTER}?at={wednesday.isoformat()}T12:30")
-    expect(screen.locator("section.duty")).to_contain_text("常规窗口服务中")
-    expect(screen.locator("section.duty")).not_to_contain_text(on_wednesday[0])
+    expect(on_duty(screen)).to_contain_text("常规窗口服务中")
+    expect(on_duty(screen)).not_to_contain_text(on_wednesday[0])
     assert on_wednesday[0] not in api_on_duty(resident, server, wednesday)
     staff.close()
     resident.close()
