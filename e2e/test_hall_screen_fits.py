@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 from datetime import datetime, timedelta, timezone
@@ -79,6 +80,7 @@ def full_screen():
     live = LiveServer(env, tmp / "server.log").start()
     yield live
     live.stop()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 # Every element that carries text of its own and that a person can see, with the part of its box they see (an
