@@ -296,6 +296,7 @@ async def remove_announcement(actor: CurrentUser, center_id: int, announcement_i
 
 async def settings_view(center_id: int, today: date) -> dict:
     return {
+        "max_announcements": MAX_ANNOUNCEMENTS, "announcement_max_chars": ANNOUNCEMENT_MAX_CHARS,
         "periods": await HoursPeriod.select().where(HoursPeriod.center == center_id).order_by(HoursPeriod.season)
         .order_by(HoursPeriod.day_kind).order_by(HoursPeriod.start),
         "seasons": await HoursSeason.select().where(HoursSeason.center == center_id),
