@@ -17,6 +17,11 @@ def set_clock(start: datetime | None) -> None:
     _offset = timedelta(0) if start is None else start - datetime.now(timezone.utc)
 
 
+def clock_offset() -> timedelta:
+    """How far this process's clock runs ahead of real time (zero unless CENTER_CLOCK set it)."""
+    return _offset
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc) + _offset
 

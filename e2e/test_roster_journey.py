@@ -1,16 +1,13 @@
-"""Journeys: the manager swaps two shifts and publishes, the hall screen follows; two managers on one cell."""
+"""Journeys: the manager swaps two shifts and publishes, the hall screen follows; two managers on one cell.
+
+The hall screen's accessibility is checked by the Auditor (e2e/audit.py) wherever a journey opens it."""
 
 import re
 from datetime import date, timedelta
-from pathlib import Path
 
 from playwright.sync_api import expect
 
 from e2e.helpers import login
-
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
-
-
 
 
 def lunch_cell(page, column: int):
@@ -28,37 +25,49 @@ def test_manager_swaps_two_shifts_publishes_and_the_screen_follows(page, server,
     page.get_by_role("link", name="下周 →").click()
     expect(page.locator(".week-status")).to_contain_text("草稿")
 
-    wednesday, thursday = lunch_cell(page, 2), lunch_cell(page, 3)
-    wed_day = re.search(r"(\d{4}-\d\d-\d\d)", wednesday.get_attribute("id")).group(1)
-    before_wed, before_thu = names_in(wednesday), names_in(thursday)
-    assert len(before_wed) == 1 and len(before_thu) == 1 and before_wed != before_thu
+    # Two weekdays whose lunch people differ, neither of them on leave this week (a swap must not move a person
+    # onto a day of leave: the hall would rightly not show them).
+    away = {line.split("：")[0].strip() for line in page.locator(
+        "section", has=page.locator("h2", has_text="请假")).locator("ul.changes li").all_inner_texts()}
+    column = next(i for i in range(4) if names_in(lunch_cell(page, i)) != names_in(lunch_cell(page, i + 1))
+                  and not (set(names_in(lunch_cell(page, i))) | set(names_in(lunch_cell(page, i + 1)))) & away)
+    thursday, friday = lunch_cell(page, column), lunch_cell(page, column + 1)
+    thu_day = re.search(r"(\d{4}-\d\d-\d\d)", thursday.get_attribute("id")).group(1)
+    before_thu, before_fri = names_in(thursday), names_in(friday)
+    assert len(before_thu) == 1 and len(before_fri) == 1 and before_thu != before_fri
 
-    wednesday.get_by_role("link", name=re.compile("编辑")).click()
-    editor = page.locator(f"td#{wednesday.get_attribute('id')}.cell-editing")
+    thursday.get_by_role("link", name=re.compile("编辑")).click()
+    editor = page.locator(f"td#{thursday.get_attribute('id')}.cell-editing")
     expect(editor).to_be_visible()
-    thu = date.fromisoformat(wed_day) + timedelta(days=1)
-    option = f"{thu.month}/{thu.day} 午间值守 {before_thu[0]}"
-    editor.get_by_label(f"{before_wed[0]} 与谁交换").select_option(label=option)
+    fri = date.fromisoformat(thu_day) + timedelta(days=1)
+    option = f"{fri.month}/{fri.day} 午间值守 {before_fri[0]}"
+    editor.get_by_label(f"{before_thu[0]} 与谁交换").select_option(label=option)
     editor.get_by_role("button", name="交换").click()
-    expect(page.locator(f"td#{wednesday.get_attribute('id')}")).to_contain_text(before_thu[0])
+    # (the editor's own options name everyone: wait for the person in the cell, not for the text anywhere in it)
+    expect(page.locator(f"td#{thursday.get_attribute('id')} .cell-people .who")).to_have_text(before_fri)
+    expect(page.locator(f"td#{friday.get_attribute('id')} .cell-people .who")).to_have_text(before_thu)
     page.reload()
-    assert names_in(lunch_cell(page, 2)) == before_thu and names_in(lunch_cell(page, 3)) == before_wed
+    assert names_in(lunch_cell(page, column)) == before_fri and names_in(lunch_cell(page, column + 1)) == before_thu
 
     page.get_by_role("button", name="发布本周").click()
+    publish_confirm = page.get_by_role("button", name=re.compile("仍然发布"))
+    expect(page.locator(".flash-success").or_(publish_confirm)).to_be_visible()
+    if publish_confirm.is_visible():  # another journey left a problem in this week: the list is asked about first
+        publish_confirm.click()
     expect(page.locator(".flash-success")).to_contain_text("已发布")
     expect(page.locator(".week-status")).to_contain_text("已发布")
     page.screenshot(path=str(artifacts / "roster-grid.png"), full_page=True)
 
-    # The hall screen at Wednesday lunch time shows the person swapped in.
+    # The hall screen at that day's lunch time shows the person swapped in.
     screen = browser.new_page(viewport={"width": 1920, "height": 1080})
-    screen.goto(f"{server.url}/screen/daxi?at={wed_day}T12:30")
+    screen.goto(f"{server.url}/screen/daxi?at={thu_day}T12:30")
     on_duty = screen.locator("section.panel").first
-    expect(on_duty).to_contain_text(before_thu[0])
-    expect(on_duty).not_to_contain_text(before_wed[0])
+    expect(on_duty).to_contain_text(before_fri[0])
+    expect(on_duty).not_to_contain_text(before_thu[0])
     expect(screen.locator(".headline")).to_contain_text("服务中")
     screen.screenshot(path=str(artifacts / "screen-1920x1080.png"))
     phone = browser.new_page(viewport={"width": 390, "height": 844})
-    phone.goto(f"{server.url}/screen/daxi?at={wed_day}T12:30")
+    phone.goto(f"{server.url}/screen/daxi?at={thu_day}T12:30")
     expect(phone.locator(".headline")).to_contain_text("服务中")
     phone.screenshot(path=str(artifacts / "screen-390x844.png"), full_page=True)
     screen.close()
@@ -93,16 +102,3 @@ def test_two_managers_on_one_cell_the_second_gets_a_conflict_and_nothing_is_lost
     expect(first.locator(f"td#{cell_id} .cell-people .who", has_text=first_pick)).to_have_count(1)
     first_ctx.close()
     second_ctx.close()
-
-
-def test_screen_passes_an_accessibility_check(browser, server):
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    for url in ("/screen/daxi", "/screen/daxi?at=" + server.today.isoformat() + "T21:00"):
-        page.goto(server.url + url)
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
-               if v["impact"] in ("serious", "critical")]
-        assert bad == [], bad
-    context.close()

@@ -64,5 +64,5 @@ class IcalController(Controller):
     async def feed(self, name: FromPath[str]) -> Response:
         token = name.removesuffix(".ics")
         body = await rosters.ical_feed(token, local_today())
-        return Response(body, media_type="text/calendar; charset=utf-8",
+        return Response(body, media_type="text/calendar",  # Litestar adds the one "; charset=utf-8"
                         headers={"Cache-Control": "private, max-age=300", "X-Robots-Tag": "noindex"})

@@ -13,7 +13,7 @@ from center.domain.access import Area
 from center.services import hours as hours_service
 from center.services import rosters
 from center.services.centers import visible_centers
-from center.services.rosters import CellConflict
+from center.services.rosters import CellConflict, PublishNeedsConfirmation
 from center.timeutil import local_today
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
@@ -75,13 +75,20 @@ class RostersController(Controller):
     # ---- the cell component: every verb answers with the cell (view or editor)
 
     async def _cell(self, request: Request, center: dict, shift_id: int, day: date, *, editing: bool,
-                    status_code: int = 200, error: str | None = None) -> Response:
+                    status_code: int = 200, error: str | None = None, before: rosters.Week | None = None,
+                    refresh: bool = False) -> Response:
+        """The cell (view or editor). After an edit (`refresh`), the same answer carries out-of-band swaps for
+        every other cell of the week the edit changed (compared with `before`), the week's counts and the log
+        of changes after publishing, so nothing on the page is left stale."""
         cell = await rosters.cell_view(request.user, center["id"], shift_id, day)
         context = {"cell": cell, "editing": editing, "error": error, "center": center,
                    "is_admin": request.user.is_admin}
-        if is_htmx(request):
-            return page(request, "rosters/_cell.html", context, status_code=status_code)
-        return page(request, "rosters/cell.html", context, status_code=status_code)
+        if not is_htmx(request):
+            return page(request, "rosters/cell.html", context, status_code=status_code)
+        if refresh:
+            after = await rosters.week_view(request.user, center["id"], day)
+            context["updates"] = {"week": after, "cells": rosters.changed_cells(before, after, (shift_id, day))}
+        return page(request, "rosters/_cell.html", context, status_code=status_code)
 
     @get("/cell", name="rosters:cell")
     async def show_cell(self, request: Request, shift: FromQuery[int], day: FromQuery[str], center: FromQuery[str] = "",
@@ -94,11 +101,13 @@ class RostersController(Controller):
         chosen = await center_for(request, form.text("center", limit=40))
         shift_id = form.int("shift") or 0
         day = parse_day(form.text("day", limit=20), local_today())
+        before = await rosters.week_view(request.user, chosen["id"], day) if is_htmx(request) else None
         try:
             message = await change(form, chosen, shift_id, day)
         except CellConflict as exc:
             if is_htmx(request):
-                return await self._cell(request, chosen, shift_id, day, editing=True, status_code=409, error=str(exc))
+                return await self._cell(request, chosen, shift_id, day, editing=True, status_code=409, error=str(exc),
+                                        refresh=True)
             flash(request, str(exc), "error")
             return Redirect(path=week_url(rosters.monday_of(day), chosen["slug"], request.user.is_admin))
         except DomainError as exc:
@@ -107,7 +116,7 @@ class RostersController(Controller):
             flash(request, str(exc), "error")
             return Redirect(path=week_url(rosters.monday_of(day), chosen["slug"], request.user.is_admin))
         if is_htmx(request):
-            return await self._cell(request, chosen, shift_id, day, editing=True)
+            return await self._cell(request, chosen, shift_id, day, editing=True, before=before, refresh=True)
         flash(request, message)
         return Redirect(path=week_url(rosters.monday_of(day), chosen["slug"], request.user.is_admin))
 
@@ -149,11 +158,22 @@ class RostersController(Controller):
 
     @post("/publish", name="rosters:publish")
     async def publish_week(self, request: Request) -> Response:
+        """Publish the week; with conflicts, missing or surplus people, first a page that lists them and asks
+        (a plain form: it works without JavaScript and from the keyboard)."""
         form = await FormData.read(request)
         chosen = await center_for(request, form.text("center", limit=40))
         day = parse_day(form.text("week", limit=20), local_today())
-        await rosters.publish(request.user, chosen["id"], day)
-        flash(request, "本周排班已发布，发布后的修改将被记录并显示")
+        try:
+            await rosters.publish(request.user, chosen["id"], day, confirmed=form.text("confirmed", limit=40) or None)
+        except PublishNeedsConfirmation as exc:
+            monday = rosters.monday_of(day)
+            week = await rosters.week_view(request.user, chosen["id"], monday)
+            return page(request, "rosters/publish.html", {
+                "week": week, "warnings": exc.warnings, "fingerprint": exc.fingerprint,
+                "again": bool(form.text("confirmed", limit=40)), "is_admin": request.user.is_admin,
+                "back": week_url(monday, chosen["slug"], request.user.is_admin),
+            })
+        flash(request, "本周排班已发布，公共大屏和个人值班日历即时显示；发布后的修改将被记录并显示")
         return Redirect(path=week_url(rosters.monday_of(day), chosen["slug"], request.user.is_admin))
 
     @post("/rotate", name="rosters:rotate")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time as clock
 from datetime import datetime, timedelta
 
 from litestar import Controller, Request, Response, get
@@ -12,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 
 from center.services.cache import MinuteCache
 from center.services.hours import screen_model
-from center.timeutil import LOCAL_TZ, local_now
+from center.timeutil import LOCAL_TZ, clock_offset, local_now
 from center.web.render import page, target_block
 
 TEMPLATE = "screen/index.html"
@@ -34,6 +33,12 @@ def _moment(at: str) -> datetime:
         except ValueError:
             pass
     return now
+
+
+def clock_offset_ms() -> int:
+    """How far the server's clock runs ahead of real time (CENTER_CLOCK in demo mode; 0 otherwise). The screen's
+    clock adds it to the TV's own time, so a demo's screen shows the demo's hour like everything else on it."""
+    return round(clock_offset().total_seconds() * 1000)
 
 
 async def _cached_model(slug: str, at: str) -> tuple[str, dict]:
@@ -68,5 +73,5 @@ class ScreenController(Controller):
         if request.headers.get("if-none-match") == tag:
             return Response(b"", status_code=304, headers=headers)
         context = {**model, "at": at[:40], "updated_at": _first_seen[slug].get(etag, model["moment"]),
-                   "served": clock.time()}
+                   "clock_offset_ms": clock_offset_ms()}
         return page(request, TEMPLATE, context, block=block, headers=headers)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from center.domain import DomainError, NotFound
 from center.domain.access import ROLE_LABELS
 from center.domain.calendar import DayKind
+from center.domain.roster import busiest_day, shown_on_duty
 from center.domain.hours import (
     PERIOD_LABELS,
     DayHours,
@@ -21,6 +22,7 @@ from center.domain.hours import (
 from center.services import audit
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
+from center.services.rosters import leave_between, published_weeks
 from center.tables import Announcement, Assignment, Center, HoursException, HoursPeriod, HoursSeason
 from center.services.cache import MinuteCache
 from center.timeutil import utcnow
@@ -28,6 +30,12 @@ from center.timeutil import utcnow
 
 class HoursError(DomainError):
     pass
+
+
+# The hall screen pages through the day's announcements, one at a time; more than this would take too long to
+# come round for someone waiting in the hall.
+MAX_ANNOUNCEMENTS = 6
+ANNOUNCEMENT_MAX_CHARS = 200
 
 
 async def center_by_slug(slug: str) -> dict:
@@ -68,15 +76,24 @@ async def hours_book(center_id: int, first: date, last: date) -> HoursBook:
 
 
 async def duty_on(center_id: int, first: date, last: date) -> list[dict]:
-    """Assignments with person and shift times, for the screen and the API (name and role only)."""
+    """Who residents see on duty (the screen, the API): published weeks only, nobody on a day of their leave;
+    name, role and shift times only."""
     rows = await Assignment.select(
-        Assignment.day, Assignment.staff.display_name.as_alias("name"), Assignment.staff.role.as_alias("role"),
+        Assignment.day, Assignment.staff, Assignment.staff.display_name.as_alias("name"),
+        Assignment.staff.role.as_alias("role"),
         Assignment.shift_type.name.as_alias("shift"), Assignment.shift_type.start.as_alias("start"),
         Assignment.shift_type.end.as_alias("end"), Assignment.shift_type.period_kind.as_alias("period_kind"),
     ).where((Assignment.center == center_id) & (Assignment.day >= first) & (Assignment.day <= last))
+    if not rows:
+        return []
+    published = await published_weeks(center_id, first, last)
+    leave = await leave_between(center_id, first, last)
+    shown = []
     for row in rows:
-        row["role_label"] = ROLE_LABELS.get(row["role"], "")
-    return sorted(rows, key=lambda r: (r["day"], r["start"], r["name"]))
+        if shown_on_duty(row["day"], row.pop("staff"), published, leave):
+            row["role_label"] = ROLE_LABELS.get(row["role"], "")
+            shown.append(row)
+    return sorted(shown, key=lambda r: (r["day"], r["start"], r["name"]))
 
 
 _api_hours_cache = MinuteCache()
@@ -180,6 +197,7 @@ async def screen_model(slug: str, moment: datetime) -> dict:
         "moment": moment,
         "today": {"day": today, "kind": hours.day_kind, "holiday_name": hours.holiday_name, "label": today_info.label},
         "headline": headline, "detail": detail, "is_open": is_open,
+        "closed_reason": bool(hours.closed and detail),
         "periods": [(p.kind, _hm(p.start), _hm(p.end), PERIOD_LABELS.get(PeriodKind(p.kind), "")) for p in hours.periods],
         "on_now": [{"name": d["name"], "role": d["role_label"], "shift": d["shift"], "until": _hm(d["end"])}
                    for d in on_now],
@@ -251,10 +269,16 @@ async def add_announcement(actor: CurrentUser, center_id: int, text: str, starts
     text = " ".join((text or "").split())
     if not text:
         raise HoursError("请填写公告内容")
-    if len(text) > 200:
-        raise HoursError("公告不能超过 200 个字")
+    if len(text) > ANNOUNCEMENT_MAX_CHARS:
+        raise HoursError(f"公告不能超过 {ANNOUNCEMENT_MAX_CHARS} 个字")
     if ends_on < starts_on:
         raise HoursError("结束日期不能早于开始日期")
+    existing = await Announcement.select(Announcement.starts_on, Announcement.ends_on).where(
+        (Announcement.center == center_id) & (Announcement.starts_on <= ends_on) & (Announcement.ends_on >= starts_on))
+    day, count = busiest_day([(a["starts_on"], a["ends_on"]) for a in existing], starts_on, ends_on)
+    if day is not None and count >= MAX_ANNOUNCEMENTS:
+        raise HoursError(f"{day.month}月{day.day}日已有 {count} 条公告（大屏最多轮播 {MAX_ANNOUNCEMENTS} 条），"
+                         "请先删除或缩短其中一条")
     await Announcement.insert(Announcement(center=center_id, text=text, starts_on=starts_on, ends_on=ends_on,
                                            created_by=actor.id, created_at=utcnow()))
     await audit.record("screen.announcement", actor=actor, center_id=center_id, object_type="announcement",
@@ -272,6 +296,7 @@ async def remove_announcement(actor: CurrentUser, center_id: int, announcement_i
 
 async def settings_view(center_id: int, today: date) -> dict:
     return {
+        "max_announcements": MAX_ANNOUNCEMENTS, "announcement_max_chars": ANNOUNCEMENT_MAX_CHARS,
         "periods": await HoursPeriod.select().where(HoursPeriod.center == center_id).order_by(HoursPeriod.season)
         .order_by(HoursPeriod.day_kind).order_by(HoursPeriod.start),
         "seasons": await HoursSeason.select().where(HoursSeason.center == center_id),

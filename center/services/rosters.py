@@ -13,6 +13,7 @@ from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.access import Role
 from center.domain.calendar import DayKind, WorkCalendar
 from center.domain.numbers import Bounds, NumberError, check_count
+from center.domain.roster import PublishWarning, publish_warnings, shown_on_duty, staffing, warnings_fingerprint
 from center.domain.rotation import Assigned, RotationInput, ShiftSpec, problems, rotate, shift_hours, week_of
 from center.services import audit
 from center.services.calendar import get_calendar
@@ -44,8 +45,25 @@ class CellConflict(RosterError):
     """The cell changed since the editor was opened (another manager saved first)."""
 
 
+class PublishNeedsConfirmation(RosterError):
+    """The week has conflicts, missing or surplus people: the manager sees the list and confirms it first."""
+
+    def __init__(self, warnings: list[PublishWarning], fingerprint: str):
+        super().__init__(f"本周排班有 {len(warnings)} 处问题，请确认后再发布")
+        self.warnings = warnings
+        self.fingerprint = fingerprint
+
+
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+async def published_weeks(center_id: int, first: date, last: date) -> set[date]:
+    """The Mondays of the published weeks of a center that touch [first, last]."""
+    rows = await RosterWeek.select(RosterWeek.week).where(
+        (RosterWeek.center == center_id) & (RosterWeek.status == "published")
+        & (RosterWeek.week >= monday_of(first)) & (RosterWeek.week <= last))
+    return {r["week"] for r in rows}
 
 
 # ---------------------------------------------------------------- loading
@@ -120,6 +138,16 @@ class Week:
     leave: list[dict]
     under_staffed: int
     conflicts: int
+    over_staffed: int
+    warnings: list[PublishWarning]
+
+    @property
+    def cells(self) -> list[dict]:
+        return [cell for row in self.rows for cell in row["cells"]]
+
+    @property
+    def fingerprint(self) -> str:
+        return warnings_fingerprint(self.warnings)
 
 
 async def week_view(actor: CurrentUser, center_id: int, any_day: date) -> Week:
@@ -156,7 +184,22 @@ async def week_view(actor: CurrentUser, center_id: int, any_day: date) -> Week:
         changes=changes, swaps=swaps, leave=leave_rows,
         under_staffed=sum(1 for c in all_cells if c["missing"] > 0),
         conflicts=sum(1 for c in all_cells for p in c["people"] if p["problems"]),
+        over_staffed=sum(1 for c in all_cells if c["over"] > 0),
+        warnings=publish_warnings(all_cells),
     )
+
+
+def _cell_state(cell: dict) -> tuple:
+    return (tuple((p["staff_id"], p["name"], p["manual"], tuple(p["problems"])) for p in cell["people"]),
+            cell["missing"], cell["over"])
+
+
+def changed_cells(before: Week | None, after: Week, edited: tuple[int, date]) -> list[dict]:
+    """The cells of `after` that read differently from `before` (all of them when there is no `before`, e.g.
+    after a conflict), except the edited one: what an edit must refresh elsewhere on the grid."""
+    old = {(c["shift_id"], c["day"]): _cell_state(c) for c in before.cells} if before is not None else {}
+    return [c for c in after.cells
+            if (c["shift_id"], c["day"]) != edited and old.get((c["shift_id"], c["day"])) != _cell_state(c)]
 
 
 def _cells(shifts: list[ShiftSpec], days: list[dict], assigned: list[dict], leave_days: dict[int, set[date]],
@@ -187,10 +230,10 @@ def _cells(shifts: list[ShiftSpec], days: list[dict], assigned: list[dict], leav
                                          max_evenings_per_week=MAX_EVENINGS_PER_WEEK),
                 })
             applies = shift.applies(d["kind"])
+            staffed = staffing(shift.needed, len(people), applies)
             cells[(shift.id, day)] = {
-                "shift_id": shift.id, "day": day, "applies": applies, "people": people,
-                "needed": shift.needed if applies else 0,
-                "missing": max(0, shift.needed - len(people)) if applies else 0,
+                "shift_id": shift.id, "shift_name": shift.name, "day": day, "applies": applies, "people": people,
+                "needed": staffed.needed, "missing": staffed.missing, "over": staffed.over,
                 "etag": cell_etag([p["staff_id"] for p in people]),
             }
     return cells
@@ -380,16 +423,21 @@ async def add_leave(actor: CurrentUser, center_id: int, staff_id: int, start: da
     return len(removed)
 
 
-async def publish(actor: CurrentUser, center_id: int, any_day: date) -> None:
+async def publish(actor: CurrentUser, center_id: int, any_day: date, confirmed: str | None = None) -> None:
+    """Publish a week: from now on residents see it. A week with conflicts, missing or surplus people is
+    published only with `confirmed` equal to the fingerprint of the warnings the manager was shown."""
     _check_center(actor, center_id)
     monday = monday_of(any_day)
+    week = await week_view(actor, center_id, monday)
+    if week.warnings and confirmed != week.fingerprint:
+        raise PublishNeedsConfirmation(week.warnings, week.fingerprint)
     async with db.write_transaction():
         await RosterWeek.insert(RosterWeek(center=center_id, week=monday, status="published", published_at=utcnow(),
                                            published_by=actor.id)).on_conflict(
             target=(RosterWeek.center, RosterWeek.week), action="DO UPDATE",
             values=[RosterWeek.status, RosterWeek.published_at, RosterWeek.published_by])
         await audit.record("roster.publish", actor=actor, center_id=center_id, object_type="week",
-                           object_id=monday.isoformat())
+                           object_id=monday.isoformat(), detail={"warnings_confirmed": len(week.warnings)})
 
 
 # ---------------------------------------------------------------- rotation
@@ -520,11 +568,32 @@ async def decide_swap(actor: CurrentUser, request_id: int, approve: bool, note: 
 
 
 async def my_duty(staff_id: int, first: date, days: int = 42) -> list[dict]:
-    return await Assignment.select(
-        Assignment.shift_type, Assignment.day, Assignment.shift_type.name.as_alias("shift_name"),
+    """A person's shifts from `first`, each marked `published` (its week is) and `on_leave` (a conflict)."""
+    last = first + timedelta(days=days)
+    rows = await Assignment.select(
+        Assignment.shift_type, Assignment.day, Assignment.center, Assignment.shift_type.name.as_alias("shift_name"),
         Assignment.shift_type.start.as_alias("start"), Assignment.shift_type.end.as_alias("end"),
     ).where((Assignment.staff == staff_id) & (Assignment.day >= first)
-            & (Assignment.day <= first + timedelta(days=days))).order_by(Assignment.day).order_by(Assignment.shift_type.start)
+            & (Assignment.day <= last)).order_by(Assignment.day).order_by(Assignment.shift_type.start)
+    published: set[date] = set()
+    for center_id in {r["center"] for r in rows}:
+        published |= await published_weeks(center_id, first, last)
+    leave = await _leave_days_of(staff_id, first, last)
+    for row in rows:
+        row["published"] = monday_of(row["day"]) in published
+        row["on_leave"] = row["day"] in leave
+    return rows
+
+
+async def _leave_days_of(staff_id: int, first: date, last: date) -> set[date]:
+    days = set()
+    for row in await Leave.select(Leave.start, Leave.end).where(
+            (Leave.staff == staff_id) & (Leave.start <= last) & (Leave.end >= first)):
+        current = max(row["start"], first)
+        while current <= min(row["end"], last):
+            days.add(current)
+            current += timedelta(days=1)
+    return days
 
 
 async def duty_view(actor: CurrentUser, today: date) -> dict:
@@ -559,7 +628,7 @@ async def ical_token(staff_id: int) -> str:
 
 
 async def ical_feed(token: str, today: date) -> bytes:
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, Timezone
 
     if not token or len(token) > 48:
         raise NotFound("没有这个日历")
@@ -570,14 +639,23 @@ async def ical_feed(token: str, today: date) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//center//duty roster//ZH")
     cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{person['display_name']} 的值班")
+    cal.add("x-wr-timezone", LOCAL_TZ.key)
+    # RFC 5545 §3.2.19: a TZID used by DTSTART/DTEND is defined by a VTIMEZONE in the same object. Asia/Shanghai
+    # has kept +08:00 without daylight saving since 1991, so one STANDARD block covers every shift.
+    cal.add_component(Timezone.from_tzinfo(LOCAL_TZ, first_date=date(1992, 1, 1), last_date=date(2100, 1, 1)))
+    stamp = utcnow()
+    # Published weeks only (a draft may still change), and never a day the person is on leave.
     for duty in await my_duty(person["id"], today - timedelta(days=14), days=90):
+        if not duty["published"] or duty["on_leave"]:
+            continue
         event = Event()
         event.add("uid", f"{person['id']}-{duty['shift_type']}-{duty['day'].isoformat()}@center")
         event.add("summary", f"{duty['shift_name']}（{person['center_name']}）")
         event.add("dtstart", datetime.combine(duty["day"], duty["start"], tzinfo=LOCAL_TZ))
         event.add("dtend", datetime.combine(duty["day"], duty["end"], tzinfo=LOCAL_TZ))
-        event.add("dtstamp", utcnow())
+        event.add("dtstamp", stamp)
         cal.add_component(event)
     return cal.to_ical()
 

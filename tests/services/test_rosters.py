@@ -1,6 +1,7 @@
 """Rosters on a real database: cells with a version check, swaps, leave, publishing log, rotation, swap requests."""
 
-from datetime import date, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -9,6 +10,7 @@ from center.services import hours as hours_service
 from center.services import rosters
 from center.services.rosters import CellConflict, RosterError, cell_etag
 from center.tables import Assignment, RosterChange, ShiftEligibility, ShiftType, SwapRequest
+from center.timeutil import LOCAL_TZ
 from tests.support.factories import as_user, make_center, make_staff
 
 MONDAY = date(2026, 11, 30)
@@ -140,22 +142,78 @@ async def test_swap_request_approved_and_refused(team):
         await rosters.decide_swap(team["manager"], second, approve=True)
 
 
-async def test_ical_feed_lists_a_persons_shifts(team):
+def parse_strictly(body: bytes):
+    """The feed read back by two parsers nobody here wrote: `ical` (strict RFC 5545 value types) and vobject's
+    validator (required properties and their cardinality), plus RFC 5545 §3.2.19: every TZID is defined."""
+    import vobject
+    from ical.calendar_stream import IcsCalendarStream
+
+    text = body.decode()
+    parsed = IcsCalendarStream.calendar_from_ics(text)
+    vobject.readOne(text).validate(raiseException=True)
+    defined = {tz.tz_id for tz in parsed.timezones}
+    used = set(re.findall(r";TZID=([^:;]+)", text))
+    assert used <= defined, f"TZID without a VTIMEZONE: {used - defined}"
+    return parsed
+
+
+async def test_ical_feed_carries_published_weeks_only_in_shanghai_time(team):
     center_id = team["center"]["id"]
     await rosters.fill_week(center_id, MONDAY)
-    person = (await cell(team["shifts"]["值班"], MONDAY + timedelta(days=5)))[0]
+    await rosters.fill_week(center_id, MONDAY + timedelta(weeks=1))
+    saturday = MONDAY + timedelta(days=5)
+    person = (await cell(team["shifts"]["值班"], saturday))[0]
     token = await rosters.ical_token(person)
     assert token == await rosters.ical_token(person) and len(token) >= 32
-    body = (await rosters.ical_feed(token, MONDAY)).decode()
-    assert "BEGIN:VCALENDAR" in body and "DTSTART;TZID=Asia/Shanghai:20261205T090000" in body
+
+    draft = parse_strictly(await rosters.ical_feed(token, MONDAY))
+    assert draft.events == []  # nothing is published yet: a draft may still change
+
+    await rosters.publish(team["manager"], center_id, MONDAY)
+    body = await rosters.ical_feed(token, MONDAY)
+    feed = parse_strictly(body)
+    assert [tz.tz_id for tz in feed.timezones] == ["Asia/Shanghai"]
+    days = {e.dtstart.date() for e in feed.events}
+    assert saturday in days and all(MONDAY <= d < MONDAY + timedelta(weeks=1) for d in days)  # not the draft week
+    shift = next(e for e in feed.events if e.dtstart.date() == saturday)
+    assert (shift.dtstart.hour, shift.dtend.hour, str(shift.dtstart.tzinfo)) == (9, 17, "Asia/Shanghai")
+    assert b"DTSTART;TZID=Asia/Shanghai:" in body and b"DTEND;TZID=Asia/Shanghai:" in body
+
+    # On leave that day (a manual assignment kept despite the leave): the shift leaves the feed.
+    await rosters.add_leave(team["manager"], center_id, person, saturday, saturday, "事假")
+    await rosters.assign(team["manager"], center_id, team["shifts"]["值班"], saturday, person,
+                         cell_etag(await cell(team["shifts"]["值班"], saturday)))
+    assert saturday not in {e.dtstart.date() for e in parse_strictly(await rosters.ical_feed(token, MONDAY)).events}
 
 
-async def test_hours_api_and_screen_model(team):
+async def test_my_duty_marks_draft_weeks_and_leave(team):
+    center_id = team["center"]["id"]
+    for week in range(2):
+        await rosters.fill_week(center_id, MONDAY + timedelta(weeks=week))
+    await rosters.publish(team["manager"], center_id, MONDAY)
+    person = (await cell(team["shifts"]["延时"], MONDAY + timedelta(weeks=1)))[0]
+    mine = await rosters.my_duty(person, MONDAY, days=13)
+    assert {d["published"] for d in mine if d["day"] < MONDAY + timedelta(weeks=1)} <= {True}
+    assert {d["published"] for d in mine if d["day"] >= MONDAY + timedelta(weeks=1)} == {False}
+    assert not any(d["on_leave"] for d in mine)
+
+
+async def demo_hours(team):
     center_id = team["center"]["id"]
     for season, kind, a, b, pkind in (("", "workday", "08:30", "12:00", "regular"), ("", "workday", "17:30", "19:30", "extended"),
                                       ("", "restday", "09:00", "17:00", "duty"), ("", "holiday", "09:00", "17:00", "duty")):
         await hours_service.add_period(team["manager"], center_id, day_kind=kind, start=a, end=b, kind=pkind, season=season)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=LOCAL_TZ)
+
+
+async def test_hours_api_and_screen_model(team):
+    center_id = team["center"]["id"]
+    await demo_hours(team)
     await rosters.fill_week(center_id, MONDAY)
+    await rosters.publish(team["manager"], center_id, MONDAY)
     slug = team["center"]["slug"]
     saturday = await hours_service.api_hours(slug, MONDAY + timedelta(days=5))
     assert saturday["day_kind"] == "restday" and saturday["periods"] == [{"start": "09:00", "end": "17:00", "kind": "duty"}]
@@ -163,16 +221,112 @@ async def test_hours_api_and_screen_model(team):
     assert (await hours_service.api_hours(slug, date(2026, 2, 14)))["day_kind"] == "workday"
     spring = await hours_service.api_hours(slug, date(2026, 2, 17))
     assert spring["day_kind"] == "holiday" and spring["holiday_name"] == "春节"
-    from datetime import datetime
-
-    from center.timeutil import LOCAL_TZ
-    model = await hours_service.screen_model(slug, datetime.combine(MONDAY + timedelta(days=5), time(10), tzinfo=LOCAL_TZ))
+    model = await hours_service.screen_model(slug, at(MONDAY + timedelta(days=5), 10))
     assert model["is_open"] and model["headline"] == "服务中"
     assert {p["name"] for p in model["on_now"]} == {p["name"] for p in saturday["on_duty"]}
     assert "phone" not in str(model["on_now"])
     with pytest.raises(hours_service.HoursError, match="晚于"):
         await hours_service.add_period(team["manager"], center_id, day_kind="workday", start="10:00", end="09:00",
                                        kind="regular")
+
+
+async def test_residents_see_nobody_of_a_draft_week_then_the_published_roster(team):
+    center_id, slug = team["center"]["id"], team["center"]["slug"]
+    await demo_hours(team)
+    await rosters.fill_week(center_id, MONDAY)
+    saturday = MONDAY + timedelta(days=5)
+    assert len(await cell(team["shifts"]["值班"], saturday)) == 2
+    draft = await hours_service.api_hours(slug, saturday)
+    assert draft["on_duty"] == []
+    screen = await hours_service.screen_model(slug, at(saturday, 10))
+    assert screen["on_now"] == [] and screen["on_next"] == []
+
+    await rosters.publish(team["manager"], center_id, MONDAY)  # every write drops the minute's cached answers
+    published = await hours_service.api_hours(slug, saturday)
+    names = {p["name"] for p in published["on_duty"]}
+    assert len(names) == 2
+    assert {p["name"] for p in (await hours_service.screen_model(slug, at(saturday, 10)))["on_now"]} == names
+
+
+async def test_a_person_on_leave_is_never_shown_on_duty(team):
+    center_id, slug = team["center"]["id"], team["center"]["slug"]
+    await demo_hours(team)
+    await rosters.fill_week(center_id, MONDAY)
+    await rosters.publish(team["manager"], center_id, MONDAY)
+    saturday = MONDAY + timedelta(days=5)
+    duty = team["shifts"]["值班"]
+    away = (await cell(duty, saturday))[0]
+    away_name = next(p.display_name for p in [team["manager"], *team["workers"]] if p.id == away)
+    await rosters.add_leave(team["manager"], center_id, away, saturday, saturday, "病假")
+    # The manager puts them back by hand (the grid marks it 当天请假): residents still do not see them on duty.
+    await rosters.assign(team["manager"], center_id, duty, saturday, away, cell_etag(await cell(duty, saturday)))
+    assert away in await cell(duty, saturday)
+    api = await hours_service.api_hours(slug, saturday)
+    assert away_name not in {p["name"] for p in api["on_duty"]}
+    screen = await hours_service.screen_model(slug, at(saturday, 10))
+    assert away_name not in {p["name"] for p in screen["on_now"]}
+    friday = await hours_service.screen_model(slug, at(saturday - timedelta(days=1), 20))
+    assert away_name not in {p["name"] for p in friday["on_next"]}
+
+
+async def test_publishing_a_week_with_problems_needs_the_confirmation_of_that_list(team):
+    center_id = team["center"]["id"]
+    await rosters.fill_week(center_id, MONDAY)
+    lunch = team["shifts"]["午间"]
+    held = await cell(lunch, MONDAY)
+    extra = next(w.id for w in team["workers"] if w.id not in held)
+    await rosters.add_leave(team["manager"], center_id, extra, MONDAY, MONDAY, "事假")
+    await rosters.assign(team["manager"], center_id, lunch, MONDAY, extra, cell_etag(await cell(lunch, MONDAY)))
+    with pytest.raises(rosters.PublishNeedsConfirmation) as asked:
+        await rosters.publish(team["manager"], center_id, MONDAY)
+    # Back on the lunch shift by hand they are a conflict and 超员; the leave may also have left a slot 缺人.
+    kinds = {(w.day, w.shift, w.kind) for w in asked.value.warnings}
+    assert {(MONDAY, "午间", "conflict"), (MONDAY, "午间", "over")} <= kinds
+    assert {k for _, _, k in kinds} <= {"conflict", "over", "short"}
+    assert any("当天请假" in w.text for w in asked.value.warnings if w.kind == "conflict")
+    assert (await rosters.week_view(team["manager"], center_id, MONDAY)).status == "draft"
+    with pytest.raises(rosters.PublishNeedsConfirmation):
+        await rosters.publish(team["manager"], center_id, MONDAY, confirmed="an-older-list")
+    await rosters.publish(team["manager"], center_id, MONDAY, confirmed=asked.value.fingerprint)
+    assert (await rosters.week_view(team["manager"], center_id, MONDAY)).status == "published"
+
+
+async def test_a_second_person_on_a_one_person_shift_is_over_staffed(team):
+    center_id = team["center"]["id"]
+    lunch = team["shifts"]["午间"]
+    first, second = team["workers"][0].id, team["workers"][1].id
+    await rosters.assign(team["manager"], center_id, lunch, MONDAY, first, cell_etag([]))
+    await rosters.assign(team["manager"], center_id, lunch, MONDAY, second, cell_etag([first]))
+    week = await rosters.week_view(team["manager"], center_id, MONDAY)
+    monday_lunch = next(c for c in week.cells if c["shift_id"] == lunch and c["day"] == MONDAY)
+    assert (monday_lunch["needed"], monday_lunch["over"], monday_lunch["missing"]) == (1, 1, 0)
+    assert week.over_staffed == 1
+
+
+async def test_a_swap_changes_both_cells_and_nothing_else(team):
+    center_id = team["center"]["id"]
+    await rosters.fill_week(center_id, MONDAY)
+    lunch, tuesday = team["shifts"]["午间"], MONDAY + timedelta(days=1)
+    a, b = (await cell(lunch, MONDAY))[0], (await cell(lunch, tuesday))[0]
+    before = await rosters.week_view(team["manager"], center_id, MONDAY)
+    await rosters.swap(team["manager"], center_id, (lunch, MONDAY, a), (lunch, tuesday, b))
+    after = await rosters.week_view(team["manager"], center_id, MONDAY)
+    changed = rosters.changed_cells(before, after, (lunch, MONDAY))
+    assert [(c["shift_id"], c["day"]) for c in changed] == [(lunch, tuesday)]
+    assert [p["staff_id"] for p in changed[0]["people"]] == [a]
+
+
+async def test_the_screen_pages_through_at_most_a_few_announcements_a_day(team):
+    center_id = team["center"]["id"]
+    for i in range(hours_service.MAX_ANNOUNCEMENTS):
+        await hours_service.add_announcement(team["manager"], center_id, f"公告{i}", MONDAY, MONDAY + timedelta(days=3))
+    with pytest.raises(hours_service.HoursError, match="最多轮播"):
+        await hours_service.add_announcement(team["manager"], center_id, "再一条", MONDAY + timedelta(days=3),
+                                             MONDAY + timedelta(days=9))
+    await hours_service.add_announcement(team["manager"], center_id, "下周的", MONDAY + timedelta(days=4),
+                                         MONDAY + timedelta(days=9))
+    with pytest.raises(hours_service.HoursError, match="200"):
+        await hours_service.add_announcement(team["manager"], center_id, "长" * 201, MONDAY, MONDAY)
 
 
 async def test_the_weekly_job_fills_each_center_week_once(team):
