@@ -30,7 +30,7 @@ def parse_yuan(text: str, *, maximum_fen: int = 100_000, label: str = "金额") 
     if len(decimals) > 2:
         raise MoneyError(f"{label}最多两位小数（精确到分）")
     if len(whole) > 12 or int(whole) * 100 + int(decimals.ljust(2, "0")) > maximum_fen:
-        raise MoneyError(f"{label}不能超过 {yuan(maximum_fen).removesuffix('.00')} 元")
+        raise MoneyError(f"{label}不能超过 {yuan_plain(maximum_fen).removesuffix('.00')} 元")
     fen = int(whole) * 100 + int(decimals.ljust(2, "0"))
     if fen <= 0:
         raise MoneyError(f"{label}须大于 0")

@@ -141,6 +141,11 @@
       if (el.disabled || /^(hidden|submit|button|reset|image)$/.test(el.type)) { return false; }
       if (el.type === "checkbox" || el.type === "radio") { return guard ? el.checked : el.checked !== el.defaultChecked; }
       if (el.tagName === "SELECT") {
+        if (!el.multiple) {
+          // A single select with no option marked selected starts on its first option: that is not typed.
+          var start = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+          return el.selectedIndex !== (start < 0 ? 0 : start) && !(guard && el.value === "");
+        }
         return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
       }
       if (typeof el.value !== "string") { return false; }
