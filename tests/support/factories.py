@@ -92,3 +92,8 @@ async def load_demo(settings: Settings) -> None:
     from center.services.demo import load_demo as _load
 
     await _load(settings)
+
+
+def vary(response) -> set[str]:
+    """The request headers an answer varies by, apart from Accept-Encoding (added whenever it is gzipped)."""
+    return {v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()} - {"Accept-Encoding"}
