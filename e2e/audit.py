@@ -24,7 +24,7 @@ AXE_RUN = """async () => {
 }"""
 
 
-DEFAULT_MODE = "report"  # until every page passes; then "strict"
+DEFAULT_MODE = "strict"
 
 
 def strict() -> bool:
