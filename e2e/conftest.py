@@ -67,12 +67,14 @@ def browser(browser, auditor):
     new_context, new_page = browser.new_context, browser.new_page
 
     def watched_context(*args, **kwargs):
+        kwargs.setdefault("locale", "zh-CN")  # as at the office: date and month fields read in Chinese
         context = new_context(*args, **kwargs)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         auditor.watch_context(context)
         return context
 
     def watched_page(*args, **kwargs):
+        kwargs.setdefault("locale", "zh-CN")
         page = new_page(*args, **kwargs)
         page.context.set_default_timeout(ACTION_TIMEOUT_MS)
         auditor.watch_context(page.context)
