@@ -391,6 +391,7 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
     ).where(CaseEvent.case == case_id).order_by(CaseEvent.at).order_by(CaseEvent.id)
     for event in events:
         event["label"] = _event_label(event)
+    refusal = _refusal(case["status"], events)
     can_act = may_act(actor.id, actor.role, case["owner"], actor.center_id == case["center"])
     colleagues = []
     if can_act and CaseStatus(case["status"]) in OPEN_STATUSES:
@@ -420,7 +421,20 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
         "colleagues": colleagues,
         "is_open": CaseStatus(case["status"]) in OPEN_STATUSES,
         "is_consult": case["status"] == CaseStatus.consult,
+        "is_refused": case["status"] == CaseStatus.refused,
+        "is_completed": case["status"] == CaseStatus.completed,
+        "refusal": refusal,
     }
+
+
+def _refusal(status: str, events: list[dict]) -> dict | None:
+    """A refused case's decision as the timeline recorded it: when, and the reason the worker wrote."""
+    if status != CaseStatus.refused:
+        return None
+    refused = [e for e in events if e["action"] == Action.refuse.value]
+    if not refused:
+        return {"at": None, "reason": ""}
+    return {"at": refused[-1]["at"], "reason": refused[-1]["note"] or ""}
 
 
 def _event_label(event: dict) -> str:
@@ -690,19 +704,27 @@ async def public_status(token: str) -> dict:
         raise NotFound("没有找到该办件")
     case = await Case.select(
         Case.id, Case.code, Case.status, Case.accepted_at, Case.due_on, Case.closed_at, Case.item_version,
-        Case.paused_on, Case.center.name.as_alias("center_name"), Case.center.phone.as_alias("center_phone"),
+        Case.paused_on, Case.missing, Case.center.name.as_alias("center_name"), Case.center.phone.as_alias("center_phone"),
         Case.center.address.as_alias("center_address"),
     ).where(Case.public_token == token).first()
     if case is None:
         raise NotFound("没有找到该办件")
     version = await version_by_id(case["item_version"])
-    events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.to_status).where(
+    events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.to_status, CaseEvent.note).where(
         CaseEvent.case == case["id"]).order_by(CaseEvent.at).order_by(CaseEvent.id)
     steps = [{"at": e["at"], "label": STATUS_LABELS[CaseStatus(e["to_status"])]} for e in events
              if e["action"] not in ("materials", "hand_over", "deadline") and e["to_status"]]
+    status = CaseStatus(case["status"])
+    materials = version["snapshot"]["materials"]
+    # 待补正: what the resident must bring, by name only (the list the case was told; nothing personal).
+    missing = ([materials[i]["name"] for i in json.loads(case["missing"] or "[]") if 0 <= i < len(materials)]
+               if status == CaseStatus.awaiting else [])
     return {
-        "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[CaseStatus(case["status"])],
-        "accepted_at": case["accepted_at"], "due_on": case["due_on"], "closed_at": case["closed_at"],
+        "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[status],
+        "accepted_at": case["accepted_at"], "closed_at": case["closed_at"],
+        # A refusal promises nothing: no completion date is shown for it.
+        "due_on": case["due_on"] if status != CaseStatus.refused else None,
+        "refusal": _refusal(case["status"], events), "missing_names": missing,
         "paused": case["paused_on"] is not None, "item_name": version["snapshot"]["name"],
         "due_unknown_years": _due_unknown_years(case, await get_calendar()),
         "department": version["snapshot"]["department"], "center_name": case["center_name"],
