@@ -191,11 +191,20 @@ async def preview(actor: CurrentUser, case_id: int, action: str, *, reason: str 
     case, transition = await _check_action(
         actor, case_id, action, reason=reason, new_owner_id=new_owner_id, expected_version=expected_version,
         today=to_local(now).date(), calendar=await get_calendar())
-    return {
+    missing = json.loads(case["missing"] or "[]")
+    preview = {
         "action": transition.action.value, "label": ACTION_LABELS[transition.action], "reason": transition.reason,
         "to_status": transition.to_status.value, "to_status_label": STATUS_LABELS[transition.to_status],
-        "missing_count": len(json.loads(case["missing"] or "[]")), "version": case["version"],
+        "missing_count": len(missing), "version": case["version"], "due": transition.due,
+        "new_owner_id": new_owner_id if transition.action == Action.hand_over else None,
     }
+    if transition.action == Action.hand_over:
+        preview["new_owner_name"] = (await Staff.select(Staff.display_name).where(
+            Staff.id == transition.owner_id).first())["display_name"]
+    if transition.action == Action.supply_materials:  # what 材料已补齐 will mark as received
+        materials = (await version_by_id(case["item_version"]))["snapshot"]["materials"]
+        preview["missing_names"] = [materials[i]["name"] for i in missing if 0 <= i < len(materials)]
+    return preview
 
 
 async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = "", new_owner_id: int | None = None,

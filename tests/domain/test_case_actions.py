@@ -24,13 +24,13 @@ def act(action, status=CaseStatus.accepted, **overrides):
 @pytest.mark.parametrize(("action", "asks"), [
     (Action.complete, True),  # 办结: final, the resident's status page shows it at once
     (Action.refuse, True),  # 不予受理: final
+    (Action.hand_over, True),  # 转交: the worker loses the case to the colleague
+    (Action.supply_materials, True),  # 材料已补齐: every missing material marked received at once
     (Action.forward, False),  # 转办: the case stays open and owned
-    (Action.hand_over, False),
-    (Action.request_materials, False),
-    (Action.supply_materials, False),
+    (Action.request_materials, False),  # 待补正: undone by 材料已补齐
     ("drop_table", False),
 ])
-def test_only_actions_that_cannot_be_undone_ask_for_confirmation(action, asks):
+def test_only_actions_the_worker_cannot_take_back_ask_for_confirmation(action, asks):
     assert needs_confirmation(action) is asks
 
 
