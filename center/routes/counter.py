@@ -62,7 +62,7 @@ class CounterController(Controller):
         except DomainError as exc:
             item = await counter.item_panel(item_id) if item_id else None
             context = {"item": item, "form": form.as_dict(), "brought": set(receive.brought), "error": str(exc),
-                       "error_field": getattr(exc, "field", None),
+                       "error_field": getattr(exc, "field", None), "field_errors": getattr(exc, "errors", None),
                        "visit": await counter.continuing_visit(request.user, receive.visit_id), "q": ""}
             if not is_htmx(request):
                 context.update(await counter.sidebar(request.user))

@@ -40,13 +40,11 @@ from center.domain.cases import (
 from center.domain.catalog import ItemKind
 from center.domain.hours import in_extended_hours
 from center.domain.privacy import (
-    ResidentDataError,
+    ResidentDataErrors,
     mask_id_number,
     mask_name,
     mask_phone,
-    normalize_id_number,
-    normalize_name,
-    normalize_phone,
+    normalize_resident,
     phone_tail,
 )
 from center.services import audit
@@ -100,15 +98,18 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         visit = await Visit.select(Visit.center, Visit.created_at).where(Visit.id == form.visit_id).first()
         if visit is not None and visit["center"] == actor.center_id and _local_day(visit["created_at"]) == today:
             visit_id = form.visit_id  # another item for the same resident; a stale or foreign id logs a new visit
+    errors: dict[str, str] = {}  # every wrong field is told at once, in the form's order
     try:
-        name = normalize_name(form.resident_name, required=form.action == "accept" and visit_id is None)
-        id_number = normalize_id_number(form.id_number)
-        phone = normalize_phone(form.phone)
-    except ResidentDataError as exc:
-        raise CaseRuleError(str(exc), field=exc.field) from None
+        name, id_number, phone = normalize_resident(
+            form.resident_name, form.id_number, form.phone,
+            name_required=form.action == "accept" and visit_id is None, today=today)
+    except ResidentDataErrors as exc:
+        errors.update(exc.errors)
     note = (form.note or "").strip()
     if len(note) > MAX_NOTE:
-        raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字", field="note")
+        errors["note"] = f"备注不能超过 {MAX_NOTE} 个字"
+    if errors:
+        raise CaseRuleError(errors=errors)
     version = await current_version(item["id"])
     materials = version["snapshot"]["materials"]
     received = received_materials(len(materials), form.brought)

@@ -10,6 +10,7 @@ from center.domain.cases import Action, CaseRuleError, CaseStatus, apply, needs_
 from center.domain.privacy import ResidentDataError, normalize_id_number, normalize_name, normalize_phone
 
 cal = WorkCalendar()
+TODAY = date(2026, 12, 9)
 OWNER, OTHER = 1, 2
 
 
@@ -67,9 +68,10 @@ def test_other_actions_need_no_reason(action, needs_reason):
 
 
 @pytest.mark.parametrize(("check", "typed", "field"), [
-    (normalize_id_number, "110105194912310021", "id_number"),  # wrong check character
-    (normalize_id_number, "12345", "id_number"),
-    (normalize_id_number, "110105194913310028", "id_number"),  # month 13
+    (lambda v: normalize_id_number(v, today=TODAY), "110105194912310021", "id_number"),  # wrong check character
+    (lambda v: normalize_id_number(v, today=TODAY), "12345", "id_number"),
+    (lambda v: normalize_id_number(v, today=TODAY), "110105194913310028", "id_number"),  # month 13
+    (lambda v: normalize_id_number(v, today=TODAY), "370302205001011230", "id_number"),  # born in 2050
     (normalize_phone, "999", "phone"),
     (normalize_phone, "1381234567x", "phone"),
     (lambda v: normalize_name(v, required=True), "", "resident_name"),

@@ -150,3 +150,38 @@ async def test_an_empty_reason_gets_the_chinese_message_on_its_field(worker, act
     field = soup(response).select_one(f"form.action-{action} input[name=reason]")
     assert field["aria-invalid"] == "true"
     assert soup(response).select_one(f"#{field['aria-describedby']}").get_text() == message
+
+
+# ---- 6 and 7. every wrong intake field is marked at once, with its own message; the first takes the focus
+
+FUTURE_BIRTH = "370302205001011230"  # a valid checksum, born 1 Jan 2050
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+async def test_every_wrong_intake_field_is_marked_at_once_and_the_first_is_focused(worker, headers):
+    token = await csrf_token(worker, "/counter")
+    typed = {"resident_name": "", "id_number": FUTURE_BIRTH, "phone": "138 1234 567a", "note": "补办"}
+    response = await worker.post("/counter/receive", headers=headers, data={
+        "_csrf_token": token, "item_id": str(await item_id("MZ01")), "action": "accept", **typed})
+    assert response.status_code == 422
+    page = soup(response)
+    expected = {"resident_name": "请填写居民姓名", "id_number": "身份证号中的出生日期无效",
+                "phone": "电话号码只能包含数字、空格和连字符（-）"}
+    assert [f["name"] for f in page.select("[aria-invalid=true]")] == list(expected)
+    for name, message in expected.items():
+        field = page.select_one(f".receive-form [name={name}]")
+        assert page.select_one(f"#{field['aria-describedby']}").get_text() == message
+    assert [f["name"] for f in page.select("[autofocus]")] == ["resident_name"]  # the first wrong one only
+    assert [f["name"] for f in page.select("[data-focus]")] == ["resident_name"]
+    assert page.select_one("[name=id_number]")["value"] == FUTURE_BIRTH  # nothing typed is lost
+    assert page.select_one("[name=phone]")["value"] == "138 1234 567a"
+    assert page.select_one("[name=note]").get_text() == "补办"
+    assert page.select_one(".flash-error") is None
+
+
+async def test_spaces_in_a_phone_are_accepted_as_the_message_says(worker):
+    token = await csrf_token(worker, "/counter")
+    response = await worker.post("/counter/receive", follow_redirects=False, data={
+        "_csrf_token": token, "item_id": str(await item_id("MZ01")), "action": "accept", "resident_name": "张桂英",
+        "phone": "138 1234 5678"})
+    assert response.status_code == 302
