@@ -185,3 +185,19 @@ async def test_spaces_in_a_phone_are_accepted_as_the_message_says(worker):
         "_csrf_token": token, "item_id": str(await item_id("MZ01")), "action": "accept", "resident_name": "张桂英",
         "phone": "138 1234 5678"})
     assert response.status_code == 302
+
+
+# ---- 10. small things
+
+@pytest.fixture
+async def manager(client, db):
+    await load_demo(db)
+    assert (await login(client, "manager", DEMO_PASSWORD)).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(("path", "current"), [("/counter/stats", "窗口统计"), ("/counter", "前台受理"),
+                                               ("/catalog", "事项目录")])
+async def test_one_menu_entry_is_marked_as_the_current_page(manager, path, current):
+    page = soup(await manager.get(path))
+    assert [a.get_text() for a in page.select("nav.mainnav [aria-current=page]")] == [current]
