@@ -29,7 +29,8 @@ class CounterController(Controller):
                            visit: FromQuery[int | None] = None) -> Response:
         user = request.user
         block = target_block(request, TEMPLATE)
-        context: dict = {"q": q[:40], "form": {}, "visit": await counter.continuing_visit(user, visit)}
+        q = q.strip()[:40]  # spaces alone are no query: the hint, not 没有找到“  ”
+        context: dict = {"q": q, "form": {}, "visit": await counter.continuing_visit(user, visit)}
         if block in (None, "search_results"):
             context["results"] = await counter.search(q)
             context["found_cases"] = await counter.find_cases(user, q)

@@ -498,6 +498,7 @@ async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = Non
         row.update(_mark(row, today, calendar))
         row["status_label"] = STATUS_LABELS[CaseStatus(row["status"])]
         row["resident_name"] = mask_name(row["resident_name"])
+        row["due_provisional"] = bool(_due_unknown_years(row, calendar))  # 预计, as on the case page
     rows.sort(key=lambda r: (order[r["mark"]], r["due_on"] or today))
     return rows
 
@@ -532,6 +533,7 @@ _BY_NAME = db.Prepared(lambda center, name: _lookup_select().where(
 def _masked_row(row: dict, today: date, calendar: WorkCalendar) -> dict:
     row.update(_mark(row, today, calendar))
     row["status_label"] = STATUS_LABELS[CaseStatus(row["status"])]
+    row["due_provisional"] = bool(_due_unknown_years(row, calendar))  # 预计, as on the case page
     row["resident_name"] = mask_name(row["resident_name"])
     row["phone"] = mask_phone(row.get("phone"))
     return row

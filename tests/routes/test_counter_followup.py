@@ -201,3 +201,38 @@ async def manager(client, db):
 async def test_one_menu_entry_is_marked_as_the_current_page(manager, path, current):
     page = soup(await manager.get(path))
     assert [a.get_text() for a in page.select("nav.mainnav [aria-current=page]")] == [current]
+
+
+@pytest.mark.parametrize("headers", [{}, {"hx-request": "true", "hx-target": "search-results"}], ids=["page", "htmx"])
+async def test_a_query_of_spaces_is_no_query(worker, headers):
+    page = soup(await worker.get("/counter", params={"q": "   "}, headers=headers))
+    results = page.select_one("#search-results") or page
+    assert results.select_one(".empty") is None and "没有找到" not in results.get_text()
+    assert results.select_one(".hint") is not None
+
+
+async def test_a_mistyped_status_link_gets_the_residents_404_without_staff_links(client, db):
+    await load_demo(db)
+    response = await client.get("/s/not-a-real-token")
+    assert response.status_code == 404
+    page = soup(response)
+    assert "public" in page.body["class"]
+    assert page.select_one("nav") is None and page.select_one("header.topbar") is None
+    assert not [a for a in page.select("a[href]") if a["href"] in ("/", "/login") or "login" in a["href"]]
+    assert page.h1.get_text() == "页面不存在"
+
+
+async def test_the_sidebar_and_the_list_mark_a_provisional_deadline_and_separate_the_mark(worker):
+    case_id = await accept(worker, code="MZ05")  # 30 working days: in December, into a year nobody knows yet
+    case = soup(await worker.get(f"/cases/{case_id}"))
+    code = case.select_one(".case-code").get_text()
+    provisional = case.select_one(".case-due .due-provisional") is not None
+    counter = soup(await worker.get("/counter"))
+    entry = next(li for li in counter.select("#sidebar .case-list li") if code in li.get_text())
+    assert (entry.select_one(".due-provisional") is not None) == provisional
+    for meta in counter.select("#sidebar .case-meta"):
+        text = " ".join(meta.get_text().split())
+        assert not any(ch.isdigit() and nxt in "已即暂" for ch, nxt in zip(text, text[1:])), text  # "12/8已超期"
+    listed = soup(await worker.get("/cases", params={"q": code}))
+    row = next(tr for tr in listed.select("#case-rows tr") if code in tr.get_text())
+    assert (row.select_one(".due-provisional") is not None) == provisional

@@ -264,6 +264,19 @@ async def test_public_status_while_awaiting_lists_the_missing_materials_by_name(
     assert (await cases.public_status(await _token(case_id)))["missing_names"] == []
 
 
+async def test_the_open_lists_mark_a_deadline_in_an_unknown_year_as_expected(desk):
+    """MZ01 promises 5 working days: accepted Mon 28 Dec 2026, due in January 2027, a year whose notice is not out
+    (the case page and the slip say 预计; so do 我的在办 and /cases)."""
+    late = await accept(desk, day=date(2026, 12, 28))
+    early = await accept(desk, day=date(2026, 11, 24))
+    mine = {r["id"]: r for r in await cases.open_cases(desk["owner"], mine=True, today=date(2026, 12, 28))}
+    assert mine[late]["due_provisional"] and not mine[early]["due_provisional"]
+    listed = {r["id"]: r for r in (await cases.list_cases(desk["owner"], cases.CaseFilter(),
+                                                          today=date(2026, 12, 28)))["rows"]}
+    assert listed[late]["due_provisional"] and not listed[early]["due_provisional"]
+    assert (await cases.case_view(desk["owner"], late))["case"]["due_unknown_years"] == [2027]
+
+
 async def test_revealing_identity_is_audit_logged(desk):
     case_id = await accept(desk)
     view = await cases.case_view(desk["owner"], case_id)
