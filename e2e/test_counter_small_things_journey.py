@@ -78,6 +78,7 @@ def test_forwarding_needs_a_note_and_the_hand_over_names_the_colleague(page, ser
     select.select_option(label=colleague)
     panel.get_by_label("转交原因").fill("本人下午外出培训")
     panel.get_by_role("button", name="转交同事").click()
+    panel.get_by_role("button", name=f"确认转交给 {colleague}").click()  # asked first, naming the colleague
     expect(panel.locator(".flash-success")).to_have_text(f"已转交给 {colleague}")
     expect(panel).to_contain_text(f"此件由 {colleague} 负责办理")
     assert unexpected(console_errors, 422) == []

@@ -5,12 +5,16 @@ class DomainError(Exception):
     """A rule was broken; the message is Chinese and safe to show to the person who acted.
 
     `field` names the form field the message is about (e.g. "id_number"), so the form can mark that field and put
-    the cursor there; None when the message is about the whole form.
+    the cursor there; None when the message is about the whole form. `errors` maps every wrong field to its message
+    when several are wrong at once (the form marks them all; `field` and the message are the first).
     """
 
-    def __init__(self, *args: object, field: str | None = None) -> None:
+    def __init__(self, *args: object, field: str | None = None, errors: dict[str, str] | None = None) -> None:
+        if errors and not args:
+            args = (next(iter(errors.values())),)
         super().__init__(*args)
-        self.field = field
+        self.field = field if field is not None or not errors else next(iter(errors))
+        self.errors = dict(errors or {})
 
 
 class NotFound(DomainError):

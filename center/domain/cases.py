@@ -84,12 +84,16 @@ MAX_REASON = 500
 
 # 办结 and 不予受理 close a case for good (no action reopens it, and the resident's status page shows it at once).
 FINAL_ACTIONS = frozenset({Action.complete, Action.refuse})
+# Asked first as well, though the case stays open: 转交 takes the case from the worker for good (only the colleague
+# or a manager can act on it afterwards), and 材料已补齐 marks every missing material as received in one press.
+CONFIRMED_ACTIONS = FINAL_ACTIONS | {Action.hand_over, Action.supply_materials}
 
 
 def needs_confirmation(action: Action | str) -> bool:
-    """An action that cannot be undone (办结, 不予受理) is confirmed in a second step before it is applied."""
+    """An action the worker cannot take back (办结, 不予受理, 转交 to a colleague, 材料已补齐 ticking every missing
+    material) is confirmed in a second step, which names what it will do, before it is applied."""
     try:
-        return Action(action) in FINAL_ACTIONS
+        return Action(action) in CONFIRMED_ACTIONS
     except ValueError:
         return False
 

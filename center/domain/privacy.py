@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 def mask_id_number(value: str | None) -> str:
     """Keep the first 3 and last 4 characters of an ID-card number: 110***********1234."""
@@ -55,8 +57,6 @@ _ID_CHECK = "10X98765432"
 
 def id_number_birth_date(value: str):
     """The birth date written in an 18-digit ID-card number (GB 11643), or None if it is not a date."""
-    from datetime import date
-
     try:
         return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -68,14 +68,16 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS)) % 11]
 
 
-def normalize_id_number(value: str | None) -> str:
-    """Validate a resident ID-card number (18 characters, GB 11643 checksum, a real birth date); '' if empty."""
+def normalize_id_number(value: str | None, *, today: date) -> str:
+    """Validate a resident ID-card number (18 characters, GB 11643 checksum, a birth date that exists and is not
+    after `today`: nobody is born in the future); '' if empty."""
     value = (value or "").strip().upper().replace(" ", "")
     if not value:
         return ""
     if len(value) != 18 or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         raise ResidentDataError("身份证号须为 18 位（最后一位可为 X）", "id_number")
-    if id_number_birth_date(value) is None:
+    born = id_number_birth_date(value)
+    if born is None or born > today:
         raise ResidentDataError("身份证号中的出生日期无效", "id_number")
     if id_check_digit(value[:17]) != value[17]:
         raise ResidentDataError("身份证号校验位不正确，请核对", "id_number")
@@ -89,7 +91,7 @@ def normalize_phone(value: str | None) -> str:
         return ""
     digits = value.replace("-", "")
     if not digits.isdigit():
-        raise ResidentDataError("电话号码只能包含数字和连字符", "phone")
+        raise ResidentDataError("电话号码只能包含数字、空格和连字符（-）", "phone")
     if digits.startswith("1"):
         if len(digits) != 11:
             raise ResidentDataError("手机号须为 11 位数字", "phone")
@@ -106,3 +108,31 @@ def normalize_name(value: str | None, *, required: bool) -> str:
     if len(value) > 40:
         raise ResidentDataError("姓名不能超过 40 个字", "resident_name")
     return value
+
+
+def normalize_resident(name: str | None, id_number: str | None, phone: str | None, *, name_required: bool,
+                       today: date) -> tuple[str, str, str]:
+    """The resident's name, ID-card number and phone, each checked as above; every wrong one is told at once
+    (ResidentDataErrors, in the form's order), not one per submission."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    checks = (("resident_name", lambda: normalize_name(name, required=name_required)),
+              ("id_number", lambda: normalize_id_number(id_number, today=today)),
+              ("phone", lambda: normalize_phone(phone)))
+    for field, check in checks:
+        try:
+            values[field] = check()
+        except ResidentDataError as exc:
+            errors[exc.field or field] = str(exc)
+    if errors:
+        raise ResidentDataErrors(errors)
+    return values["resident_name"], values["id_number"], values["phone"]
+
+
+class ResidentDataErrors(ResidentDataError):
+    """Several fields of the resident's data are wrong: `errors` maps each field to its message, first one first."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
+        self.errors = dict(errors)

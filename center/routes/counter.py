@@ -29,7 +29,8 @@ class CounterController(Controller):
                            visit: FromQuery[int | None] = None) -> Response:
         user = request.user
         block = target_block(request, TEMPLATE)
-        context: dict = {"q": q[:40], "form": {}, "visit": await counter.continuing_visit(user, visit)}
+        q = q.strip()[:40]  # spaces alone are no query: the hint, not 没有找到“  ”
+        context: dict = {"q": q, "form": {}, "visit": await counter.continuing_visit(user, visit)}
         if block in (None, "search_results"):
             context["results"] = await counter.search(q)
             context["found_cases"] = await counter.find_cases(user, q)
@@ -62,7 +63,7 @@ class CounterController(Controller):
         except DomainError as exc:
             item = await counter.item_panel(item_id) if item_id else None
             context = {"item": item, "form": form.as_dict(), "brought": set(receive.brought), "error": str(exc),
-                       "error_field": getattr(exc, "field", None),
+                       "error_field": getattr(exc, "field", None), "field_errors": getattr(exc, "errors", None),
                        "visit": await counter.continuing_visit(request.user, receive.visit_id), "q": ""}
             if not is_htmx(request):
                 context.update(await counter.sidebar(request.user))

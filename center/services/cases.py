@@ -40,13 +40,11 @@ from center.domain.cases import (
 from center.domain.catalog import ItemKind
 from center.domain.hours import in_extended_hours
 from center.domain.privacy import (
-    ResidentDataError,
+    ResidentDataErrors,
     mask_id_number,
     mask_name,
     mask_phone,
-    normalize_id_number,
-    normalize_name,
-    normalize_phone,
+    normalize_resident,
     phone_tail,
 )
 from center.services import audit
@@ -100,15 +98,18 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         visit = await Visit.select(Visit.center, Visit.created_at).where(Visit.id == form.visit_id).first()
         if visit is not None and visit["center"] == actor.center_id and _local_day(visit["created_at"]) == today:
             visit_id = form.visit_id  # another item for the same resident; a stale or foreign id logs a new visit
+    errors: dict[str, str] = {}  # every wrong field is told at once, in the form's order
     try:
-        name = normalize_name(form.resident_name, required=form.action == "accept" and visit_id is None)
-        id_number = normalize_id_number(form.id_number)
-        phone = normalize_phone(form.phone)
-    except ResidentDataError as exc:
-        raise CaseRuleError(str(exc), field=exc.field) from None
+        name, id_number, phone = normalize_resident(
+            form.resident_name, form.id_number, form.phone,
+            name_required=form.action == "accept" and visit_id is None, today=today)
+    except ResidentDataErrors as exc:
+        errors.update(exc.errors)
     note = (form.note or "").strip()
     if len(note) > MAX_NOTE:
-        raise CaseRuleError(f"备注不能超过 {MAX_NOTE} 个字", field="note")
+        errors["note"] = f"备注不能超过 {MAX_NOTE} 个字"
+    if errors:
+        raise CaseRuleError(errors=errors)
     version = await current_version(item["id"])
     materials = version["snapshot"]["materials"]
     received = received_materials(len(materials), form.brought)
@@ -191,11 +192,20 @@ async def preview(actor: CurrentUser, case_id: int, action: str, *, reason: str 
     case, transition = await _check_action(
         actor, case_id, action, reason=reason, new_owner_id=new_owner_id, expected_version=expected_version,
         today=to_local(now).date(), calendar=await get_calendar())
-    return {
+    missing = json.loads(case["missing"] or "[]")
+    preview = {
         "action": transition.action.value, "label": ACTION_LABELS[transition.action], "reason": transition.reason,
         "to_status": transition.to_status.value, "to_status_label": STATUS_LABELS[transition.to_status],
-        "missing_count": len(json.loads(case["missing"] or "[]")), "version": case["version"],
+        "missing_count": len(missing), "version": case["version"], "due": transition.due,
+        "new_owner_id": new_owner_id if transition.action == Action.hand_over else None,
     }
+    if transition.action == Action.hand_over:
+        preview["new_owner_name"] = (await Staff.select(Staff.display_name).where(
+            Staff.id == transition.owner_id).first())["display_name"]
+    if transition.action == Action.supply_materials:  # what 材料已补齐 will mark as received
+        materials = (await version_by_id(case["item_version"]))["snapshot"]["materials"]
+        preview["missing_names"] = [materials[i]["name"] for i in missing if 0 <= i < len(materials)]
+    return preview
 
 
 async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = "", new_owner_id: int | None = None,
@@ -391,6 +401,7 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
     ).where(CaseEvent.case == case_id).order_by(CaseEvent.at).order_by(CaseEvent.id)
     for event in events:
         event["label"] = _event_label(event)
+    refusal = _refusal(case["status"], events)
     can_act = may_act(actor.id, actor.role, case["owner"], actor.center_id == case["center"])
     colleagues = []
     if can_act and CaseStatus(case["status"]) in OPEN_STATUSES:
@@ -420,7 +431,20 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
         "colleagues": colleagues,
         "is_open": CaseStatus(case["status"]) in OPEN_STATUSES,
         "is_consult": case["status"] == CaseStatus.consult,
+        "is_refused": case["status"] == CaseStatus.refused,
+        "is_completed": case["status"] == CaseStatus.completed,
+        "refusal": refusal,
     }
+
+
+def _refusal(status: str, events: list[dict]) -> dict | None:
+    """A refused case's decision as the timeline recorded it: when, and the reason the worker wrote."""
+    if status != CaseStatus.refused:
+        return None
+    refused = [e for e in events if e["action"] == Action.refuse.value]
+    if not refused:
+        return {"at": None, "reason": ""}
+    return {"at": refused[-1]["at"], "reason": refused[-1]["note"] or ""}
 
 
 def _event_label(event: dict) -> str:
@@ -474,6 +498,7 @@ async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = Non
         row.update(_mark(row, today, calendar))
         row["status_label"] = STATUS_LABELS[CaseStatus(row["status"])]
         row["resident_name"] = mask_name(row["resident_name"])
+        row["due_provisional"] = bool(_due_unknown_years(row, calendar))  # 预计, as on the case page
     rows.sort(key=lambda r: (order[r["mark"]], r["due_on"] or today))
     return rows
 
@@ -508,6 +533,7 @@ _BY_NAME = db.Prepared(lambda center, name: _lookup_select().where(
 def _masked_row(row: dict, today: date, calendar: WorkCalendar) -> dict:
     row.update(_mark(row, today, calendar))
     row["status_label"] = STATUS_LABELS[CaseStatus(row["status"])]
+    row["due_provisional"] = bool(_due_unknown_years(row, calendar))  # 预计, as on the case page
     row["resident_name"] = mask_name(row["resident_name"])
     row["phone"] = mask_phone(row.get("phone"))
     return row
@@ -690,19 +716,27 @@ async def public_status(token: str) -> dict:
         raise NotFound("没有找到该办件")
     case = await Case.select(
         Case.id, Case.code, Case.status, Case.accepted_at, Case.due_on, Case.closed_at, Case.item_version,
-        Case.paused_on, Case.center.name.as_alias("center_name"), Case.center.phone.as_alias("center_phone"),
+        Case.paused_on, Case.missing, Case.center.name.as_alias("center_name"), Case.center.phone.as_alias("center_phone"),
         Case.center.address.as_alias("center_address"),
     ).where(Case.public_token == token).first()
     if case is None:
         raise NotFound("没有找到该办件")
     version = await version_by_id(case["item_version"])
-    events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.to_status).where(
+    events = await CaseEvent.select(CaseEvent.at, CaseEvent.action, CaseEvent.to_status, CaseEvent.note).where(
         CaseEvent.case == case["id"]).order_by(CaseEvent.at).order_by(CaseEvent.id)
     steps = [{"at": e["at"], "label": STATUS_LABELS[CaseStatus(e["to_status"])]} for e in events
              if e["action"] not in ("materials", "hand_over", "deadline") and e["to_status"]]
+    status = CaseStatus(case["status"])
+    materials = version["snapshot"]["materials"]
+    # 待补正: what the resident must bring, by name only (the list the case was told; nothing personal).
+    missing = ([materials[i]["name"] for i in json.loads(case["missing"] or "[]") if 0 <= i < len(materials)]
+               if status == CaseStatus.awaiting else [])
     return {
-        "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[CaseStatus(case["status"])],
-        "accepted_at": case["accepted_at"], "due_on": case["due_on"], "closed_at": case["closed_at"],
+        "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[status],
+        "accepted_at": case["accepted_at"], "closed_at": case["closed_at"],
+        # A refusal promises nothing: no completion date is shown for it.
+        "due_on": case["due_on"] if status != CaseStatus.refused else None,
+        "refusal": _refusal(case["status"], events), "missing_names": missing,
         "paused": case["paused_on"] is not None, "item_name": version["snapshot"]["name"],
         "due_unknown_years": _due_unknown_years(case, await get_calendar()),
         "department": version["snapshot"]["department"], "center_name": case["center_name"],

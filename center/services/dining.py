@@ -63,7 +63,7 @@ from center.tables import (
     Staff,
     SubsidyPolicy,
 )
-from center.timeutil import LOCAL_TZ, to_local, utcnow
+from center.timeutil import LOCAL_TZ, local_today, to_local, utcnow
 
 MEAL_KINDS = KIND_LABELS
 DEMO_TERMINAL_TOKEN = "demo-terminal-1"
@@ -162,7 +162,7 @@ async def add_senior(actor: CurrentUser, *, name: str, id_number: str, birth_dat
     if not name or len(name) > 40:
         raise LedgerError("请填写姓名（不超过 40 个字）")
     try:
-        id_number = normalize_id_number(id_number)
+        id_number = normalize_id_number(id_number, today=local_today())
         phone = normalize_phone(phone)
     except ResidentDataError as exc:
         raise LedgerError(str(exc)) from None

@@ -37,19 +37,19 @@ def _local_date_sql(column: str) -> str:
 
 
 async def _figure_rows(center_id: int | None, start: datetime, end: datetime) -> tuple[list[tuple], dict, dict]:
-    """What the figures count of the cases accepted in [start, end), as tuples (status, extended, item id, worker id,
-    accepted on, closed on, due on, paused on; days as YYYY-MM-DD text computed by the database),
+    """What the figures count of the cases accepted in [start, end), as tuples (status, extended, item id, receiver
+    id, owner id, accepted on, closed on, due on, paused on; days as YYYY-MM-DD text computed by the database),
     with the items (name, category) and the workers' names to label them.
     Not grouped: the combinations hardly repeat and sorting them costs more than reading them. A district's year at
     N=20 is 50,000 cases."""
     where = "accepted_at >= {} AND accepted_at < {}" + (" AND center = {}" if center_id is not None else "")
     args = [start, end] + ([center_id] if center_id is not None else [])
     raw = await db.fetch_tuples(
-        f"SELECT status, CASE WHEN extended THEN 1 ELSE 0 END, item, receiver, {_local_date_sql('accepted_at')}, "
+        f"SELECT status, CASE WHEN extended THEN 1 ELSE 0 END, item, receiver, owner, {_local_date_sql('accepted_at')}, "
         f"{_local_date_sql('closed_at')}, substr(CAST(due_on AS TEXT), 1, 10), substr(CAST(paused_on AS TEXT), 1, 10) "
         f"FROM service_case WHERE {where}", *args)
     items = {r["id"]: r for r in await Item.select(Item.id, Item.name, Item.category.name.as_alias("category_name"))}
-    staff_ids = {r[3] for r in raw}
+    staff_ids = {r[3] for r in raw} | {r[4] for r in raw}
     names = {r["id"]: r["display_name"] for r in await Staff.select(Staff.id, Staff.display_name).where(
         Staff.id.is_in(list(staff_ids) or [0]))}
     return raw, items, names
@@ -113,27 +113,35 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
     worker_buckets: dict[int, dict] = {}
     per_key: Counter[str] = Counter()
     cut = 7 if whole_year else 10  # chart by month (YYYY-MM) or by day (YYYY-MM-DD)
-    for status, is_extended, item_id, receiver, accepted_on, closed_on, due_on, paused_on in raw:
+
+    def worker_bucket(staff_id: int) -> dict:
+        bucket = worker_buckets.get(staff_id)
+        if bucket is None:
+            bucket = worker_buckets[staff_id] = by["worker"][names.get(staff_id, "")]
+        return bucket
+
+    for status, is_extended, item_id, receiver, owner, accepted_on, closed_on, due_on, paused_on in raw:
         per_key[accepted_on[:cut]] += 1
         if is_extended:
             extended["consults" if status == consult else "accepted"] += 1
         pair = item_buckets.get(item_id)
         if pair is None:
             pair = item_buckets[item_id] = (by["category"][no_item["category_name"]], by["item"][no_item["name"]])
-        worker = worker_buckets.get(receiver)
-        if worker is None:
-            worker = worker_buckets[receiver] = by["worker"][names.get(receiver, "")]
-        buckets = (totals, pair[0], pair[1], worker)
+        # Per worker, the intake (咨询, 受理) counts for who received the resident (首接人); what became of the case
+        # (办结, 超期, 不予受理, 在办) for who owns it now (责任人: after a 转交, the colleague who took it over).
+        received_by = worker_bucket(receiver)
         if status == consult:
-            for bucket in buckets:
+            for bucket in (totals, pair[0], pair[1], received_by):
                 bucket["consults"] += 1
             continue
+        for bucket in (totals, pair[0], pair[1], received_by):
+            bucket["accepted"] += 1
+        buckets = (totals, pair[0], pair[1], worker_bucket(owner))
         judged = timeliness(status, due_on, closed_on, paused_on, today_text)  # ISO days compare as dates do
         if status == completed:
             on_time = judged is Timeliness.on_time
             days = max(0, number(closed_on) - number(accepted_on))
             for bucket in buckets:
-                bucket["accepted"] += 1
                 bucket["completed"] += 1
                 bucket["on_time"] += on_time
                 bucket["days_total"] += days
@@ -143,7 +151,6 @@ async def case_stats(actor: CurrentUser, month: date, center_id: int | None = No
         else:
             field = "refused" if status == refused else "open"
             for bucket in buckets:
-                bucket["accepted"] += 1
                 bucket[field] += 1
             if judged is Timeliness.late:
                 for bucket in buckets:
@@ -198,6 +205,7 @@ def _group_row(name: str, r: dict) -> list:
 
 
 RATE_NOTE = "按时办结率 = 按时 ÷（按时 + 超期）；超期含逾期办结和逾期未结"
+WORKER_NOTE = "咨询、受理按首接人计；办结、超期、在办按现责任人计"
 
 
 def _group_sheet(wb: Workbook, title: str, label: str, items, totals: dict) -> None:
@@ -233,7 +241,8 @@ async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = N
         ["受理", t["accepted"]], ["办结", t["completed"]], ["按时办结", t["on_time"]], ["超期", t["late"]],
         ["其中在办超期", t["overdue_open"]], ["按时办结率(%)", t["on_time_rate"]], ["平均办理工作日", t["avg_days"]],
         ["不予受理", t["refused"]], ["在办", t["open"]], ["延时服务时段咨询", e["consults"]],
-        ["延时服务时段受理", e["accepted"]], ["统计口径", RATE_NOTE], ["超期计算截至", stats["today"].isoformat()],
+        ["延时服务时段受理", e["accepted"]], ["统计口径", RATE_NOTE], ["按社工口径", WORKER_NOTE],
+        ["超期计算截至", stats["today"].isoformat()],
     ], ["合计（咨询答复 + 受理）", t["consults"] + t["accepted"]])
     summary = wb["汇总"]
     for row in summary.iter_rows(min_row=2, min_col=2, max_col=2):

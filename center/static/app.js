@@ -40,7 +40,9 @@
   function typing(el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); }
 
   function closePanel() {
+    if (window.center) { window.center.panelCloseAgreed = true; }  // asked already (closePanelAsking)
     window.htmx.ajax("GET", "/counter", { target: "#work-panel", swap: "innerHTML" });
+    if (window.center) { window.center.panelCloseAgreed = false; }
     var box = search(); if (box) { box.focus(); box.select(); }
   }
   // Close the panel; if a form in it holds typed data, only once the worker agrees to discard it.
@@ -233,4 +235,61 @@
   }
   window.addEventListener("resize", markScrollingTables);
   document.addEventListener("htmx:afterSettle", markScrollingTables);
+})();
+
+// Counter (fixcounter): typed work is not lost by a click elsewhere. A request that would replace the work panel
+// (another search result, a case in 我的在办 / 今日提醒, Esc) while a form in it holds typed data asks
+// "放弃已填写的内容？" first (center.askDiscard) and is sent only on 放弃; the data a form sends with its own request
+// does not count (受理 travels with it). Leaving or reloading the page with typed data asks the browser's question
+// (beforeunload), except when the typed data leaves with the navigation: a plain form post of that form, or a
+// redirect the server answered (HX-Redirect: the data was received, or kept over a login).
+(function () {
+  "use strict";
+  var center = window.center = window.center || {};
+  var leavingWith = null;  // the form whose plain post is taking its data along
+  var serverLeads = false;  // the server sent the browser elsewhere (HX-Redirect / HX-Refresh)
+
+  function panel() { return document.getElementById("work-panel"); }
+
+  // Whether the panel holds typed data a request from `elt` would lose: every form of the panel but the one that
+  // makes the request (its fields go with it).
+  function typedLostBy(elt) {
+    var p = panel();
+    if (!p || !center.hasTypedData) { return false; }
+    var own = elt && elt.closest ? elt.closest("form") : null;
+    return Array.prototype.some.call(p.querySelectorAll("form"), function (f) {
+      return f !== own && center.hasTypedData(f);
+    });
+  }
+
+  // Esc and 取消 ask before they close the panel (closePanelAsking); their request is not asked about again.
+  center.panelCloseAgreed = false;
+
+  document.addEventListener("htmx:confirm", function (evt) {
+    var target = evt.detail.target, p = panel();
+    if (!p || !target || !(target === p || target.contains(p))) { return; }
+    if (center.panelCloseAgreed) { center.panelCloseAgreed = false; return; }
+    if (!typedLostBy(evt.detail.elt)) { return; }
+    evt.preventDefault();
+    center.askDiscard(function () { evt.detail.issueRequest(true); });
+  });
+
+  document.addEventListener("submit", function (evt) {
+    if (!evt.defaultPrevented) { leavingWith = evt.target; }  // htmx prevents the default of the posts it sends
+  });
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (xhr && (xhr.getResponseHeader("HX-Redirect") || xhr.getResponseHeader("HX-Refresh") === "true")) {
+      serverLeads = true;
+    }
+  });
+
+  window.addEventListener("beforeunload", function (evt) {
+    var typed = !serverLeads && typedLostBy(leavingWith);
+    leavingWith = null;
+    if (typed) {
+      evt.preventDefault();
+      evt.returnValue = "";  // older Chromium asks only when returnValue is set
+    }
+  });
 })();

@@ -136,7 +136,11 @@ def layout_context(request: Request) -> dict[str, Any]:
         warning_href = f"/calendar?year={today.year + 1}" + ("#notice" if editor else "")
         warning_link = "录入放假安排" if editor else "查看工作日历"
     area = request.url.path.strip("/").split("/", 1)[0]
+    # The one menu entry for this page: the longest that contains it (/counter/stats is 窗口统计, not 前台受理).
+    path = request.url.path
+    matching = [href for _, href in nav if path == href or path.startswith(href.rstrip("/") + "/")]
     return {
+        "nav_current": max(matching, key=len, default=None),
         "user": user,
         "nav": nav,
         "area": area,

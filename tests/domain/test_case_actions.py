@@ -10,6 +10,7 @@ from center.domain.cases import Action, CaseRuleError, CaseStatus, apply, needs_
 from center.domain.privacy import ResidentDataError, normalize_id_number, normalize_name, normalize_phone
 
 cal = WorkCalendar()
+TODAY = date(2026, 12, 9)
 OWNER, OTHER = 1, 2
 
 
@@ -24,13 +25,13 @@ def act(action, status=CaseStatus.accepted, **overrides):
 @pytest.mark.parametrize(("action", "asks"), [
     (Action.complete, True),  # 办结: final, the resident's status page shows it at once
     (Action.refuse, True),  # 不予受理: final
+    (Action.hand_over, True),  # 转交: the worker loses the case to the colleague
+    (Action.supply_materials, True),  # 材料已补齐: every missing material marked received at once
     (Action.forward, False),  # 转办: the case stays open and owned
-    (Action.hand_over, False),
-    (Action.request_materials, False),
-    (Action.supply_materials, False),
+    (Action.request_materials, False),  # 待补正: undone by 材料已补齐
     ("drop_table", False),
 ])
-def test_only_actions_that_cannot_be_undone_ask_for_confirmation(action, asks):
+def test_only_actions_the_worker_cannot_take_back_ask_for_confirmation(action, asks):
     assert needs_confirmation(action) is asks
 
 
@@ -67,9 +68,10 @@ def test_other_actions_need_no_reason(action, needs_reason):
 
 
 @pytest.mark.parametrize(("check", "typed", "field"), [
-    (normalize_id_number, "110105194912310021", "id_number"),  # wrong check character
-    (normalize_id_number, "12345", "id_number"),
-    (normalize_id_number, "110105194913310028", "id_number"),  # month 13
+    (lambda v: normalize_id_number(v, today=TODAY), "110105194912310021", "id_number"),  # wrong check character
+    (lambda v: normalize_id_number(v, today=TODAY), "12345", "id_number"),
+    (lambda v: normalize_id_number(v, today=TODAY), "110105194913310028", "id_number"),  # month 13
+    (lambda v: normalize_id_number(v, today=TODAY), "370302205001011230", "id_number"),  # born in 2050
     (normalize_phone, "999", "phone"),
     (normalize_phone, "1381234567x", "phone"),
     (lambda v: normalize_name(v, required=True), "", "resident_name"),

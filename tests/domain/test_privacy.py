@@ -1,5 +1,7 @@
 """Masks of personal data."""
 
+from datetime import date
+
 import pytest
 
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
@@ -26,9 +28,12 @@ def test_mask_name(raw, masked):
 from center.domain.privacy import ResidentDataError, normalize_id_number, normalize_name, normalize_phone  # noqa: E402
 
 
+TODAY = date(2026, 12, 9)
+
+
 def test_valid_id_number_is_normalized():
-    assert normalize_id_number(" 11010519491231002x ") == "11010519491231002X"
-    assert normalize_id_number("") == ""
+    assert normalize_id_number(" 11010519491231002x ", today=TODAY) == "11010519491231002X"
+    assert normalize_id_number("", today=TODAY) == ""
 
 
 @pytest.mark.parametrize(
@@ -38,7 +43,23 @@ def test_valid_id_number_is_normalized():
 )
 def test_bad_id_numbers_are_refused_in_chinese(raw, message):
     with pytest.raises(ResidentDataError, match=message):
-        normalize_id_number(raw)
+        normalize_id_number(raw, today=TODAY)
+
+
+@pytest.mark.parametrize(("raw", "valid"), [
+    ("370302205001011230", False),  # born 1 Jan 2050: a valid checksum, a date that has not come
+    ("370302202612101231", False),  # born tomorrow
+    ("37030220261209123X", True),  # born today: a newborn's number
+    ("11010519491231002X", True),
+])
+def test_a_birth_date_after_today_is_not_a_birth_date(raw, valid):
+    """The date check takes today as a parameter (rules never read the clock)."""
+    if valid:
+        assert normalize_id_number(raw, today=TODAY) == raw
+    else:
+        with pytest.raises(ResidentDataError, match="^身份证号中的出生日期无效$") as refused:
+            normalize_id_number(raw, today=TODAY)
+        assert refused.value.field == "id_number"
 
 
 def test_phones():
@@ -55,3 +76,32 @@ def test_names():
         normalize_name("", required=True)
     with pytest.raises(ResidentDataError):
         normalize_name("长" * 41, required=False)
+
+
+def resident(**overrides):
+    from center.domain.privacy import normalize_resident
+
+    values = dict(name="张桂英", id_number="11010519491231002X", phone="13812345678", name_required=True, today=TODAY)
+    values.update(overrides)
+    return normalize_resident(values.pop("name"), values.pop("id_number"), values.pop("phone"), **values)
+
+
+def test_the_resident_data_passes_as_typed_when_right():
+    assert resident(phone="138 1234 5678") == ("张桂英", "11010519491231002X", "13812345678")
+
+
+@pytest.mark.parametrize(("overrides", "errors"), [
+    ({"name": ""}, {"resident_name": "请填写居民姓名"}),
+    ({"name": "", "id_number": "370302205001011230", "phone": "138x"},
+     {"resident_name": "请填写居民姓名", "id_number": "身份证号中的出生日期无效",
+      "phone": "电话号码只能包含数字、空格和连字符（-）"}),
+    ({"id_number": "12345", "phone": "999"},
+     {"id_number": "身份证号须为 18 位（最后一位可为 X）", "phone": "请填写 11 位手机号或带区号的固定电话"}),
+])
+def test_every_wrong_field_is_told_at_once_in_the_forms_order(overrides, errors):
+    from center.domain.privacy import ResidentDataErrors
+
+    with pytest.raises(ResidentDataErrors) as refused:
+        resident(**overrides)
+    assert refused.value.errors == errors and list(refused.value.errors) == list(errors)
+    assert refused.value.field == next(iter(errors)) and str(refused.value) == next(iter(errors.values()))

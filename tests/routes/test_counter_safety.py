@@ -145,7 +145,7 @@ async def test_the_hand_over_message_names_the_colleague(worker, headers):
     colleague = await Staff.select(Staff.id, Staff.display_name).where(
         (Staff.center.slug == "daxi") & (Staff.username != "worker") & (Staff.role == "worker")).first()
     response = await act(worker, case_id, headers, action="hand_over", new_owner_id=str(colleague["id"]),
-                         reason="本人下午请假")
+                         reason="本人下午请假", confirm="1")  # 转交 is confirmed first (test_counter_followup.py)
     if headers:
         notice = soup(response).select_one(".flash-success").get_text()
     else:

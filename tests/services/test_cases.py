@@ -239,6 +239,44 @@ async def test_public_status_has_no_personal_data(desk):
     assert status["status_label"] == "已受理" and status["item_name"].startswith("老年人优待证")
 
 
+async def _token(case_id):
+    return (await Case.select(Case.public_token).where(Case.id == case_id).first())["public_token"]
+
+
+async def test_public_status_of_a_refusal_states_the_reason_and_promises_no_date(desk):
+    case_id = await accept(desk, brought=(0,))
+    await cases.act(desk["owner"], case_id, "refuse", reason="非本辖区户籍", now=at(date(2026, 11, 25)))
+    status = await cases.public_status(await _token(case_id))
+    assert status["refusal"]["reason"] == "非本辖区户籍"
+    assert status["due_on"] is None  # a refusal promises no completion
+    assert status["missing_names"] == []  # and asks for nothing more
+    view = await cases.slip_view(desk["owner"], case_id)
+    assert view["is_refused"] and view["refusal"]["reason"] == "非本辖区户籍"
+
+
+async def test_public_status_while_awaiting_lists_the_missing_materials_by_name(desk):
+    case_id = await accept(desk, brought=(0,))  # 户口簿 and the photos missing
+    await cases.act(desk["owner"], case_id, "request_materials", now=at(date(2026, 11, 25)))
+    status = await cases.public_status(await _token(case_id))
+    assert status["paused"] and status["due_on"] == date(2026, 12, 1)
+    assert status["missing_names"] == ["户口簿", "近期免冠一寸彩色照片"]
+    await cases.act(desk["owner"], case_id, "supply_materials", now=at(date(2026, 11, 27)))
+    assert (await cases.public_status(await _token(case_id)))["missing_names"] == []
+
+
+async def test_the_open_lists_mark_a_deadline_in_an_unknown_year_as_expected(desk):
+    """MZ01 promises 5 working days: accepted Mon 28 Dec 2026, due in January 2027, a year whose notice is not out
+    (the case page and the slip say 预计; so do 我的在办 and /cases)."""
+    late = await accept(desk, day=date(2026, 12, 28))
+    early = await accept(desk, day=date(2026, 11, 24))
+    mine = {r["id"]: r for r in await cases.open_cases(desk["owner"], mine=True, today=date(2026, 12, 28))}
+    assert mine[late]["due_provisional"] and not mine[early]["due_provisional"]
+    listed = {r["id"]: r for r in (await cases.list_cases(desk["owner"], cases.CaseFilter(),
+                                                          today=date(2026, 12, 28)))["rows"]}
+    assert listed[late]["due_provisional"] and not listed[early]["due_provisional"]
+    assert (await cases.case_view(desk["owner"], late))["case"]["due_unknown_years"] == [2027]
+
+
 async def test_revealing_identity_is_audit_logged(desk):
     case_id = await accept(desk)
     view = await cases.case_view(desk["owner"], case_id)

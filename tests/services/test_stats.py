@@ -67,7 +67,7 @@ async def window(db):
     center = await make_center()
     worker = await as_user(await make_staff(db, role="worker", center=center, display_name="窗口社工"))
     manager = await as_user(await make_staff(db, role="manager", center=center, display_name="负责人"))
-    return {"worker": worker, "manager": manager}
+    return {"worker": worker, "manager": manager, "center": center}
 
 
 async def test_an_overdue_open_case_brings_the_on_time_rate_below_100(window):
@@ -100,3 +100,39 @@ async def test_the_excel_export_states_the_same_honest_rate(window):
     header = [c.value for c in book["按事项"][1]]
     row = dict(zip(header, next(book["按事项"].iter_rows(min_row=2, values_only=True))))
     assert (row["超期"], row["其中在办超期"], row["按时办结率(%)"]) == (2, 2, 0)
+
+
+
+async def test_open_cases_count_for_the_worker_who_owns_them_now(window, db):
+    """首问负责 until a formal 转交: after the hand-over the case is the colleague's 在办 (and its outcome theirs),
+    while the intake (受理) stays the receiver's; the page and the Excel 按社工 sheet say the same."""
+    worker = window["worker"]
+    colleague = await as_user(await make_staff(db, role="worker", center=window["center"], display_name="接手社工"))
+    day = date(2026, 12, 2)
+    kept = await cases.receive(worker, ReceiveForm(item_id=await item_id("ZF01"), action="accept",
+                                                   resident_name="留在手上", brought=(0, 1, 2)), now=at(day))
+    handed = await cases.receive(worker, ReceiveForm(item_id=await item_id("ZF01"), action="accept",
+                                                     resident_name="转交出去", brought=(0, 1, 2)), now=at(day, 11))
+    finished = await cases.receive(worker, ReceiveForm(item_id=await item_id("ZF01"), action="accept",
+                                                       resident_name="转交后办结", brought=(0, 1, 2)), now=at(day, 12))
+    for case in (handed, finished):
+        await cases.act(worker, case["case_id"], "hand_over", reason="轮休", new_owner_id=colleague.id,
+                        now=at(day, 15))
+    await cases.act(colleague, finished["case_id"], "complete", now=at(date(2026, 12, 3)))
+    assert kept["case_id"]
+
+    figures = await stats.case_stats(window["manager"], date(2026, 12, 1), today=date(2026, 12, 4))
+    by_worker = dict(figures["by_worker"])
+    mine, theirs = by_worker["窗口社工"], by_worker["接手社工"]
+    assert (mine["accepted"], mine["open"], mine["completed"]) == (3, 1, 0)
+    assert (theirs["accepted"], theirs["open"], theirs["completed"], theirs["on_time"]) == (0, 1, 1, 1)
+    assert sum(r["open"] for r in by_worker.values()) == figures["totals"]["open"] == 2
+
+    book = load_workbook(io.BytesIO((await stats.export_xlsx(window["manager"], date(2026, 12, 1),
+                                                              today=date(2026, 12, 4))).content))
+    header = [c.value for c in book["按社工"][1]]
+    sheet = {row[0]: dict(zip(header, row)) for row in book["按社工"].iter_rows(min_row=2, values_only=True)}
+    for name, row in by_worker.items():
+        assert (sheet[name]["受理"], sheet[name]["在办"], sheet[name]["办结"]) == (
+            row["accepted"], row["open"], row["completed"])
+    assert sheet["合计"]["在办"] == 2
