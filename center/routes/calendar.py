@@ -14,7 +14,7 @@ from center.domain.access import Area
 from center.domain.calendar import DAY_KIND_LABELS, SOURCE_LABELS, DayKind, Source, parse_notice
 from center.services import calendar as calendar_service
 from center.timeutil import local_today
-from center.web.forms import FormData
+from center.web.forms import FormData, optional_int
 from center.web.guards import requires
 from center.web.render import flash, page
 
@@ -66,7 +66,8 @@ class CalendarController(Controller):
     include_in_schema = False
 
     @get("/", name="calendar:index")
-    async def show_calendar(self, request: Request, year: FromQuery[int | None] = None) -> Response:
+    async def show_calendar(self, request: Request, year: FromQuery[str] = "") -> Response:
+        year = optional_int(year)
         return page(request, TEMPLATE, await _year_context(request, _year(year)))
 
     @post("/notice/preview", name="calendar:preview_notice", guards=[requires(Area.calendar_edit)])

@@ -20,7 +20,7 @@ from center.services import dining, dining_export
 from center.services.dining import MEAL_KINDS
 from center.timeutil import fmt_local, local_now, local_today
 from center.web.downloads import xlsx_response
-from center.web.forms import FormData, is_htmx
+from center.web.forms import FormData, is_htmx, optional_int
 from center.web.guards import requires
 from center.web.render import flash, page
 
@@ -109,8 +109,9 @@ class DiningController(Controller):
         }, status_code=status_code, headers=headers)
 
     @get("/", name="dining:desk")
-    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[int | None] = None,
-                        meal: FromQuery[int | None] = None) -> Response:
+    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[str] = "",
+                        meal: FromQuery[str] = "") -> Response:
+        canteen, meal = optional_int(canteen), optional_int(meal)
         try:
             chosen = await _canteen(request, canteen)
         except (AccessDenied, PermissionDeniedException) as exc:
@@ -209,13 +210,15 @@ class DiningController(Controller):
         return Redirect(path=f"/dining/seniors/{senior_id}")
 
     @get("/seniors/{senior_id:int}", name="dining:senior")
-    async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[int | None] = None) -> Response:
+    async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "") -> Response:
+        year = optional_int(year)
         view = await dining.senior_view(request.user, senior_id, year or local_today().year)
         return page(request, "dining/senior.html", view)
 
     @get("/seniors/{senior_id:int}/statement", name="dining:statement")
-    async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[int | None] = None,
-                              month: FromQuery[int | None] = None) -> Response:
+    async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "",
+                              month: FromQuery[str] = "") -> Response:
+        year, month = optional_int(year), optional_int(month)
         view = await dining.senior_view(request.user, senior_id, year or local_today().year)
         if month:
             view["history"] = [h for h in view["history"] if h["book_date"].month == month]
@@ -224,7 +227,8 @@ class DiningController(Controller):
     # ---- the manager's month
 
     @get("/months", name="dining:months")
-    async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
+    async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
+        canteen = optional_int(canteen)
         _manager_only(request)
         chosen = dining.month_of(month, local_today())
         return await self._month(request, chosen, canteen)
@@ -257,7 +261,8 @@ class DiningController(Controller):
         return Redirect(path=back)
 
     @get("/months/export.xlsx", name="dining:export")
-    async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
+    async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
+        canteen = optional_int(canteen)
         _manager_only(request)
         chosen = dining.month_of(month, local_today())
         export = await dining_export.month_xlsx(request.user, canteen, chosen)
@@ -291,7 +296,8 @@ class DiningController(Controller):
         return Redirect(path="/dining/devices")
 
     @get("/policy", name="dining:policy")
-    async def show_policy(self, request: Request, year: FromQuery[int | None] = None) -> Response:
+    async def show_policy(self, request: Request, year: FromQuery[str] = "") -> Response:
+        year = optional_int(year)
         _manager_only(request)
         chosen = year or local_today().year
         return page(request, "dining/policy.html", {"policy": await dining.policy_for(chosen), "year": chosen})
