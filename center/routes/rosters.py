@@ -163,16 +163,23 @@ class RostersController(Controller):
         form = await FormData.read(request)
         chosen = await center_for(request, form.text("center", limit=40))
         day = parse_day(form.text("week", limit=20), local_today())
-        try:
-            await rosters.publish(request.user, chosen["id"], day, confirmed=form.text("confirmed", limit=40) or None)
-        except PublishNeedsConfirmation as exc:
-            monday = rosters.monday_of(day)
+        monday = rosters.monday_of(day)
+        confirmed = form.text("confirmed", limit=40) or None
+
+        async def ask(warnings, fingerprint, again: bool) -> Response:
             week = await rosters.week_view(request.user, chosen["id"], monday)
             return page(request, "rosters/publish.html", {
-                "week": week, "warnings": exc.warnings, "fingerprint": exc.fingerprint,
-                "again": bool(form.text("confirmed", limit=40)), "is_admin": request.user.is_admin,
-                "back": week_url(monday, chosen["slug"], request.user.is_admin),
+                "week": week, "warnings": warnings, "fingerprint": fingerprint, "again": again,
+                "is_admin": request.user.is_admin, "back": week_url(monday, chosen["slug"], request.user.is_admin),
             })
+
+        if confirmed is None:  # the first press always asks, naming the week (a clean week too)
+            week = await rosters.week_view(request.user, chosen["id"], monday)
+            return await ask(week.warnings, week.fingerprint, False)
+        try:
+            await rosters.publish(request.user, chosen["id"], day, confirmed=confirmed)
+        except PublishNeedsConfirmation as exc:
+            return await ask(exc.warnings, exc.fingerprint, True)
         flash(request, "本周排班已发布，公共大屏和个人值班日历即时显示；发布后的修改将被记录并显示")
         return Redirect(path=week_url(rosters.monday_of(day), chosen["slug"], request.user.is_admin))
 
