@@ -87,6 +87,12 @@ def test_a_swap_and_an_extra_person_refresh_the_whole_grid_in_place(browser, ser
 
     # Taking the extra person off again clears both marks in place.
     tuesday_cell.get_by_role("button", name=f"撤下 {on_leave}").click()
+    # 撤下 asks first in the cell, naming the person; 确认撤下 has the focus, so Enter takes them off.
+    question = page.get_by_role("alertdialog", name=f"撤下 {on_leave}？")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="确认撤下")).to_be_focused()
+    expect(tuesday_cell.locator(".over")).to_have_count(1)
+    page.keyboard.press("Enter")
     expect(tuesday_cell.locator(".over")).to_have_count(0)
     expect(page.locator(".week-status")).not_to_contain_text("处冲突")
     expect(change_log(page)).to_contain_text(f"撤下 {on_leave}")

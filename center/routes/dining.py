@@ -19,6 +19,7 @@ from center.domain.money import parse_yuan, yuan
 from center.services import dining, dining_export
 from center.services.dining import MEAL_KINDS
 from center.timeutil import fmt_local, local_now, local_today
+from center.web.confirm import ask_first, confirmed
 from center.web.downloads import xlsx_response
 from center.web.forms import FormData, is_htmx, optional_int
 from center.web.guards import requires
@@ -26,6 +27,7 @@ from center.web.render import flash, page
 
 DESK = "dining/desk.html"
 MONTHS = "dining/months.html"
+NEW_TOKEN_KEY = "_new_terminal_token"
 
 
 def _manager_only(request: Request) -> None:
@@ -273,24 +275,38 @@ class DiningController(Controller):
     @get("/devices", name="dining:devices")
     async def show_devices(self, request: Request) -> Response:
         _manager_only(request)
-        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "token": None})
+        # A token just created (post/redirect/get: a reload shows it no more and creates nothing). Shown once:
+        # only its hash is stored; it waits in the server-side session for this one page.
+        created = request.session.pop(NEW_TOKEN_KEY, None) if isinstance(request.scope.get("session"), dict) else None
+        headers = {"Cache-Control": "no-store"} if created else None
+        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "created": created,
+                                                     "form": {}}, headers=headers)
 
     @post("/devices", name="dining:create_device")
     async def create_device(self, request: Request) -> Response:
         _manager_only(request)
         form = await FormData.read(request)
+        name = form.text("name", limit=100)
         try:
-            token = await dining.create_device(request.user, form.int("canteen") or 0, form.text("name", limit=100))
+            token = await dining.create_device(request.user, form.int("canteen") or 0, name)
         except DomainError as exc:
-            return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "token": None,
-                                                         "error": str(exc)}, status_code=422)
-        # Shown once: only its hash is stored.
-        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "token": token},
-                    headers={"Cache-Control": "no-store"})
+            return page(request, "dining/devices.html", {
+                **await dining.devices_view(request.user), "created": None, "error": str(exc),
+                "error_field": exc.field, "form": form.as_dict()}, status_code=422)
+        request.session[NEW_TOKEN_KEY] = {"token": token, "name": " ".join(name.split())}
+        return Redirect(path="/dining/devices")
 
     @post("/devices/{device_id:int}/revoke", name="dining:revoke_device")
     async def revoke_device(self, request: Request, device_id: FromPath[int]) -> Response:
         _manager_only(request)
+        form = await FormData.read(request)
+        device = await dining.device_for(request.user, device_id)
+        if not confirmed(form):
+            return ask_first(request, form, question=f"吊销终端“{device['name']}”？",
+                             lines=[f"助餐点：{device['canteen_name']}。",
+                                    "吊销后这台终端的令牌立即失效，不能再刷卡记餐；吊销不能撤销，需要时请重新生成令牌。"],
+                             action=f"/dining/devices/{device_id}/revoke", back="/dining/devices",
+                             confirm_label="确认吊销")
         await dining.revoke_device(request.user, device_id)
         flash(request, "终端已吊销，其令牌立即失效")
         return Redirect(path="/dining/devices")

@@ -10,11 +10,13 @@ from litestar.response import Redirect
 
 from center.domain import DomainError, NotFound
 from center.domain.access import Area
+from center.domain.calendar import DAY_KIND_LABELS
 from center.services import hours as hours_service
 from center.services import rosters
 from center.services.centers import visible_centers
 from center.services.rosters import CellConflict, PublishNeedsConfirmation
 from center.timeutil import local_today
+from center.web.confirm import ask_first, confirmed
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
 from center.web.render import flash, page
@@ -76,13 +78,13 @@ class RostersController(Controller):
 
     async def _cell(self, request: Request, center: dict, shift_id: int, day: date, *, editing: bool,
                     status_code: int = 200, error: str | None = None, before: rosters.Week | None = None,
-                    refresh: bool = False) -> Response:
+                    refresh: bool = False, asking: int | None = None) -> Response:
         """The cell (view or editor). After an edit (`refresh`), the same answer carries out-of-band swaps for
         every other cell of the week the edit changed (compared with `before`), the week's counts and the log
         of changes after publishing, so nothing on the page is left stale."""
         cell = await rosters.cell_view(request.user, center["id"], shift_id, day)
         context = {"cell": cell, "editing": editing, "error": error, "center": center,
-                   "is_admin": request.user.is_admin}
+                   "is_admin": request.user.is_admin, "asking": asking}
         if not is_htmx(request):
             return page(request, "rosters/cell.html", context, status_code=status_code)
         if refresh:
@@ -133,6 +135,13 @@ class RostersController(Controller):
 
     @post("/cell/unassign", name="rosters:unassign")
     async def unassign_staff(self, request: Request) -> Response:
+        form = await FormData.read(request)
+        if not confirmed(form):  # the first press asks, in the cell (or on the cell's page without JavaScript)
+            chosen = await center_for(request, form.text("center", limit=40))
+            return await self._cell(request, chosen, form.int("shift") or 0,
+                                    parse_day(form.text("day", limit=20), local_today()), editing=True,
+                                    asking=form.int("staff"))
+
         async def change(form, center, shift_id, day):
             await rosters.unassign(request.user, center["id"], shift_id, day, form.int("staff") or 0,
                                    form.text("etag", limit=40))
@@ -259,6 +268,9 @@ class RostersController(Controller):
         chosen = await center_for(request, form.text("center", limit=40))
         op = form.text("op", limit=30)
         user = request.user
+        back = "/rosters/hours" + (f"?center={chosen['slug']}" if user.is_admin else "")
+        if op in ("remove_period", "remove_announcement") and not confirmed(form):
+            return await self._ask_remove(request, form, chosen, op, back)
         try:
             if op == "add_period":
                 await hours_service.add_period(user, chosen["id"], day_kind=form.text("day_kind"), start=form.text("start"),
@@ -280,5 +292,27 @@ class RostersController(Controller):
             return page(request, "rosters/hours.html", {
                 **await hours_service.settings_view(chosen["id"], local_today()), "center": chosen, "error": str(exc),
                 "form": form.as_dict(), "is_admin": user.is_admin}, status_code=422)
-        flash(request, "已保存，公共大屏一分钟内更新")
-        return Redirect(path="/rosters/hours" + (f"?center={chosen['slug']}" if user.is_admin else ""))
+        flash(request, "已删除，公共大屏一分钟内更新" if op.startswith("remove_") else "已保存，公共大屏一分钟内更新")
+        return Redirect(path=back)
+
+    async def _ask_remove(self, request: Request, form: FormData, center: dict, op: str, back: str) -> Response:
+        """删除 a period or an announcement asks first, naming it (the screen changes at once)."""
+        view = await hours_service.settings_view(center["id"], local_today())
+        wanted = form.int("id")
+        if op == "remove_period":
+            row = next((p for p in view["periods"] if p["id"] == wanted), None)
+            if row is None:
+                raise NotFound("没有这个时段")
+            what = (f"{row['season'] or '全年'} · {DAY_KIND_LABELS.get(row['day_kind'], row['day_kind'])} "
+                    f"{row['start'].strftime('%H:%M')}–{row['end'].strftime('%H:%M')}"
+                    f"{' · ' + row['label'] if row['label'] else ''}")
+            question, lines = f"删除服务时段 {what}？", ["删除后，公共大屏和服务时间接口不再显示这个时段；删除不能撤销。"]
+        else:
+            row = next((a for a in view["announcements"] if a["id"] == wanted), None)
+            if row is None:
+                raise NotFound("没有这条公告")
+            question = "删除这条大屏公告？"
+            lines = [f"{row['starts_on'].isoformat()} ～ {row['ends_on'].isoformat()}：{row['text']}",
+                     "删除后公共大屏一分钟内不再显示；删除不能撤销。"]
+        return ask_first(request, form, question=question, lines=lines, action="/rosters/hours", back=back,
+                         confirm_label="确认删除")
