@@ -54,11 +54,13 @@ class RostersController(Controller):
     include_in_schema = False
 
     async def _grid(self, request: Request, center: dict, day: date, *, status_code: int = 200,
-                    error: str | None = None) -> Response:
+                    error: str | None = None, leave: dict | None = None) -> Response:
+        """The week; `leave` is the leave form sent back with its errors (at the fields) and what was typed."""
         week = await rosters.week_view(request.user, center["id"], day)
         centers = await visible_centers(request.user) if request.user.is_admin else []
         return page(request, "rosters/index.html", {
             "week": week, "centers": centers, "error": error, "today": local_today(),
+            "leave": leave or {"form": {}}, "field_errors": (leave or {}).get("field_errors"),
             "previous": week.monday - timedelta(weeks=1), "following": week.monday + timedelta(weeks=1),
             "week_url": lambda w: week_url(w, center["slug"], request.user.is_admin),
         }, status_code=status_code)
@@ -207,11 +209,24 @@ class RostersController(Controller):
         chosen = await center_for(request, form.text("center", limit=40))
         week = parse_day(form.text("week", limit=20), local_today())
         try:
-            removed = await rosters.add_leave(
-                request.user, chosen["id"], form.int("staff") or 0, parse_day(form.text("start", limit=20)),
-                parse_day(form.text("end", limit=20)), form.text("reason", limit=200))
+            # Every wrong field told at once, at the field; what was typed stays in the form.
+            errors = {}
+            staff_id = form.int("staff")
+            if staff_id is None:
+                errors["staff"] = "请选择请假的人员"
+            days = {}
+            for name, label in (("start", "开始"), ("end", "结束")):
+                try:
+                    days[name] = parse_day(form.text(name, limit=20))
+                except DomainError:
+                    errors[name] = f"请填写有效的{label}日期（YYYY-MM-DD）"
+            if errors:
+                raise rosters.RosterError(errors=errors)
+            removed = await rosters.add_leave(request.user, chosen["id"], staff_id, days["start"], days["end"],
+                                              form.text("reason", limit=200))
         except DomainError as exc:
-            return await self._grid(request, chosen, week, status_code=422, error=str(exc))
+            return await self._grid(request, chosen, week, status_code=422, leave={
+                "form": form.as_dict(), "error": str(exc), "error_field": exc.field, "field_errors": exc.errors})
         flash(request, f"已登记请假{f'，撤下 {removed} 个班次，请补位' if removed else ''}")
         return Redirect(path=week_url(rosters.monday_of(week), chosen["slug"], request.user.is_admin))
 

@@ -142,7 +142,11 @@ async def test_publish_rotate_leave_and_print(demo):
     page = soup(await demo.get(f"/rosters?week={week}"))
     assert "已发布" in page.select_one(".week-status").get_text()
     bad = await demo.post("/rosters/leave", data={"_csrf_token": token, "week": week, "staff": "", "start": "x", "end": ""})
-    assert bad.status_code == 422 and "有效日期" in bad.text
+    assert bad.status_code == 422
+    leave = soup(bad).select_one("form.leave-form")
+    assert leave.select_one("#leave-start-error").get_text() == "请填写有效的开始日期（YYYY-MM-DD）"
+    assert leave.select_one("#leave-staff-error").get_text() == "请选择请假的人员"
+    assert leave.select_one("input[name=start]")["aria-invalid"] == "true"
     printed = await demo.get(f"/rosters/print?week={week}")
     assert "延时错时与节假日值班表" in printed.text
     rotate = await demo.post("/rosters/rotate", data={"_csrf_token": token, "week": week}, follow_redirects=False)
