@@ -14,7 +14,8 @@ from litestar.response import Redirect
 from center.domain import AccessDenied, DomainError
 from center.domain.access import Area, Role
 from center.domain.ledger import age_on, eligible_on
-from center.domain.meals import VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, void_reason
+from center.domain.meals import (VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, unusual_price,
+                                 void_reason)
 from center.domain.money import parse_yuan, yuan
 from center.services import dining, dining_export
 from center.services.dining import MEAL_KINDS
@@ -76,6 +77,7 @@ class DiningController(Controller):
     async def _desk(self, request: Request, canteen: dict, card: str = "", *, result: dict | None = None,
                     error: str | None = None, form: dict | None = None, repeat: str | None = None,
                     void: dict | None = None, void_error: str | None = None, notice: str | None = None,
+                    error_field: str | None = None, price_question: str | None = None,
                     status_code: int = 200, headers: dict | None = None) -> Response:
         """The desk: the card box, the senior with the meal form (or the question a press raised), the result
         of the last meal, today's meals. `form` is what the operator typed, kept on every answer."""
@@ -101,13 +103,17 @@ class DiningController(Controller):
         return page(request, DESK, {
             "canteen": canteen, "canteens": await dining.canteens_for(request.user), "card": card, "senior": senior,
             "figures": figures, "lookup_error": lookup_error, "result": result, "error": error, "kind": kind,
-            "price": form.get("price") or yuan(menu.price(price_kind)), "price_kind": price_kind,
+            # A wrong price stays as typed (even empty) beside its message; otherwise the menu price fills it.
+            "price": form.get("price", "") if error_field == "price" else form.get("price") or yuan(menu.price(price_kind)),
+            "price_kind": price_kind,
             "kinds": [{"kind": k.value, "label": label, "price_fen": menu.price(k)} for k, label in MEAL_KINDS.items()],
             "key": form.get("key") or secrets.token_urlsafe(16), "today_meals": today_meals,
             "eaten_today": eaten_today, "repeat": repeat, "void": void, "void_error": void_error,
-            "void_reasons": VOID_REASONS, "form": form, "notice": notice,
-            # The card box has the focus unless the desk asks a question (再记一餐, 撤销).
-            "asking": bool(repeat or void),
+            "void_reasons": VOID_REASONS, "form": form, "notice": notice, "error_field": error_field,
+            "price_question": price_question,
+            # The card box has the focus unless the desk asks a question (再记一餐, 撤销, an unusual price) or
+            # the price field was wrong.
+            "asking": bool(repeat or void or price_question or error_field),
         }, status_code=status_code, headers=headers)
 
     @get("/", name="dining:desk")
@@ -137,8 +143,18 @@ class DiningController(Controller):
         typed = form.as_dict()
         try:
             kind = parse_kind(form.text("kind", limit=20))
-            price_fen = price_to_post(kind, parse_yuan(form.text("price", limit=20)),
-                                      form.text("price_kind", limit=20), _menu(canteen))
+            try:
+                typed_fen = parse_yuan(form.text("price", limit=20), maximum_fen=100_000, label="餐费")
+            except DomainError as exc:
+                return await self._desk(request, canteen, card, error=str(exc), error_field="price", form=typed,
+                                        status_code=422)
+            price_fen = price_to_post(kind, typed_fen, form.text("price_kind", limit=20), _menu(canteen))
+            price_answer = form.text("confirm", limit=2)
+            if price_answer == "0":  # 修改价格: the form again, the typed price in it with the focus
+                return await self._desk(request, canteen, card, form=typed, error_field="price")
+            question = unusual_price(price_fen)
+            if question and price_answer != "1":  # nothing recorded yet: the operator says the price is meant
+                return await self._desk(request, canteen, card, price_question=question, form=typed)
             recorded = await dining.record_meal(canteen["id"], card_no=card, kind=kind.value, price_fen=price_fen,
                                                 eaten_at=None, key=form.text("key", limit=120),
                                                 operator_id=request.user.id, repeat_confirmed=form.flag("repeat"))
