@@ -43,10 +43,9 @@ def test_a_swap_and_an_extra_person_refresh_the_whole_grid_in_place(browser, ser
     login(page, server, "admin")
     page.goto(f"{server.url}/rosters?week={monday.isoformat()}&center={CENTER}")
     page.get_by_role("button", name="发布本周").click()
-    publish_confirm = page.get_by_role("button", name=re.compile("仍然发布"))
-    expect(page.locator(".flash-success").or_(publish_confirm)).to_be_visible()
-    if publish_confirm.is_visible():
-        publish_confirm.click()
+    # Publishing always asks first, naming the week (and listing any problem another journey left in it).
+    expect(page.get_by_role("alertdialog")).to_contain_text("的排班？")
+    page.get_by_role("button", name=re.compile("确认发布|仍然发布")).click()
     expect(page.locator(".week-status")).to_contain_text("已发布")
     expect(change_log(page)).to_contain_text("暂无")
     expect(page.locator(".week-status")).not_to_contain_text("处冲突")
@@ -88,6 +87,12 @@ def test_a_swap_and_an_extra_person_refresh_the_whole_grid_in_place(browser, ser
 
     # Taking the extra person off again clears both marks in place.
     tuesday_cell.get_by_role("button", name=f"撤下 {on_leave}").click()
+    # 撤下 asks first in the cell, naming the person; 确认撤下 has the focus, so Enter takes them off.
+    question = page.get_by_role("alertdialog", name=f"撤下 {on_leave}？")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="确认撤下")).to_be_focused()
+    expect(tuesday_cell.locator(".over")).to_have_count(1)
+    page.keyboard.press("Enter")
     expect(tuesday_cell.locator(".over")).to_have_count(0)
     expect(page.locator(".week-status")).not_to_contain_text("处冲突")
     expect(change_log(page)).to_contain_text(f"撤下 {on_leave}")

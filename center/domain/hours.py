@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Sequence
@@ -111,3 +111,12 @@ def open_status(hours: DayHours, moment: time) -> tuple[bool, time | None]:
             return True, end
     upcoming = [start for start, _ in merged_spans(hours.periods) if start > moment]
     return False, min(upcoming) if upcoming else None
+
+
+def public_hours(hours: DayHours, week_published: bool) -> DayHours:
+    """What residents are told of a day: extended and duty periods only once the roster week that staffs them is
+    published (a draft week has nobody on it for the public, so its evenings and rest days are not promised);
+    regular hours always."""
+    if week_published:
+        return hours
+    return replace(hours, periods=tuple(p for p in hours.periods if p.kind == PeriodKind.regular))

@@ -114,3 +114,18 @@ def canteens_to_close(shown: Iterable[int], closed: Iterable[int]) -> list[int]:
     if not left:
         raise LedgerError("该月已结账")
     return left
+
+
+# A canteen meal costs a few yuan to a few tens; outside this range a price is far likelier a slip of the finger
+# (1500 for 15.00, 0.15 for 15) than a real meal, so the desk asks before recording it.
+USUAL_PRICE_FEN = (100, 10_000)
+
+
+def unusual_price(price_fen: int) -> str | None:
+    """The question to ask before recording a meal priced below 1 元 or above 100 元; None for a usual price."""
+    low, high = USUAL_PRICE_FEN
+    if price_fen < low:
+        return f"餐费只有 {price_fen / 100:.2f} 元，低于 {low // 100} 元，确定按这个价格记录？"
+    if price_fen > high:
+        return f"餐费 {price_fen / 100:.2f} 元，超过 {high // 100} 元，确定按这个价格记录？"
+    return None

@@ -14,7 +14,8 @@ from center.domain.access import Area
 from center.domain.calendar import DAY_KIND_LABELS, SOURCE_LABELS, DayKind, Source, parse_notice
 from center.services import calendar as calendar_service
 from center.timeutil import local_today
-from center.web.forms import FormData
+from center.web.confirm import ask_first, confirmed
+from center.web.forms import FormData, optional_int
 from center.web.guards import requires
 from center.web.render import flash, page
 
@@ -66,7 +67,8 @@ class CalendarController(Controller):
     include_in_schema = False
 
     @get("/", name="calendar:index")
-    async def show_calendar(self, request: Request, year: FromQuery[int | None] = None) -> Response:
+    async def show_calendar(self, request: Request, year: FromQuery[str] = "") -> Response:
+        year = optional_int(year)
         return page(request, TEMPLATE, await _year_context(request, _year(year)))
 
     @post("/notice/preview", name="calendar:preview_notice", guards=[requires(Area.calendar_edit)])
@@ -122,6 +124,14 @@ class CalendarController(Controller):
           guards=[requires(Area.calendar_edit)])
     async def remove_override(self, request: Request, override_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
+        if not confirmed(form):
+            row = await calendar_service.override_for(request.user, override_id)
+            label = DAY_KIND_LABELS.get(row["kind"], row["kind"]) + (f"（{row['name']}）" if row["name"] else "")
+            return ask_first(request, form, question=f"删除 {row['day'].isoformat()} 的日历调整？",
+                             lines=[f"这一天现在按“{label}”计算；删除后按法定日历计算。",
+                                    "在办件的办结期限随之重新计算，并记在各自的时间线上。"],
+                             action=f"/calendar/overrides/{override_id}/delete",
+                             back=f"/calendar?year={_year(form.int('year'))}", confirm_label="确认删除")
         moved = await calendar_service.remove_override(request.user, override_id)
         flash(request, "已删除该日历调整" + (f"；{moved} 件在办件的办结期限已调整" if moved else ""))
         return Redirect(path=f"/calendar?year={_year(form.int('year'))}")

@@ -12,7 +12,7 @@ from center.domain.cases import case_lookup
 from center.services import cases, counter
 from center.services.cases import ReceiveForm
 from center.web import drafts
-from center.web.forms import FormData, is_htmx
+from center.web.forms import FormData, is_htmx, optional_int
 from center.web.guards import requires
 from center.web.render import flash, page, target_block
 
@@ -25,8 +25,9 @@ class CounterController(Controller):
     include_in_schema = False
 
     @get("/", name="counter:index")
-    async def show_counter(self, request: Request, q: FromQuery[str] = "", item: FromQuery[int | None] = None,
-                           visit: FromQuery[int | None] = None) -> Response:
+    async def show_counter(self, request: Request, q: FromQuery[str] = "", item: FromQuery[str] = "",
+                           visit: FromQuery[str] = "") -> Response:
+        item, visit = optional_int(item), optional_int(visit)
         user = request.user
         block = target_block(request, TEMPLATE)
         q = q.strip()[:40]  # spaces alone are no query: the hint, not 没有找到“  ”

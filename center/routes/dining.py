@@ -14,18 +14,21 @@ from litestar.response import Redirect
 from center.domain import AccessDenied, DomainError
 from center.domain.access import Area, Role
 from center.domain.ledger import age_on, eligible_on
-from center.domain.meals import VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, void_reason
+from center.domain.meals import (VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, unusual_price,
+                                 void_reason)
 from center.domain.money import parse_yuan, yuan
 from center.services import dining, dining_export
 from center.services.dining import MEAL_KINDS
 from center.timeutil import fmt_local, local_now, local_today
+from center.web.confirm import ask_first, confirmed
 from center.web.downloads import xlsx_response
-from center.web.forms import FormData, is_htmx
+from center.web.forms import FormData, is_htmx, optional_int
 from center.web.guards import requires
 from center.web.render import flash, page
 
 DESK = "dining/desk.html"
 MONTHS = "dining/months.html"
+NEW_TOKEN_KEY = "_new_terminal_token"
 
 
 def _manager_only(request: Request) -> None:
@@ -74,6 +77,7 @@ class DiningController(Controller):
     async def _desk(self, request: Request, canteen: dict, card: str = "", *, result: dict | None = None,
                     error: str | None = None, form: dict | None = None, repeat: str | None = None,
                     void: dict | None = None, void_error: str | None = None, notice: str | None = None,
+                    error_field: str | None = None, price_question: str | None = None,
                     status_code: int = 200, headers: dict | None = None) -> Response:
         """The desk: the card box, the senior with the meal form (or the question a press raised), the result
         of the last meal, today's meals. `form` is what the operator typed, kept on every answer."""
@@ -99,18 +103,23 @@ class DiningController(Controller):
         return page(request, DESK, {
             "canteen": canteen, "canteens": await dining.canteens_for(request.user), "card": card, "senior": senior,
             "figures": figures, "lookup_error": lookup_error, "result": result, "error": error, "kind": kind,
-            "price": form.get("price") or yuan(menu.price(price_kind)), "price_kind": price_kind,
+            # A wrong price stays as typed (even empty) beside its message; otherwise the menu price fills it.
+            "price": form.get("price", "") if error_field == "price" else form.get("price") or yuan(menu.price(price_kind)),
+            "price_kind": price_kind,
             "kinds": [{"kind": k.value, "label": label, "price_fen": menu.price(k)} for k, label in MEAL_KINDS.items()],
             "key": form.get("key") or secrets.token_urlsafe(16), "today_meals": today_meals,
             "eaten_today": eaten_today, "repeat": repeat, "void": void, "void_error": void_error,
-            "void_reasons": VOID_REASONS, "form": form, "notice": notice,
-            # The card box has the focus unless the desk asks a question (再记一餐, 撤销).
-            "asking": bool(repeat or void),
+            "void_reasons": VOID_REASONS, "form": form, "notice": notice, "error_field": error_field,
+            "price_question": price_question,
+            # The card box has the focus unless the desk asks a question (再记一餐, 撤销, an unusual price) or
+            # the price field was wrong.
+            "asking": bool(repeat or void or price_question or error_field),
         }, status_code=status_code, headers=headers)
 
     @get("/", name="dining:desk")
-    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[int | None] = None,
-                        meal: FromQuery[int | None] = None) -> Response:
+    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[str] = "",
+                        meal: FromQuery[str] = "") -> Response:
+        canteen, meal = optional_int(canteen), optional_int(meal)
         try:
             chosen = await _canteen(request, canteen)
         except (AccessDenied, PermissionDeniedException) as exc:
@@ -134,8 +143,18 @@ class DiningController(Controller):
         typed = form.as_dict()
         try:
             kind = parse_kind(form.text("kind", limit=20))
-            price_fen = price_to_post(kind, parse_yuan(form.text("price", limit=20)),
-                                      form.text("price_kind", limit=20), _menu(canteen))
+            try:
+                typed_fen = parse_yuan(form.text("price", limit=20), maximum_fen=100_000, label="餐费")
+            except DomainError as exc:
+                return await self._desk(request, canteen, card, error=str(exc), error_field="price", form=typed,
+                                        status_code=422)
+            price_fen = price_to_post(kind, typed_fen, form.text("price_kind", limit=20), _menu(canteen))
+            price_answer = form.text("confirm", limit=2)
+            if price_answer == "0":  # 修改价格: the form again, the typed price in it with the focus
+                return await self._desk(request, canteen, card, form=typed, error_field="price")
+            question = unusual_price(price_fen)
+            if question and price_answer != "1":  # nothing recorded yet: the operator says the price is meant
+                return await self._desk(request, canteen, card, price_question=question, form=typed)
             recorded = await dining.record_meal(canteen["id"], card_no=card, kind=kind.value, price_fen=price_fen,
                                                 eaten_at=None, key=form.text("key", limit=120),
                                                 operator_id=request.user.id, repeat_confirmed=form.flag("repeat"))
@@ -209,13 +228,15 @@ class DiningController(Controller):
         return Redirect(path=f"/dining/seniors/{senior_id}")
 
     @get("/seniors/{senior_id:int}", name="dining:senior")
-    async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[int | None] = None) -> Response:
+    async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "") -> Response:
+        year = optional_int(year)
         view = await dining.senior_view(request.user, senior_id, year or local_today().year)
         return page(request, "dining/senior.html", view)
 
     @get("/seniors/{senior_id:int}/statement", name="dining:statement")
-    async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[int | None] = None,
-                              month: FromQuery[int | None] = None) -> Response:
+    async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "",
+                              month: FromQuery[str] = "") -> Response:
+        year, month = optional_int(year), optional_int(month)
         view = await dining.senior_view(request.user, senior_id, year or local_today().year)
         if month:
             view["history"] = [h for h in view["history"] if h["book_date"].month == month]
@@ -224,7 +245,8 @@ class DiningController(Controller):
     # ---- the manager's month
 
     @get("/months", name="dining:months")
-    async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
+    async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
+        canteen = optional_int(canteen)
         _manager_only(request)
         chosen = dining.month_of(month, local_today())
         return await self._month(request, chosen, canteen)
@@ -257,7 +279,8 @@ class DiningController(Controller):
         return Redirect(path=back)
 
     @get("/months/export.xlsx", name="dining:export")
-    async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[int | None] = None) -> Response:
+    async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
+        canteen = optional_int(canteen)
         _manager_only(request)
         chosen = dining.month_of(month, local_today())
         export = await dining_export.month_xlsx(request.user, canteen, chosen)
@@ -268,30 +291,45 @@ class DiningController(Controller):
     @get("/devices", name="dining:devices")
     async def show_devices(self, request: Request) -> Response:
         _manager_only(request)
-        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "token": None})
+        # A token just created (post/redirect/get: a reload shows it no more and creates nothing). Shown once:
+        # only its hash is stored; it waits in the server-side session for this one page.
+        created = request.session.pop(NEW_TOKEN_KEY, None) if isinstance(request.scope.get("session"), dict) else None
+        headers = {"Cache-Control": "no-store"} if created else None
+        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "created": created,
+                                                     "form": {}}, headers=headers)
 
     @post("/devices", name="dining:create_device")
     async def create_device(self, request: Request) -> Response:
         _manager_only(request)
         form = await FormData.read(request)
+        name = form.text("name", limit=100)
         try:
-            token = await dining.create_device(request.user, form.int("canteen") or 0, form.text("name", limit=100))
+            token = await dining.create_device(request.user, form.int("canteen") or 0, name)
         except DomainError as exc:
-            return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "token": None,
-                                                         "error": str(exc)}, status_code=422)
-        # Shown once: only its hash is stored.
-        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "token": token},
-                    headers={"Cache-Control": "no-store"})
+            return page(request, "dining/devices.html", {
+                **await dining.devices_view(request.user), "created": None, "error": str(exc),
+                "error_field": exc.field, "form": form.as_dict()}, status_code=422)
+        request.session[NEW_TOKEN_KEY] = {"token": token, "name": " ".join(name.split())}
+        return Redirect(path="/dining/devices")
 
     @post("/devices/{device_id:int}/revoke", name="dining:revoke_device")
     async def revoke_device(self, request: Request, device_id: FromPath[int]) -> Response:
         _manager_only(request)
+        form = await FormData.read(request)
+        device = await dining.device_for(request.user, device_id)
+        if not confirmed(form):
+            return ask_first(request, form, question=f"吊销终端“{device['name']}”？",
+                             lines=[f"助餐点：{device['canteen_name']}。",
+                                    "吊销后这台终端的令牌立即失效，不能再刷卡记餐；吊销不能撤销，需要时请重新生成令牌。"],
+                             action=f"/dining/devices/{device_id}/revoke", back="/dining/devices",
+                             confirm_label="确认吊销")
         await dining.revoke_device(request.user, device_id)
         flash(request, "终端已吊销，其令牌立即失效")
         return Redirect(path="/dining/devices")
 
     @get("/policy", name="dining:policy")
-    async def show_policy(self, request: Request, year: FromQuery[int | None] = None) -> Response:
+    async def show_policy(self, request: Request, year: FromQuery[str] = "") -> Response:
+        year = optional_int(year)
         _manager_only(request)
         chosen = year or local_today().year
         return page(request, "dining/policy.html", {"policy": await dining.policy_for(chosen), "year": chosen})

@@ -10,11 +10,13 @@ from litestar.response import Redirect
 
 from center.domain import DomainError, NotFound
 from center.domain.access import Area
+from center.domain.calendar import DAY_KIND_LABELS
 from center.services import hours as hours_service
 from center.services import rosters
 from center.services.centers import visible_centers
 from center.services.rosters import CellConflict, PublishNeedsConfirmation
 from center.timeutil import local_today
+from center.web.confirm import ask_first, confirmed
 from center.web.forms import FormData, is_htmx
 from center.web.guards import requires
 from center.web.render import flash, page
@@ -52,11 +54,13 @@ class RostersController(Controller):
     include_in_schema = False
 
     async def _grid(self, request: Request, center: dict, day: date, *, status_code: int = 200,
-                    error: str | None = None) -> Response:
+                    error: str | None = None, leave: dict | None = None) -> Response:
+        """The week; `leave` is the leave form sent back with its errors (at the fields) and what was typed."""
         week = await rosters.week_view(request.user, center["id"], day)
         centers = await visible_centers(request.user) if request.user.is_admin else []
         return page(request, "rosters/index.html", {
             "week": week, "centers": centers, "error": error, "today": local_today(),
+            "leave": leave or {"form": {}}, "field_errors": (leave or {}).get("field_errors"),
             "previous": week.monday - timedelta(weeks=1), "following": week.monday + timedelta(weeks=1),
             "week_url": lambda w: week_url(w, center["slug"], request.user.is_admin),
         }, status_code=status_code)
@@ -76,13 +80,13 @@ class RostersController(Controller):
 
     async def _cell(self, request: Request, center: dict, shift_id: int, day: date, *, editing: bool,
                     status_code: int = 200, error: str | None = None, before: rosters.Week | None = None,
-                    refresh: bool = False) -> Response:
+                    refresh: bool = False, asking: int | None = None) -> Response:
         """The cell (view or editor). After an edit (`refresh`), the same answer carries out-of-band swaps for
         every other cell of the week the edit changed (compared with `before`), the week's counts and the log
         of changes after publishing, so nothing on the page is left stale."""
         cell = await rosters.cell_view(request.user, center["id"], shift_id, day)
         context = {"cell": cell, "editing": editing, "error": error, "center": center,
-                   "is_admin": request.user.is_admin}
+                   "is_admin": request.user.is_admin, "asking": asking}
         if not is_htmx(request):
             return page(request, "rosters/cell.html", context, status_code=status_code)
         if refresh:
@@ -133,6 +137,13 @@ class RostersController(Controller):
 
     @post("/cell/unassign", name="rosters:unassign")
     async def unassign_staff(self, request: Request) -> Response:
+        form = await FormData.read(request)
+        if not confirmed(form):  # the first press asks, in the cell (or on the cell's page without JavaScript)
+            chosen = await center_for(request, form.text("center", limit=40))
+            return await self._cell(request, chosen, form.int("shift") or 0,
+                                    parse_day(form.text("day", limit=20), local_today()), editing=True,
+                                    asking=form.int("staff"))
+
         async def change(form, center, shift_id, day):
             await rosters.unassign(request.user, center["id"], shift_id, day, form.int("staff") or 0,
                                    form.text("etag", limit=40))
@@ -163,16 +174,23 @@ class RostersController(Controller):
         form = await FormData.read(request)
         chosen = await center_for(request, form.text("center", limit=40))
         day = parse_day(form.text("week", limit=20), local_today())
-        try:
-            await rosters.publish(request.user, chosen["id"], day, confirmed=form.text("confirmed", limit=40) or None)
-        except PublishNeedsConfirmation as exc:
-            monday = rosters.monday_of(day)
+        monday = rosters.monday_of(day)
+        confirmed = form.text("confirmed", limit=40) or None
+
+        async def ask(warnings, fingerprint, again: bool) -> Response:
             week = await rosters.week_view(request.user, chosen["id"], monday)
             return page(request, "rosters/publish.html", {
-                "week": week, "warnings": exc.warnings, "fingerprint": exc.fingerprint,
-                "again": bool(form.text("confirmed", limit=40)), "is_admin": request.user.is_admin,
-                "back": week_url(monday, chosen["slug"], request.user.is_admin),
+                "week": week, "warnings": warnings, "fingerprint": fingerprint, "again": again,
+                "is_admin": request.user.is_admin, "back": week_url(monday, chosen["slug"], request.user.is_admin),
             })
+
+        if confirmed is None:  # the first press always asks, naming the week (a clean week too)
+            week = await rosters.week_view(request.user, chosen["id"], monday)
+            return await ask(week.warnings, week.fingerprint, False)
+        try:
+            await rosters.publish(request.user, chosen["id"], day, confirmed=confirmed)
+        except PublishNeedsConfirmation as exc:
+            return await ask(exc.warnings, exc.fingerprint, True)
         flash(request, "本周排班已发布，公共大屏和个人值班日历即时显示；发布后的修改将被记录并显示")
         return Redirect(path=week_url(rosters.monday_of(day), chosen["slug"], request.user.is_admin))
 
@@ -191,11 +209,24 @@ class RostersController(Controller):
         chosen = await center_for(request, form.text("center", limit=40))
         week = parse_day(form.text("week", limit=20), local_today())
         try:
-            removed = await rosters.add_leave(
-                request.user, chosen["id"], form.int("staff") or 0, parse_day(form.text("start", limit=20)),
-                parse_day(form.text("end", limit=20)), form.text("reason", limit=200))
+            # Every wrong field told at once, at the field; what was typed stays in the form.
+            errors = {}
+            staff_id = form.int("staff")
+            if staff_id is None:
+                errors["staff"] = "请选择请假的人员"
+            days = {}
+            for name, label in (("start", "开始"), ("end", "结束")):
+                try:
+                    days[name] = parse_day(form.text(name, limit=20))
+                except DomainError:
+                    errors[name] = f"请填写有效的{label}日期（YYYY-MM-DD）"
+            if errors:
+                raise rosters.RosterError(errors=errors)
+            removed = await rosters.add_leave(request.user, chosen["id"], staff_id, days["start"], days["end"],
+                                              form.text("reason", limit=200))
         except DomainError as exc:
-            return await self._grid(request, chosen, week, status_code=422, error=str(exc))
+            return await self._grid(request, chosen, week, status_code=422, leave={
+                "form": form.as_dict(), "error": str(exc), "error_field": exc.field, "field_errors": exc.errors})
         flash(request, f"已登记请假{f'，撤下 {removed} 个班次，请补位' if removed else ''}")
         return Redirect(path=week_url(rosters.monday_of(week), chosen["slug"], request.user.is_admin))
 
@@ -252,6 +283,9 @@ class RostersController(Controller):
         chosen = await center_for(request, form.text("center", limit=40))
         op = form.text("op", limit=30)
         user = request.user
+        back = "/rosters/hours" + (f"?center={chosen['slug']}" if user.is_admin else "")
+        if op in ("remove_period", "remove_announcement") and not confirmed(form):
+            return await self._ask_remove(request, form, chosen, op, back)
         try:
             if op == "add_period":
                 await hours_service.add_period(user, chosen["id"], day_kind=form.text("day_kind"), start=form.text("start"),
@@ -273,5 +307,27 @@ class RostersController(Controller):
             return page(request, "rosters/hours.html", {
                 **await hours_service.settings_view(chosen["id"], local_today()), "center": chosen, "error": str(exc),
                 "form": form.as_dict(), "is_admin": user.is_admin}, status_code=422)
-        flash(request, "已保存，公共大屏一分钟内更新")
-        return Redirect(path="/rosters/hours" + (f"?center={chosen['slug']}" if user.is_admin else ""))
+        flash(request, "已删除，公共大屏一分钟内更新" if op.startswith("remove_") else "已保存，公共大屏一分钟内更新")
+        return Redirect(path=back)
+
+    async def _ask_remove(self, request: Request, form: FormData, center: dict, op: str, back: str) -> Response:
+        """删除 a period or an announcement asks first, naming it (the screen changes at once)."""
+        view = await hours_service.settings_view(center["id"], local_today())
+        wanted = form.int("id")
+        if op == "remove_period":
+            row = next((p for p in view["periods"] if p["id"] == wanted), None)
+            if row is None:
+                raise NotFound("没有这个时段")
+            what = (f"{row['season'] or '全年'} · {DAY_KIND_LABELS.get(row['day_kind'], row['day_kind'])} "
+                    f"{row['start'].strftime('%H:%M')}–{row['end'].strftime('%H:%M')}"
+                    f"{' · ' + row['label'] if row['label'] else ''}")
+            question, lines = f"删除服务时段 {what}？", ["删除后，公共大屏和服务时间接口不再显示这个时段；删除不能撤销。"]
+        else:
+            row = next((a for a in view["announcements"] if a["id"] == wanted), None)
+            if row is None:
+                raise NotFound("没有这条公告")
+            question = "删除这条大屏公告？"
+            lines = [f"{row['starts_on'].isoformat()} ～ {row['ends_on'].isoformat()}：{row['text']}",
+                     "删除后公共大屏一分钟内不再显示；删除不能撤销。"]
+        return ask_first(request, form, question=question, lines=lines, action="/rosters/hours", back=back,
+                         confirm_label="确认删除")

@@ -11,6 +11,7 @@ from center.domain.access import Area
 from center.services import stats
 from center.timeutil import local_today
 from center.web.downloads import xlsx_response
+from center.web.forms import optional_int
 from center.web.guards import requires
 from center.web.render import page
 
@@ -32,7 +33,8 @@ class StatsController(Controller):
     include_in_schema = False
 
     @get("/", name="stats:index")
-    async def show_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[int | None] = None) -> Response:
+    async def show_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[str] = "") -> Response:
+        center = optional_int(center)
         chosen, whole_year = _period(month)
         figures = await stats.case_stats(request.user, chosen, center, whole_year)
         if whole_year:
@@ -45,7 +47,8 @@ class StatsController(Controller):
         })
 
     @get("/export.xlsx", name="stats:export")
-    async def export_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[int | None] = None) -> Response:
+    async def export_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[str] = "") -> Response:
+        center = optional_int(center)
         chosen, whole_year = _period(month)
         export = await stats.export_xlsx(request.user, chosen, center, whole_year)
         return xlsx_response(export.content, export.filename, export.ascii_filename)

@@ -148,6 +148,16 @@ async def set_override(actor: CurrentUser, day: date, kind: str, name: str, now:
     return moved
 
 
+async def override_for(actor: CurrentUser, override_id: int) -> dict:
+    """One single-date override (for the question before 删除)."""
+    _require_admin(actor)
+    row = await CalendarOverride.select(CalendarOverride.id, CalendarOverride.day, CalendarOverride.kind,
+                                        CalendarOverride.name).where(CalendarOverride.id == override_id).first()
+    if row is None:
+        raise CalendarOverrideError("没有这条日历调整")
+    return row
+
+
 async def remove_override(actor: CurrentUser, override_id: int, now: datetime | None = None) -> int:
     _require_admin(actor)
     row = await CalendarOverride.select(CalendarOverride.day).where(CalendarOverride.id == override_id).first()

@@ -195,19 +195,34 @@ def hash_token(token: str) -> str:
 
 async def create_device(actor: CurrentUser | None, canteen_id: int, name: str) -> str:
     """A new terminal token for a canteen, returned once (only its hash is kept)."""
-    name = (name or "").strip()
+    name = " ".join((name or "").split())
     if not name or len(name) > 60:
-        raise LedgerError("请填写终端名称（不超过 60 个字）")
-    canteen = await Canteen.select(Canteen.center).where(Canteen.id == canteen_id).first()
+        raise LedgerError("请填写终端名称（不超过 60 个字）", field="name")
+    canteen = await Canteen.select(Canteen.center, Canteen.name).where(Canteen.id == canteen_id).first()
     if canteen is None:
-        raise NotFound("没有这个助餐点")
+        raise NotFound("没有这个助餐点", field="canteen")
     if actor is not None and not actor.may_see_center(canteen["center"]):
-        raise AccessDenied("只能管理本中心的助餐点")
+        raise AccessDenied("只能管理本中心的助餐点", field="canteen")
+    # Two live terminals of one canteen with one name could not be told apart when one must be revoked.
+    if await Device.exists().where((Device.canteen == canteen_id) & (Device.name == name)
+                                   & Device.revoked_at.is_null()):
+        raise LedgerError(f"{canteen['name']}已有名为“{name}”的终端，请换一个名称（或先吊销原终端）", field="name")
     token = secrets.token_urlsafe(32)
     await Device.insert(Device(canteen=canteen_id, name=name, token_hash=hash_token(token), created_at=utcnow()))
     await audit.record("dining.device_create", actor=actor, center_id=canteen["center"], object_type="canteen",
                        object_id=canteen_id, detail={"name": name})
     return token
+
+
+async def device_for(actor: CurrentUser, device_id: int) -> dict:
+    """One terminal of the actor's centers: its name and canteen (for the question before 吊销)."""
+    row = await Device.select(Device.id, Device.name, Device.revoked_at, Device.canteen.name.as_alias("canteen_name"),
+                              Device.canteen.center.as_alias("center")).where(Device.id == device_id).first()
+    if row is None:
+        raise NotFound("没有这个终端")
+    if not actor.may_see_center(row["center"]):
+        raise AccessDenied("只能管理本中心的助餐点")
+    return row
 
 
 async def revoke_device(actor: CurrentUser, device_id: int) -> None:

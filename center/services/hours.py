@@ -18,11 +18,12 @@ from center.domain.hours import (
     hours_for_day,
     merged_spans,
     open_status,
+    public_hours,
 )
 from center.services import audit
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
-from center.services.rosters import leave_between, published_weeks
+from center.services.rosters import leave_between, monday_of, published_weeks
 from center.tables import Announcement, Assignment, Center, HoursException, HoursPeriod, HoursSeason
 from center.services.cache import MinuteCache
 from center.timeutil import utcnow
@@ -133,12 +134,18 @@ async def screen_model(slug: str, moment: datetime) -> dict:
     horizon_end = today + timedelta(days=60)
     book = await hours_book(center["id"], min(monday, today), horizon_end)
     calendar = book.calendar
-    hours = book.day(today)
+    published = await published_weeks(center["id"], min(monday, today), horizon_end)
+
+    def shown(day: date) -> DayHours:
+        # Extended and duty service is claimed only from a published week (a draft names nobody to staff it).
+        return public_hours(book.day(day), monday_of(day) in published)
+
+    hours = shown(today)
     is_open, until = open_status(hours, moment.time())
     next_open = None
     if not is_open and until is None:
         for i in range(1, 15):
-            later = book.day(today + timedelta(days=i))
+            later = shown(today + timedelta(days=i))
             spans = merged_spans(later.periods)
             if spans:
                 next_open = (later.day, spans[0][0])
@@ -168,10 +175,13 @@ async def screen_model(slug: str, moment: datetime) -> dict:
     week = []
     for i in range(7):
         day = monday + timedelta(days=i)
-        day_hours = book.day(day)
+        day_hours = shown(day)
         extended = [p for p in day_hours.periods if p.kind in (PeriodKind.extended, PeriodKind.duty)]
+        planned = [p for p in book.day(day).periods if p.kind in (PeriodKind.extended, PeriodKind.duty)]
         week.append({"day": day, "weekday": "一二三四五六日"[i], "label": calendar.day(day).label,
                      "is_today": day == today, "closed": day_hours.closed,
+                     # Hours set but the week not yet published: 待公布, never the hours themselves.
+                     "pending": bool(planned) and not extended,
                      "periods": [(p.kind, _hm(p.start), _hm(p.end), PERIOD_LABELS.get(PeriodKind(p.kind), ""))
                                  for p in extended]})
 

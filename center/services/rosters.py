@@ -400,15 +400,15 @@ async def add_leave(actor: CurrentUser, center_id: int, staff_id: int, start: da
     """Mark leave; the person's shifts in those days are taken off (and logged if the week is published)."""
     _check_center(actor, center_id)
     if end < start:
-        raise RosterError("结束日期不能早于开始日期")
+        raise RosterError("结束日期不能早于开始日期", field="end")
     if (end - start).days > 366:
-        raise RosterError("一次请假不能超过一年")
+        raise RosterError("一次请假不能超过一年", field="end")
     reason = (reason or "").strip()
     if len(reason) > 100:
-        raise RosterError("事由不能超过 100 个字")
+        raise RosterError("事由不能超过 100 个字", field="reason")
     person = await Staff.select(Staff.id, Staff.center, Staff.display_name).where(Staff.id == staff_id).first()
     if person is None or person["center"] != center_id:
-        raise RosterError("请选择本中心的工作人员")
+        raise RosterError("请选择本中心的工作人员", field="staff")
     async with db.write_transaction():
         await Leave.insert(Leave(staff=staff_id, start=start, end=end, reason=reason, created_by=actor.id,
                                  created_at=utcnow()))

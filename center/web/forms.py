@@ -5,6 +5,16 @@ from __future__ import annotations
 from litestar import Request
 
 
+def optional_int(raw: str | None) -> int | None:
+    """A number from a query or a field; empty (a plain form's 全部 option sends "") or not a number means none,
+    so a filter left at 全部 shows everything instead of answering 400."""
+    text = (raw or "").strip()[:18]
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
 class FormData:
     def __init__(self, data):
         self._data = data

@@ -3,7 +3,8 @@
 from datetime import date, datetime, time
 
 from center.domain.calendar import WorkCalendar
-from center.domain.hours import DayHours, Period, Season, hours_for_day, in_extended_hours, merged_spans, open_status
+from center.domain.hours import (DayHours, Period, Season, hours_for_day, in_extended_hours, merged_spans, open_status,
+                                 public_hours)
 
 cal = WorkCalendar()
 P = [
@@ -67,3 +68,15 @@ def test_extended_hours_for_the_figures():
 
 def test_empty_day():
     assert open_status(DayHours(date(2026, 1, 1), "holiday", "元旦", ()), time(10, 0)) == (False, None)
+
+
+def test_residents_are_promised_extended_and_duty_hours_only_from_a_published_week():
+    day = DayHours(date(2026, 12, 23), "workday", None, (
+        Period(time(8, 30), time(12, 0)), Period(time(12, 0), time(14, 0), "extended"),
+        Period(time(14, 0), time(17, 30)), Period(time(17, 30), time(19, 30), "extended")))
+    draft = public_hours(day, week_published=False)
+    assert [(p.start, p.end) for p in draft.periods] == [(time(8, 30), time(12, 0)), (time(14, 0), time(17, 30))]
+    assert open_status(draft, time(18, 30)) == (False, None)  # 18:30 of a draft week: not 延时服务
+    assert public_hours(day, week_published=True) == day
+    holiday = DayHours(date(2027, 1, 1), "holiday", "元旦", (Period(time(9), time(17), "duty"),))
+    assert public_hours(holiday, week_published=False).periods == ()

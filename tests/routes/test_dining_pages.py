@@ -96,12 +96,35 @@ async def test_the_price_follows_the_posted_kind_without_javascript(canteen_desk
     assert row == {"kind": kind, "price_fen": posted}
 
 
-@pytest.mark.parametrize(("price", "message"), [("", "请填写金额"), ("abc", "金额须为数字"), ("1.234", "两位小数"),
+@pytest.mark.parametrize(("price", "message"), [("", "请填写餐费"), ("abc", "餐费须为数字"), ("1.234", "两位小数"),
                                                 ("5000", "不能超过")])
 async def test_desk_refuses_bad_amounts_in_chinese(canteen_desk, price, message):
+    """At the price field (marked, with the focus), not only at the top; what was typed stays in it."""
     hidden, _ = await meal_form(canteen_desk, "D0201")
     response = await canteen_desk.post("/dining/meals", data={**hidden, "kind": "lunch", "price": price})
-    assert response.status_code == 422 and message in soup(response).select_one("[role=alert]").get_text()
+    page = soup(response)
+    assert response.status_code == 422 and message in page.select_one("#price-error").get_text()
+    field = page.select_one("form.meal-form input[name=price]")
+    assert field["aria-invalid"] == "true" and field.has_attr("autofocus") and field["value"] == price
+
+
+@pytest.mark.parametrize(("card", "price", "fen"), [("D0204", "150", 15000), ("D0207", "0.50", 50)])
+async def test_an_unusual_price_asks_before_it_is_recorded(canteen_desk, card, price, fen):
+    hidden, _ = await meal_form(canteen_desk, card)
+    senior = await dining.senior_by_card(card)
+    before = await Meal.count().where(Meal.senior == senior["id"])
+    asked = await canteen_desk.post("/dining/meals", data={**hidden, "kind": "dinner", "price": price})
+    step = soup(asked).select_one("[role=alertdialog]")
+    assert asked.status_code == 200 and "确定按这个价格记录" in step.get_text() and price in step.get_text()
+    assert await Meal.count().where(Meal.senior == senior["id"]) == before
+    fields = {i["name"]: i["value"] for i in step.select("input[type=hidden]")}
+    again = await canteen_desk.post("/dining/meals", data={**fields, "confirm": "0"})  # 修改价格
+    field = soup(again).select_one("form.meal-form input[name=price]")
+    assert field["value"] == price and field.has_attr("autofocus")
+    done = await canteen_desk.post("/dining/meals", data={**fields, "confirm": "1"}, follow_redirects=False)
+    assert done.status_code == 302
+    meal_id = int(done.headers["location"].rsplit("=", 1)[1])
+    assert (await Meal.select(Meal.price_fen).where(Meal.id == meal_id).first())["price_fen"] == fen
 
 
 async def test_unknown_and_young_cards_at_the_desk(canteen_desk):

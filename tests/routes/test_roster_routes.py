@@ -142,7 +142,11 @@ async def test_publish_rotate_leave_and_print(demo):
     page = soup(await demo.get(f"/rosters?week={week}"))
     assert "已发布" in page.select_one(".week-status").get_text()
     bad = await demo.post("/rosters/leave", data={"_csrf_token": token, "week": week, "staff": "", "start": "x", "end": ""})
-    assert bad.status_code == 422 and "有效日期" in bad.text
+    assert bad.status_code == 422
+    leave = soup(bad).select_one("form.leave-form")
+    assert leave.select_one("#leave-start-error").get_text() == "请填写有效的开始日期（YYYY-MM-DD）"
+    assert leave.select_one("#leave-staff-error").get_text() == "请选择请假的人员"
+    assert leave.select_one("input[name=start]")["aria-invalid"] == "true"
     printed = await demo.get(f"/rosters/print?week={week}")
     assert "延时错时与节假日值班表" in printed.text
     rotate = await demo.post("/rosters/rotate", data={"_csrf_token": token, "week": week}, follow_redirects=False)
@@ -299,7 +303,8 @@ async def test_publishing_with_problems_asks_first_on_a_page_without_javascript(
     assert page.select_one("h1").get_text().startswith("发布前请确认")
     rows = [r.get_text(" ", strip=True) for r in page.select(".publish-warnings tbody tr")]
     assert any("超员 1 人" in r and "午间值守" in r for r in rows), rows
-    assert page.find("a", string="返回修改")["href"].startswith("/rosters?week=")
+    back = page.select_one("a[data-confirm-cancel]")
+    assert back.get_text(strip=True).startswith("返回修改") and back["href"].startswith("/rosters?week=")
     still_draft = soup(await demo.get(f"/rosters?week={monday}&center=fenghuang"))
     assert "草稿" in still_draft.select_one("#week-summary").get_text()
 
@@ -364,3 +369,25 @@ async def test_my_duty_marks_draft_shifts(demo):
     expected = sum(1 for a in mine if a["day"] - timedelta(days=a["day"].weekday()) not in published)
     assert expected > 0 and len(drafts) == expected
     assert "草稿" in drafts[0].get_text() and "尚未发布" in soup(await demo.get("/duty")).get_text()
+
+
+async def test_publishing_a_clean_week_asks_first_naming_the_week(demo):
+    """The first press of 发布本周 publishes nothing: a page (no JavaScript needed) names the week and asks."""
+    from center.tables import RosterWeek
+
+    await login(demo, "manager", DEMO_PASSWORD)
+    monday = local_today() - timedelta(days=local_today().weekday()) + timedelta(weeks=3)
+    token = await csrf_token(demo, f"/rosters?week={monday}")
+    asked = await demo.post("/rosters/publish", data={"_csrf_token": token, "week": monday.isoformat()},
+                            follow_redirects=False)
+    assert asked.status_code == 200
+    step = soup(asked).select_one("[role=alertdialog]")
+    sunday = monday + timedelta(days=6)
+    assert f"{monday.month}月{monday.day}日 – {sunday.month}月{sunday.day}日" in step.get_text()
+    assert not await RosterWeek.exists().where((RosterWeek.week == monday) & (RosterWeek.status == "published"))
+    ok = step.select_one("button[data-confirm-ok]")
+    assert ok.has_attr("autofocus")
+    fields = {i["name"]: i["value"] for i in step.select("input[type=hidden]")}
+    done = await demo.post("/rosters/publish", data={**fields, ok["name"]: ok["value"]}, follow_redirects=False)
+    assert done.status_code == 302
+    assert await RosterWeek.exists().where((RosterWeek.week == monday) & (RosterWeek.status == "published"))

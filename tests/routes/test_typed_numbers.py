@@ -51,8 +51,8 @@ async def test_material_copies_say_which_bound_was_crossed(demo, typed, message)
     assert response.status_code == 422 and alert(response).startswith(message)
 
 
-@pytest.mark.parametrize(("typed", "message"), [("-5", "金额不能为负数"), ("−5", "金额不能为负数"),
-                                                ("99999999", "金额不能超过 1000 元"), ("0", "金额须大于 0")])
+@pytest.mark.parametrize(("typed", "message"), [("-5", "餐费不能为负数"), ("−5", "餐费不能为负数"),
+                                                ("99999999", "餐费不能超过 1000 元"), ("0", "餐费须大于 0")])
 async def test_the_desk_price_says_which_bound_was_crossed(demo, typed, message):
     await login(demo, "canteen", DEMO_PASSWORD)
     page = BeautifulSoup((await demo.get("/dining?card=D0203")).text, "html.parser")
