@@ -24,7 +24,7 @@ async def test_backup_during_a_burst_of_meals(db, tmp_root, tmp_path):
     posted = []
 
     def terminal(worker: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
             n = 0
             while not stop.is_set():
                 n += 1

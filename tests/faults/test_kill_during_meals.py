@@ -26,7 +26,7 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
 
     def terminal(worker: int) -> None:
         headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=server.url, timeout=5) as client:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
             n = 0
             while not stop.is_set():
                 key = f"kill-{worker}-{n}"
@@ -48,7 +48,7 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
     completed: set[int] = set()  # acknowledged completions
 
     def counter_worker(staff: dict) -> None:
-        with httpx.Client(base_url=server.url, timeout=5) as client:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
             try:
                 token = CSRF_RE.search(client.get("/login").text).group(1)
                 client.post("/login", data={"_csrf_token": token, "username": staff["username"],
