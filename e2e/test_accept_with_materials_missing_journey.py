@@ -39,7 +39,7 @@ def test_accepting_with_a_material_missing_tells_what_to_bring_and_pauses_the_cl
     expect(panel.locator(".status")).to_have_text("待补正")
     expect(panel.locator(".flash-success")).to_contain_text("待补正（暂停计时）：家庭经济状况声明")
     expect(panel.locator(".badge-paused")).to_have_text("暂停计时")
-    expect(panel.locator(".case-due")).to_contain_text("12-09 起暂停计时")
+    expect(panel.locator(".case-due")).to_contain_text("12月9日起暂停计时")
     expect(panel.locator(".timeline")).to_contain_text("受理时材料不全，待补正：家庭经济状况声明")
     expect(panel.get_by_role("button", name="材料已补齐")).to_be_visible()
     case_id = panel.locator(".case-panel").get_attribute("data-case-id")
