@@ -67,6 +67,7 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
     page.screenshot(path=str(artifacts / "december-counter-promise.png"))
     panel.get_by_label("居民身份证").check()
     panel.get_by_label("户口簿").check()
+    panel.get_by_label("近期免冠一寸彩色照片").check()  # everything brought: 已受理, the clock running
     panel.get_by_label("姓名").fill("腊月测试")
     panel.get_by_role("button", name="受理").click()
     expect(panel.locator(".status")).to_have_text("已受理")
