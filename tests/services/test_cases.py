@@ -138,8 +138,8 @@ async def test_every_transition_through_the_service(desk):
         with pytest.raises(CaseRuleError):
             await cases.act(owner, case_id, action, reason="x", new_owner_id=desk["colleague"].id)
     actions = [e["action"] for e in await CaseEvent.select(CaseEvent.action).where(CaseEvent.case == case_id).order_by(CaseEvent.id)]
-    assert actions == ["accept", "forward", "request_materials", "supply_materials", "complete"]
-    assert await AuditLog.count().where((AuditLog.object_type == "case") & (AuditLog.object_id == str(case_id))) == 5
+    assert actions == ["accept", "forward", "materials", "request_materials", "supply_materials", "complete"]
+    assert await AuditLog.count().where((AuditLog.object_type == "case") & (AuditLog.object_id == str(case_id))) == 6
 
 
 async def test_refusal_needs_a_reason_and_closes_the_case(desk):
