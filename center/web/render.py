@@ -39,8 +39,9 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("中心信息", "/centers", Area.centers),
 )
 
-# Where people work by touch (the kiosk counter and its cases, the canteen desk): 44 px targets (app.css `.touch`).
-TOUCH_AREAS = frozenset({"counter", "cases", "dining"})
+# Where people work by touch (the kiosk counter and its cases, the canteen desk, the worker's own duty page opened
+# at the same kiosk): 44 px targets (app.css `.touch`).
+TOUCH_AREAS = frozenset({"counter", "cases", "dining", "duty"})
 
 
 @pass_context
