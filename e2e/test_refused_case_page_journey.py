@@ -31,7 +31,7 @@ def test_a_refused_case_page_shows_the_decision_not_a_promise(page, server, brow
     expect(facts).not_to_contain_text("办结时间")
     expect(facts.locator("dt", has_text="不予受理时间")).to_be_visible()
     expect(page.locator(".case-closed")).to_have_text(re.compile(r"^2026年12月9日 \d\d:\d\d$"))
-    expect(facts.locator("dt", has_text="受理时间").locator("+ dd")).to_contain_text("2026年12月9日")
+    expect(facts.locator("dt", has_text=re.compile("^受理时间$")).locator("+ dd")).to_contain_text("2026年12月9日")
     expect(page.locator(".materials-missing")).to_have_count(0)
     expect(page.locator("main")).not_to_contain_text("尚缺")
     page.screenshot(path=str(artifacts / "case-refused.png"), full_page=True)
