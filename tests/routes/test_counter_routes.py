@@ -74,7 +74,7 @@ async def test_sidebar_fragment(worker):
 
 
 async def test_accept_with_a_plain_form_post_redirects_to_the_case(worker):
-    response = await receive(worker)
+    response = await receive(worker, brought=["0", "1", "2"])  # everything brought: 已受理
     assert response.status_code == 302
     case_url = response.headers["location"]
     assert re.fullmatch(r"/cases/\d+", case_url)
@@ -114,7 +114,7 @@ async def test_unknown_item_is_refused_without_a_500(worker):
 
 
 async def test_case_actions_with_and_without_htmx_and_a_stale_version(worker):
-    case_id = int((await receive(worker)).headers["location"].rsplit("/", 1)[1])
+    case_id = int((await receive(worker, brought=["0", "1", "2"])).headers["location"].rsplit("/", 1)[1])
     token = await csrf_token(worker, f"/cases/{case_id}")
     version = (await Case.select(Case.version).where(Case.id == case_id).first())["version"]
     response = await worker.post(f"/cases/{case_id}/actions", data={"_csrf_token": token, "action": "forward",
