@@ -17,12 +17,21 @@ def open_item(page, code: str, name: str):
     return panel
 
 
-def accept_case(page, code: str, name: str, resident: str) -> tuple:
-    """Open the item, type the resident's name, press 受理; returns (panel, case id, case code)."""
+def accept_case(page, code: str, name: str, resident: str, brought: tuple[str, ...] | None = None) -> tuple:
+    """Open the item, tick the materials brought (None: every one, so the case is 已受理 with the clock running;
+    else the labels given, and a required one left out makes it 待补正), type the resident's name, press 受理;
+    returns (panel, case id, case code)."""
     panel = open_item(page, code, name)
+    boxes = panel.locator("input[name=brought]")
+    if brought is None:
+        for i in range(boxes.count()):
+            boxes.nth(i).check()
+    else:
+        for label in brought:
+            panel.get_by_label(label).check()
     panel.get_by_label("姓名").fill(resident)
     panel.get_by_role("button", name=re.compile("^受理")).click()
-    expect(panel.locator(".status")).to_have_text("已受理")
+    expect(panel.locator(".status")).to_have_text("已受理" if brought is None else re.compile("^(已受理|待补正)$"))
     case_id = panel.locator(".case-panel").get_attribute("data-case-id")
     return panel, case_id, panel.locator(".case-code").inner_text()
 

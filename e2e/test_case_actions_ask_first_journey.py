@@ -51,12 +51,10 @@ def test_a_hand_over_asks_first_naming_the_colleague(page, server, artifacts, co
 def test_materials_supplied_asks_first_naming_what_it_marks_received(page, server, artifacts, console_errors):
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, server, "worker")
-    panel, case_id, code = accept_case(page, *RESUME, "蒋立华")
-    panel.get_by_label("居民身份证").check()
-    panel.get_by_role("button", name="保存材料清单").click()
-    expect(panel.locator(".materials-missing")).to_have_text("尚缺：合法稳定住所证明、合法稳定就业或就读证明")
-    panel.get_by_role("button", name="待补正（暂停计时）").click()
+    # Only the ID card brought: 待补正 at intake, the two proofs to bring.
+    panel, case_id, code = accept_case(page, *RESUME, "蒋立华", brought=("居民身份证",))
     expect(panel.locator(".status")).to_have_text("待补正")
+    expect(panel.locator(".materials-missing")).to_have_text("尚缺：合法稳定住所证明、合法稳定就业或就读证明")
 
     panel.get_by_role("button", name="材料已补齐").click()
     step = panel.get_by_role("alertdialog", name="将全部材料标记为已收？")

@@ -82,7 +82,7 @@ def test_refusal_without_javascript_asks_on_a_confirmation_page(browser, server,
     expect(step).to_contain_text("非本辖区户籍，请到户籍地办理")
     expect(step.get_by_role("button", name="确认不予受理")).to_be_focused()  # autofocus: no script needed
     page.screenshot(path=str(artifacts / "case-confirm-refuse-nojs.png"), full_page=True)
-    expect(page.locator(".status")).to_have_text("已受理")
+    expect(page.locator(".status")).to_have_text("待补正")  # nothing ticked at intake; not refused yet
 
     step.get_by_role("button", name="确认不予受理").click()
     expect(page).to_have_url(case_url)

@@ -43,6 +43,6 @@ def test_every_wrong_field_is_marked_at_once_and_the_first_gets_the_cursor(page,
     id_number.fill("11010519491231002X")
     phone.fill("138 1234 5678")
     phone.press("Enter")
-    expect(panel.locator(".status")).to_have_text("已受理")
+    expect(panel.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     expect(panel).to_contain_text("138****5678")
     assert unexpected(console_errors, 422) == []

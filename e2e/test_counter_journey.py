@@ -37,9 +37,10 @@ def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifa
     panel.get_by_label("联系电话").press("Enter")
 
     # 3. The case panel replaces the form: accepted, owned by the worker; ☑ = received, as ticked at intake:
-    #    居民身份证 and 户口簿 received, the photos missing.
-    expect(panel.locator(".status")).to_have_text("已受理")
+    #    居民身份证 and 户口簿 received, the photos missing, so the case waits for them (待补正, the clock paused).
+    expect(panel.locator(".status")).to_have_text("待补正")
     expect(panel.locator(".flash-success")).to_contain_text("已受理")
+    expect(panel.locator(".flash-success")).to_contain_text("待补正（暂停计时）：近期免冠一寸彩色照片")
     code = panel.locator(".case-code").inner_text()
     assert re.fullmatch(r"[2-9A-Z]{6}", code)
     materials = panel.locator(".materials-section")
@@ -76,7 +77,7 @@ def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifa
     visitor = anonymous.new_page()
     visitor.set_viewport_size({"width": 390, "height": 844})
     visitor.goto(status_url)
-    expect(visitor.locator(".status-big")).to_have_text("已受理")
+    expect(visitor.locator(".status-big")).to_contain_text("待补正")
     expect(visitor.get_by_role("heading", name="老年人优待证办理（老年证）")).to_be_visible()
     body = visitor.locator("body").inner_text()
     for secret in ("张桂英", "11010519491231002X", "138", "王磊"):
@@ -90,6 +91,9 @@ def test_worker_accepts_a_senior_card_case_and_completes_it(page, server, artifa
     panel.get_by_role("button", name="保存材料清单").click()
     expect(materials).to_contain_text("已收 3 项")
     expect(materials).to_contain_text("齐全")
+    panel.get_by_role("button", name="材料已补齐").click()
+    panel.get_by_role("alertdialog", name="确认材料已补齐？").get_by_role("button", name="确认材料已补齐").click()
+    expect(panel.locator(".status")).to_have_text("已受理")
     panel.get_by_role("button", name="办结").click()
     panel.get_by_role("alertdialog", name="确认办结？").get_by_role("button", name="确认办结").click()
     expect(panel.locator(".status")).to_have_text("已办结")

@@ -53,7 +53,7 @@ def test_a_returning_resident_is_found_by_case_code_and_phone_tail(page, server,
     panel.get_by_label("姓名").fill("司马青云")
     panel.get_by_label("联系电话").fill("13700002468")
     panel.get_by_label("联系电话").press("Enter")
-    expect(panel.locator(".status")).to_have_text("已受理")
+    expect(panel.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     code = panel.locator(".case-code").inner_text()
     assert re.fullmatch(r"[2-9A-Z]{6}", code)
     page.keyboard.press("Escape")
@@ -71,7 +71,7 @@ def test_a_returning_resident_is_found_by_case_code_and_phone_tail(page, server,
     url = page.url
     found.click()
     expect(panel.locator(".case-code")).to_have_text(code)
-    expect(panel.locator(".status")).to_have_text("已受理")
+    expect(panel.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     assert page.url == url  # opened in place, no page load
 
     # Or only the last 4 digits of the phone: ↓ to the case, Enter opens it.

@@ -39,7 +39,7 @@ def test_a_wrong_id_checksum_is_marked_next_to_the_field_and_focused(page, serve
     # Correct it where the cursor already is, Enter: accepted.
     id_field.fill("11010519491231002X")
     id_field.press("Enter")
-    expect(panel.locator(".status")).to_have_text("已受理")
+    expect(panel.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     assert unexpected(console_errors, 422) == []
 
 

@@ -67,6 +67,7 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
     page.screenshot(path=str(artifacts / "december-counter-promise.png"))
     panel.get_by_label("居民身份证").check()
     panel.get_by_label("户口簿").check()
+    panel.get_by_label("近期免冠一寸彩色照片").check()  # everything brought: 已受理, the clock running
     panel.get_by_label("姓名").fill("腊月测试")
     panel.get_by_role("button", name="受理").click()
     expect(panel.locator(".status")).to_have_text("已受理")
@@ -166,11 +167,11 @@ def test_a_late_december_promise_is_provisional_until_the_admin_enters_the_2027_
 
     # 7. The worker's case page: the new deadline, no longer 预计, and the change on the timeline.
     page.goto(case_url)
-    expect(page.locator(".case-due")).to_have_text("2027-02-16")
+    expect(page.locator(".case-due")).to_have_text("2027年2月16日")
     expect(page.locator(".timeline")).to_contain_text("放假安排公布，办结期限由 2027年2月15日 调整为 2027年2月16日")
     page.screenshot(path=str(artifacts / "december-case-moved.png"), full_page=True)
     page.goto(server.url + "/counter")
     page.locator("#sidebar").get_by_role("link").filter(has_text=senior_code).click()
-    expect(page.locator("#work-panel .case-due")).to_have_text("2027-01-05")
+    expect(page.locator("#work-panel .case-due")).to_have_text("2027年1月5日")
     expect(page.locator("#work-panel .timeline")).not_to_contain_text("放假安排公布")
     assert console_errors == []

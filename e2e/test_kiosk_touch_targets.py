@@ -53,3 +53,20 @@ def test_canteen_desk_targets_are_44_px(page, server, artifacts):
     expect(page.locator(".senior-card")).to_be_visible()
     assert small_targets(page) == []
     page.screenshot(path=str(artifacts / "kiosk-dining-senior.png"))
+
+
+def test_case_list_duty_and_logout_targets_are_44_px(page, server, artifacts):
+    page.set_viewport_size(KIOSK)
+    login(page, server, "worker")
+    page.goto(server.url + "/cases")
+    expect(page.locator("main table a[href^='/cases/']").first).to_be_visible()  # the case codes
+    assert small_targets(page) == []
+    assert small_targets(page, ".whoami") == []  # 退出, in the header: the last thing a worker presses
+    page.screenshot(path=str(artifacts / "kiosk-cases.png"))
+
+    page.goto(server.url + "/duty")
+    expect(page.get_by_role("heading", name="我的值班")).to_be_visible()
+    expect(page.locator("main select").first).to_be_visible()
+    assert small_targets(page) == []
+    assert small_targets(page, ".whoami") == []
+    page.screenshot(path=str(artifacts / "kiosk-duty.png"))

@@ -26,7 +26,7 @@ def test_a_second_item_for_the_same_resident_joins_the_visit(page, server, conso
     expect(work.locator(".flash-info")).to_contain_text("为来访居民 欧")  # the same visit, the name masked
     expect(work.get_by_label("姓名")).to_have_count(0)  # nothing to type again
     work.get_by_role("button", name=re.compile("^受理")).click()
-    expect(work.locator(".status")).to_have_text("已受理")
+    expect(work.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
 
     # One visit, two cases: today's visit count did not move, and the new case names the same resident.
     expect(page.locator(".today-count strong")).to_have_text(str(visits_before))

@@ -56,7 +56,7 @@ def test_typed_resident_data_survives_an_ended_session(page, server, artifacts, 
 
     # Submitting it accepts the case with that data.
     panel.get_by_role("button", name=re.compile("^受理")).click()
-    expect(panel.locator(".status")).to_have_text("已受理")
+    expect(panel.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     expect(panel).to_contain_text("赵**")
     expect(panel).to_contain_text("110***********002X")
     panel.get_by_role("button", name="显示").click()
@@ -83,6 +83,6 @@ def test_typed_data_survives_an_ended_session_without_javascript(browser, server
     expect(panel.get_by_label("咨询内容 / 备注")).to_have_value("三单元加装电梯")
     panel.get_by_role("button", name=re.compile("^受理")).click()
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
-    expect(page.locator(".status")).to_have_text("已受理")
+    expect(page.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     expect(page.locator(".identity")).to_contain_text("钱**")
     context.close()

@@ -69,7 +69,7 @@ def test_a_refused_case_prints_a_refusal_notice_and_the_phone_reads_the_reason(p
 def test_a_completed_case_asks_for_nothing_more(page, server, browser, artifacts):
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, server, "worker")
-    panel, case_id, code = accept_case(page, *COMPLETED, "尹德胜")  # nothing ticked: every material "missing"
+    panel, case_id, code = accept_case(page, *COMPLETED, "尹德胜")
     panel.get_by_role("button", name="办结", exact=True).click()
     panel.get_by_role("button", name="确认办结").click()
     expect(panel.locator(".status")).to_have_text("已办结")
@@ -91,13 +91,10 @@ def test_a_case_awaiting_materials_tells_the_phone_what_to_bring_and_that_the_cl
         page, server, browser, artifacts, tmp_path):
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, server, "worker")
-    panel, case_id, code = accept_case(page, *AWAITING, "佟桂香")
-    panel.get_by_label("居民身份证").check()
-    panel.get_by_label("户口簿").check()
-    panel.get_by_role("button", name="保存材料清单").click()
-    expect(panel.locator(".materials-missing")).to_have_text("尚缺：特困人员救助供养申请书、残疾证或医院诊断证明")
-    panel.get_by_role("button", name="待补正（暂停计时）").click()
+    # Accepted with two required materials missing: 待补正 at once (一次性告知, the clock waits for them).
+    panel, case_id, code = accept_case(page, *AWAITING, "佟桂香", brought=("居民身份证", "户口簿"))
     expect(panel.locator(".status")).to_have_text("待补正")
+    expect(panel.locator(".materials-missing")).to_have_text("尚缺：特困人员救助供养申请书、残疾证或医院诊断证明")
 
     page.goto(server.url + f"/cases/{case_id}/slip")
     url = printed_status_url(page, server, case_id, tmp_path, "awaiting")

@@ -281,6 +281,12 @@ def missing_materials(required: Sequence[bool], received: Iterable[int]) -> list
     return [i for i, state in enumerate(material_states(required, received)) if state == MaterialState.missing]
 
 
+def status_on_accept(missing: Sequence[int]) -> CaseStatus:
+    """一次性告知: a case accepted with required materials missing waits for them (待补正) from the start, so the
+    clock never runs while the resident fetches what they were told to bring; with everything received it runs."""
+    return CaseStatus.awaiting if missing else CaseStatus.accepted
+
+
 def received_before_tracking(required: Sequence[bool], missing: Iterable[int]) -> list[int]:
     """Cases recorded before the received list was kept: the required materials not marked missing."""
     gone = set(missing)

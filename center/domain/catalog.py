@@ -97,61 +97,93 @@ def _text(value: str, label: str, *, minimum: int, maximum: int) -> str:
     return value
 
 
-def validate_item(spec: ItemSpec) -> ItemSpec:
-    """An item needs a code like SB01, a name, a department, and a promise that fits its kind."""
-    code = (spec.code or "").strip().upper()
+class _Errors:
+    """Every wrong field of a form told at once (in the form's order), each at its field."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def check(self, name: str, rule, *args, **kwargs):
+        try:
+            return rule(*args, **kwargs)
+        except (CatalogError, NumberError) as exc:
+            self.errors.setdefault(name, str(exc))
+            return None
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise CatalogError(errors=self.errors)
+
+
+def _code(value: str) -> str:
+    code = (value or "").strip().upper()
     if not CODE_RE.match(code):
         raise CatalogError("事项编码须为两个大写字母加 2–4 位数字，如 MZ01")
+    return code
+
+
+def _kind(value: str) -> ItemKind:
     try:
-        kind = ItemKind(spec.kind)
+        return ItemKind(value)
     except ValueError:
         raise CatalogError("请选择办件类型：即办件或承诺件") from None
-    if kind == ItemKind.immediate:
-        days = 0
-    else:
-        try:
-            days = check_count(spec.promised_days, PROMISED_DAYS, field="promised_days")
-        except NumberError as exc:
-            raise CatalogError(str(exc), field=exc.field) from None
+
+
+def validate_item(spec: ItemSpec) -> ItemSpec:
+    """An item needs a code like SB01, a name, a department, and a promise that fits its kind; every wrong field
+    is told at once (CatalogError.errors, keyed by the form's field names)."""
+    found = _Errors()
+    code = found.check("code", _code, spec.code)
+    name = found.check("name", _text, spec.name, "事项名称", minimum=2, maximum=120)
+    department = found.check("department", _text, spec.department, "实施部门", minimum=2, maximum=120)
+    kind = found.check("kind", _kind, spec.kind)
+    days = 0
+    if kind == ItemKind.promised:
+        days = found.check("promised_days", check_count, spec.promised_days, PROMISED_DAYS, field="promised_days")
+    fee = found.check("fee", _text, spec.fee or "不收费", "收费标准", minimum=1, maximum=120)
+    legal_basis = found.check("legal_basis", _text, spec.legal_basis, "设定依据", minimum=0, maximum=2000)
+    keywords = found.check("keywords", parse_keywords, spec.keywords)
+    found.raise_any()
     return ItemSpec(
-        code=code,
-        name=_text(spec.name, "事项名称", minimum=2, maximum=120),
-        category_id=spec.category_id,
-        department=_text(spec.department, "实施部门", minimum=2, maximum=120),
-        kind=kind.value,
-        promised_days=days,
-        legal_basis=_text(spec.legal_basis, "设定依据", minimum=0, maximum=2000),
-        fee=_text(spec.fee or "不收费", "收费标准", minimum=1, maximum=120),
-        forwarded=bool(spec.forwarded),
-        keywords=format_keywords(parse_keywords(spec.keywords)),
+        code=code, name=name, category_id=spec.category_id, department=department, kind=kind.value,
+        promised_days=days, legal_basis=legal_basis, fee=fee, forwarded=bool(spec.forwarded),
+        keywords=format_keywords(keywords),
     )
 
 
+def _form(value: str, index: int) -> str:
+    try:
+        return MaterialForm(value).value
+    except ValueError:
+        raise CatalogError(f"第 {index} 项材料：请选择原件、复印件或原件及复印件") from None
+
+
+def _copies(value, index: int) -> int:
+    try:
+        return check_count(value, COPIES, field="m_copies")
+    except NumberError as exc:
+        raise CatalogError(f"第 {index} 项材料：{exc}") from None
+
+
 def validate_materials(materials: Sequence[MaterialSpec]) -> list[MaterialSpec]:
-    """Every item lists at least one material; each has a name, a form and 1–20 copies."""
+    """Every item lists at least one material; each has a name, a form and 1–20 copies. Every wrong field is told
+    at once, keyed `m_name-0`, `m_copies-2`… (the field and the row, counted from 0); the list itself `materials`."""
     if not materials:
-        raise CatalogError("至少需要一项申请材料")
+        raise CatalogError("至少需要一项申请材料", field="materials")
     if len(materials) > 30:
-        raise CatalogError("申请材料不能超过 30 项")
+        raise CatalogError("申请材料不能超过 30 项", field="materials")
+    found = _Errors()
     cleaned = []
-    for index, material in enumerate(materials, start=1):
-        try:
-            form = MaterialForm(material.form)
-        except ValueError:
-            raise CatalogError(f"第 {index} 项材料：请选择原件、复印件或原件及复印件") from None
-        try:
-            copies = check_count(material.copies, COPIES, field="m_copies")
-        except NumberError as exc:
-            raise CatalogError(f"第 {index} 项材料：{exc}", field=exc.field) from None
-        cleaned.append(
-            MaterialSpec(
-                name=_text(material.name, f"第 {index} 项材料名称", minimum=2, maximum=120),
-                form=form.value,
-                copies=copies,
-                note=_text(material.note, f"第 {index} 项材料说明", minimum=0, maximum=200),
-                required=material.required,
-            )
-        )
+    for i, material in enumerate(materials):
+        index = i + 1
+        cleaned.append(MaterialSpec(
+            name=found.check(f"m_name-{i}", _text, material.name, f"第 {index} 项材料名称", minimum=2, maximum=120),
+            form=found.check(f"m_form-{i}", _form, material.form, index),
+            copies=found.check(f"m_copies-{i}", _copies, material.copies, index),
+            note=found.check(f"m_note-{i}", _text, material.note, f"第 {index} 项材料说明", minimum=0, maximum=200),
+            required=material.required,
+        ))
+    found.raise_any()
     return cleaned
 
 

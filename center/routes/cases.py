@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -83,7 +84,14 @@ class CasesController(Controller):
             "states": [(key, label) for key, (label, _) in STATE_FILTERS.items()],
             "oob": block == "case_rows",  # the count and the page links travel with the rows (hx-swap-oob)
             "scope": "mine" if wanted.mine else "center",
+            "closed_hint": None,
         }
+        if found["total"] == 0 and wanted.q and wanted.state == "open":
+            # Nothing open matches: say so when closed cases do, with the link that shows them.
+            closed = replace(wanted, state="closed", page=1)
+            count = (await cases.list_cases(request.user, closed, page_size=1))["total"]
+            if count:
+                context["closed_hint"] = {"count": count, "url": _list_url(closed)}
         if block != "case_rows":
             context["item_groups"] = await catalog.item_choices()
             return page(request, LIST_TEMPLATE, context, block=block)

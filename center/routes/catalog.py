@@ -86,11 +86,15 @@ class CatalogController(Controller):
         return page(request, "catalog/show.html", {"item": item,
                                                    "can_edit": request.user.may_open(Area.catalog_edit)})
 
-    async def _form_page(self, request: Request, item: dict, materials: list[dict], *, error: str | None = None,
-                         status: int = 200) -> Response:
+    async def _form_page(self, request: Request, item: dict, materials: list[dict], *,
+                         error: DomainError | None = None, status: int = 200) -> Response:
+        # The heading names the item as saved, whatever was typed into its name field.
+        saved = await catalog.get_item(item["id"]) if item.get("id") else None
         return page(request, EDIT_TEMPLATE, {
-            "item": item, "materials": materials, "error": error, "categories": await catalog.categories(),
-            "form_labels": FORM_LABELS, "kind_labels": KIND_LABELS,
+            "item": item, "materials": materials, "categories": await catalog.categories(),
+            "form_labels": FORM_LABELS, "kind_labels": KIND_LABELS, "saved_name": saved["name"] if saved else "",
+            "error": str(error) if error else None, "error_field": getattr(error, "field", None),
+            "field_errors": getattr(error, "errors", None) or {},
         }, status_code=status)
 
     @get("/new", name="catalog:new")
@@ -133,7 +137,7 @@ class CatalogController(Controller):
                                                     expected_version=form.int("version"))
                 flash(request, f"事项已保存（第 {version} 版，已受理的办件保留原告知内容）")
         except DomainError as exc:
-            return await self._form_page(request, typed, rows, error=str(exc), status=422)
+            return await self._form_page(request, typed, rows, error=exc, status=422)
         return Redirect(path=f"/catalog/{item_id}")
 
     @post("/", name="catalog:create")

@@ -70,6 +70,8 @@ class CounterController(Controller):
                 context.update(await counter.sidebar(request.user))
             return page(request, TEMPLATE, context, status_code=422, block="work_panel" if is_htmx(request) else None)
         message = "咨询已答复并登记" if result["status"] == "consult" else f"已受理，办件编号 {result['code']}"
+        if result["missing_names"]:  # 一次性告知: what the resident must bring, and the clock waits for it
+            message += f"；缺 {len(result['missing_names'])} 项材料，待补正（暂停计时）：" + "、".join(result["missing_names"])
         if is_htmx(request):
             view = await cases.case_view(request.user, result["case_id"])
             return page(request, "cases/show.html", {**view, "notice": message, "just_received": True},

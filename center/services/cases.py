@@ -36,6 +36,7 @@ from center.domain.cases import (
     received_before_tracking,
     received_materials,
     recomputed_due,
+    status_on_accept,
 )
 from center.domain.catalog import ItemKind
 from center.domain.hours import in_extended_hours
@@ -123,6 +124,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         days = item["promised_days"] if item["kind"] == ItemKind.promised else 0
         due = due_date(today, days, calendar)
         missing = missing_materials([m["required"] for m in materials], received)
+        status = status_on_accept(missing)  # 待补正 at once when something required is missing: the clock waits
 
     window = (await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}).get("window", "")
     async with db.write_transaction(inline=True):
@@ -137,18 +139,26 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         case_id = (await Case.insert(Case(
             code=code, public_token=secrets.token_urlsafe(18), center=actor.center_id, visit=visit_id,
             item=item["id"], item_version=version["id"], status=status.value, owner=actor.id, receiver=actor.id,
-            window=window, accepted_at=now, due_on=due, paused_on=None,
+            window=window, accepted_at=now, due_on=due, paused_on=today if status == CaseStatus.awaiting else None,
             closed_at=now if status == CaseStatus.consult else None, missing=json.dumps(missing),
             received=json.dumps(received), note=note,
             extended=extended, version=1, updated_at=now,
         )).returning(Case.id))[0]["id"]
+        accepted = status != CaseStatus.consult
         await CaseEvent.insert(CaseEvent(
-            case=case_id, at=now, actor=actor.id, action="accept" if status == CaseStatus.accepted else "consult",
-            from_status="", to_status=status.value, note=note,
+            case=case_id, at=now, actor=actor.id, action="accept" if accepted else "consult",
+            from_status="", to_status=(CaseStatus.accepted if accepted else status).value, note=note,
         ))
+        if status == CaseStatus.awaiting:  # the pause starts with the case, on its timeline with what to bring
+            await CaseEvent.insert(CaseEvent(
+                case=case_id, at=now, actor=actor.id, action=Action.request_materials.value,
+                from_status=CaseStatus.accepted.value, to_status=status.value,
+                note="受理时材料不全，待补正：" + "、".join(materials[i]["name"] for i in missing),
+            ))
         await audit.record("case.receive", actor=actor, object_type="case", object_id=case_id,
                            detail={"item": item["id"], "status": status.value, "visit": visit_id})
-    return {"case_id": case_id, "visit_id": visit_id, "status": status.value, "code": code}
+    return {"case_id": case_id, "visit_id": visit_id, "status": status.value, "code": code,
+            "missing_names": [materials[i]["name"] for i in missing]}
 
 
 async def _load_for_change(actor: CurrentUser, case_id: int, expected_version: int | None) -> dict:

@@ -219,14 +219,34 @@ async def _check_unique_code(code: str, item_id: int | None) -> None:
     if item_id is not None:
         query = query.where(Item.id != item_id)
     if await query:
-        raise CatalogError(f"事项编码 {code} 已被使用")
+        raise CatalogError(f"事项编码 {code} 已被使用", field="code")
+
+
+async def _checked(spec: ItemSpec, materials: Sequence[MaterialSpec]) -> tuple[ItemSpec, list[MaterialSpec]]:
+    """The item and its materials checked together: every wrong field told at once, in the form's order."""
+    errors: dict[str, str] = {}
+    checked_spec, checked_materials = spec, list(materials)
+    for rule, value in ((validate_item, spec), (validate_materials, materials)):
+        try:
+            result = rule(value)
+        except CatalogError as exc:
+            errors.update(exc.errors or {exc.field or "form": str(exc)})
+            continue
+        if rule is validate_item:
+            checked_spec = result
+        else:
+            checked_materials = result
+    if not spec.category_id or not await Category.exists().where(Category.id == spec.category_id):
+        errors["category_id"] = "请选择事项类别"
+    if errors:
+        order = ["code", "category_id"]  # as on the form: 编码 and 类别 first, then the rest as the rules found them
+        raise CatalogError(errors={**{f: errors[f] for f in order if f in errors},
+                                   **{f: m for f, m in errors.items() if f not in order}})
+    return checked_spec, checked_materials
 
 
 async def create_item(actor: CurrentUser | None, spec: ItemSpec, materials: Sequence[MaterialSpec]) -> int:
-    spec = validate_item(spec)
-    materials = validate_materials(materials)
-    if not await Category.exists().where(Category.id == spec.category_id):
-        raise CatalogError("请选择事项类别")
+    spec, materials = await _checked(spec, materials)
     async with db.write_transaction():
         await _check_unique_code(spec.code, None)
         order = await Item.count().where(Item.category == spec.category_id)
@@ -255,10 +275,7 @@ async def _insert_materials(item_id: int, materials: Sequence[MaterialSpec]) -> 
 async def update_item(actor: CurrentUser, item_id: int, spec: ItemSpec, materials: Sequence[MaterialSpec],
                       expected_version: int | None = None) -> int:
     """Change an item and its materials (in the order given); a new version is frozen, audit-logged."""
-    spec = validate_item(spec)
-    materials = validate_materials(materials)
-    if not await Category.exists().where(Category.id == spec.category_id):
-        raise CatalogError("请选择事项类别")
+    spec, materials = await _checked(spec, materials)
     async with db.write_transaction():
         current = await Item.select(Item.version, Item.code, Item.name).where(Item.id == item_id).first()
         if current is None:

@@ -293,3 +293,67 @@
     }
   });
 })();
+
+// Counter intake (一次性告知): the line by 受理 says, as the boxes are ticked, whether the case will wait for
+// materials (待补正, the clock paused) and which; its two wordings are the template's, only shown or hidden here.
+(function () {
+  "use strict";
+  function update(form) {
+    var line = form.querySelector("[data-accept-outcome]");
+    if (!line) { return; }
+    var missing = Array.prototype.filter.call(form.querySelectorAll("input[name=brought][data-required]"),
+      function (box) { return !box.checked; }).map(function (box) { return box.getAttribute("data-name"); });
+    line.querySelector("[data-missing-list]").textContent = missing.join("、");
+    line.querySelector("[data-when-missing]").hidden = !missing.length;
+    line.querySelector("[data-when-complete]").hidden = !!missing.length;
+  }
+  document.addEventListener("change", function (evt) {
+    var box = evt.target;
+    if (box && box.name === "brought" && box.form) { update(box.form); }
+  });
+})();
+
+// The browser's own validation bubbles follow the browser's language ("Please fill out this field."): every form
+// field answers in Chinese instead, from what is wrong with it (its validity state). A message the page set itself
+// (setCustomValidity elsewhere) is left alone; ours is cleared as soon as the field is changed, so the browser
+// checks it again. Forms whose fields the server checks (novalidate, e.g. the reasons of 不予受理 / 转交) never
+// reach this: the server's message appears at the field.
+(function () {
+  "use strict";
+  var OWN = "centerValidity";
+  function message(el) {
+    var v = el.validity, type = (el.type || "").toLowerCase();
+    if (v.valueMissing) {
+      return type === "checkbox" || type === "radio" ? "请勾选此项" : el.tagName === "SELECT" ? "请选择一项" : "请填写此项";
+    }
+    if (v.badInput) {
+      return {date: "请输入有效的日期", time: "请输入有效的时间", month: "请输入有效的月份", number: "请输入有效的数字"}[type] ||
+        "请输入有效的值";
+    }
+    if (v.typeMismatch) { return {email: "请输入有效的电子邮箱地址", url: "请输入有效的网址"}[type] || "格式不正确"; }
+    if (v.rangeUnderflow) { return "不能小于 " + el.min; }
+    if (v.rangeOverflow) { return "不能大于 " + el.max; }
+    if (v.stepMismatch) {
+      var step = el.getAttribute("step");
+      return !step || step === "1" ? "请输入整数" : "请输入 " + step + " 的整数倍";
+    }
+    if (v.tooLong) { return "不能超过 " + el.maxLength + " 个字"; }
+    if (v.tooShort) { return "至少填写 " + el.minLength + " 个字"; }
+    if (v.patternMismatch) { return el.title ? "格式不正确：" + el.title : "格式不正确"; }
+    return "";
+  }
+  document.addEventListener("invalid", function (evt) {
+    var el = evt.target;
+    if (!el || !el.validity || !el.setCustomValidity) { return; }
+    if (el.validity.customError && !el.dataset[OWN]) { return; }  // the page's own message
+    el.setCustomValidity("");
+    var text = message(el);
+    if (text) { el.setCustomValidity(text); el.dataset[OWN] = "1"; }
+  }, true);  // invalid does not bubble
+  function reset(evt) {
+    var el = evt.target;
+    if (el && el.dataset && el.dataset[OWN]) { el.setCustomValidity(""); delete el.dataset[OWN]; }
+  }
+  document.addEventListener("input", reset, true);
+  document.addEventListener("change", reset, true);
+})();

@@ -39,8 +39,9 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("中心信息", "/centers", Area.centers),
 )
 
-# Where people work by touch (the kiosk counter and its cases, the canteen desk): 44 px targets (app.css `.touch`).
-TOUCH_AREAS = frozenset({"counter", "cases", "dining"})
+# Where people work by touch (the kiosk counter and its cases, the canteen desk, the worker's own duty page opened
+# at the same kiosk): 44 px targets (app.css `.touch`).
+TOUCH_AREAS = frozenset({"counter", "cases", "dining", "duty"})
 
 
 @pass_context
@@ -69,12 +70,30 @@ def time_tag(value: datetime | date | None, pattern: str = "%Y-%m-%d %H:%M") -> 
     return Markup('<time datetime="%s">%s</time>') % (machine, local.strftime(pattern))
 
 
+def long_date(value: datetime | date | None, with_time: bool = False) -> str:
+    """One date style on the case page, the slip and the status page: 2027年1月21日 (+ 10:05 for a moment)."""
+    if value is None:
+        return ""
+    local = to_local(value) if isinstance(value, datetime) else value
+    text = f"{local.year}年{local.month}月{local.day}日"
+    return f"{text} {local:%H:%M}" if with_time and isinstance(local, datetime) else text
+
+
+def day_label(value: date | None) -> str:
+    """A near date as said at the counter: 1月21日 this year, 2027年1月21日 when it is in another year."""
+    if value is None:
+        return ""
+    return f"{value.month}月{value.day}日" if value.year == local_today().year else long_date(value)
+
+
 def _setup_env(assets: Assets, engine: _Engine) -> None:
     env: Environment = engine.engine
     env.globals["csrf_field"] = csrf_field
     env.globals["static_url"] = assets.url
     env.filters["local"] = fmt_local
     env.filters["time_tag"] = time_tag
+    env.filters["long_date"] = long_date
+    env.filters["day_label"] = day_label
     env.filters["mask_id"] = mask_id_number
     env.filters["mask_phone"] = mask_phone
     env.filters["mask_name"] = mask_name

@@ -16,6 +16,7 @@ from center.domain.cases import (
     deadline_mark,
     due_date,
     recomputed_due,
+    status_on_accept,
 )
 
 cal = WorkCalendar()
@@ -171,3 +172,28 @@ def test_recomputing_on_the_same_calendar_changes_nothing():
     assert recomputed_due(DEC_28, due, (), cal, cal) is None
     moved = recomputed_due(DEC_28, due, (), cal, NOTICED)
     assert recomputed_due(DEC_28, moved, (), NOTICED, NOTICED) is None  # entering the same notice twice
+
+
+@pytest.mark.parametrize(
+    ("missing", "status"),
+    [
+        ([], CaseStatus.accepted),  # everything required received: the clock runs from acceptance
+        ([1], CaseStatus.awaiting),  # one required material missing: 待补正 at once
+        ([0, 2], CaseStatus.awaiting),
+    ],
+)
+def test_accepting_with_required_materials_missing_waits_for_them(missing, status):
+    assert status_on_accept(missing) == status
+
+
+def test_a_case_waiting_from_acceptance_loses_none_of_its_promised_days():
+    # A 5-day item accepted Tue 24 Nov 2026 with a material missing: due Tue 1 Dec counted from acceptance, paused
+    # the same day. The resident brings it Fri 27 Nov: 3 working days paused (25, 26, 27) -> due Fri 4 Dec, i.e.
+    # the 5 promised working days counted from the day the case was complete.
+    accepted_on = date(2026, 11, 24)
+    due = due_date(accepted_on, 5, cal)
+    assert due == date(2026, 12, 1)
+    resumed = act(Action.supply_materials, status_on_accept([0]), today=date(2026, 11, 27), due=due,
+                  paused_on=accepted_on)
+    assert resumed.to_status == CaseStatus.accepted
+    assert resumed.due == date(2026, 12, 4) == due_date(date(2026, 11, 27), 5, cal)

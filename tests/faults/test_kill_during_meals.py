@@ -63,7 +63,7 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
                 try:
                     answer = client.post("/counter/receive", data={
                         "_csrf_token": token, "item_id": str(item), "action": "accept", "resident_name": "张三",
-                        "note": marker, "brought": ["0"]})
+                        "note": marker, "brought": [str(i) for i in range(12)]})  # all brought: 已受理
                     if answer.status_code != 302:
                         continue
                     case_id = int(answer.headers["location"].rsplit("/", 1)[1])

@@ -74,7 +74,7 @@ async def test_sidebar_fragment(worker):
 
 
 async def test_accept_with_a_plain_form_post_redirects_to_the_case(worker):
-    response = await receive(worker)
+    response = await receive(worker, brought=["0", "1", "2"])  # everything brought: 已受理
     assert response.status_code == 302
     case_url = response.headers["location"]
     assert re.fullmatch(r"/cases/\d+", case_url)
@@ -114,7 +114,7 @@ async def test_unknown_item_is_refused_without_a_500(worker):
 
 
 async def test_case_actions_with_and_without_htmx_and_a_stale_version(worker):
-    case_id = int((await receive(worker)).headers["location"].rsplit("/", 1)[1])
+    case_id = int((await receive(worker, brought=["0", "1", "2"])).headers["location"].rsplit("/", 1)[1])
     token = await csrf_token(worker, f"/cases/{case_id}")
     version = (await Case.select(Case.version).where(Case.id == case_id).first())["version"]
     response = await worker.post(f"/cases/{case_id}/actions", data={"_csrf_token": token, "action": "forward",
@@ -278,3 +278,17 @@ async def test_an_inactive_item_cannot_be_accepted(worker):
     response = await receive(worker, code="GA11")
     assert response.status_code == 422 and "有效的服务事项" in response.text
     await Item.update({Item.active: True}).where(Item.code == "GA11")
+
+
+async def test_without_javascript_the_intake_says_the_case_will_wait_and_the_case_does(worker):
+    """The line by 受理 is the server's too (no JS): what is missing; accepted so, the case is 待补正 at once."""
+    page = soup(await worker.get(f"/counter?item={await item_id('MZ01')}"))
+    line = page.select_one("[data-accept-outcome]")
+    assert "户口簿" in line.select_one("[data-when-missing]").get_text()
+    assert line.select_one("[data-when-complete]").has_attr("hidden")
+    response = await receive(worker)  # 居民身份证 and 户口簿 brought, the photos not
+    assert response.status_code == 302
+    case = soup(await worker.get(response.headers["location"]))
+    assert case.select_one(".status").get_text() == "待补正"
+    assert "待补正（暂停计时）：近期免冠一寸彩色照片" in case.select_one(".flash-success").get_text()
+    assert "受理时材料不全，待补正：近期免冠一寸彩色照片" in case.select_one(".timeline").get_text()

@@ -27,7 +27,8 @@ async def desk(db):
 
 
 async def accept(actor, code="MZ01", name="张桂英", phone="13812345678", day=DAY, hour=10):
-    form = ReceiveForm(item_id=await item_id(code), action="accept", resident_name=name, phone=phone)
+    form = ReceiveForm(item_id=await item_id(code), action="accept", resident_name=name, phone=phone,
+                       brought=tuple(range(12)))  # everything brought: 已受理
     result = await cases.receive(actor, form, now=datetime.combine(day, time(hour), tzinfo=LOCAL_TZ))
     return result
 

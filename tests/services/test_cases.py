@@ -45,16 +45,33 @@ async def status_of(case_id):
 
 
 async def test_accepting_logs_the_visit_and_starts_the_clock(desk):
-    case_id = await accept(desk, brought=(0,))
+    case_id = await accept(desk)  # everything brought
     case = await status_of(case_id)
     assert case["status"] == "accepted" and case["owner"] == desk["owner"].id
     assert case["due_on"] == date(2026, 12, 1)  # 5 working days after Tue 24 Nov
-    assert json.loads(case["missing"]) == [1, 2]  # 户口簿 and photos not brought
-    assert json.loads(case["received"]) == [0]  # ☑ at intake = received
+    assert case["paused_on"] is None and json.loads(case["missing"]) == []
     visit = await Visit.select().where(Visit.id == (await Case.select(Case.visit).where(Case.id == case_id).first())["visit"]).first()
     assert visit["id_number"] == ID_NUMBER and visit["staff"] == desk["owner"].id
     events = await CaseEvent.select(CaseEvent.action, CaseEvent.to_status).where(CaseEvent.case == case_id)
     assert events == [{"action": "accept", "to_status": "accepted"}]
+
+
+async def test_accepting_with_materials_missing_waits_for_them_from_the_start(desk):
+    case_id = await accept(desk, brought=(0,))
+    case = await status_of(case_id)
+    # 一次性告知: 待补正 at once, the clock paused from the day of acceptance (the promise is counted from it).
+    assert case["status"] == "awaiting" and case["paused_on"] == date(2026, 11, 24)
+    assert case["due_on"] == date(2026, 12, 1)
+    assert json.loads(case["missing"]) == [1, 2]  # 户口簿 and photos not brought
+    assert json.loads(case["received"]) == [0]  # ☑ at intake = received
+    events = await CaseEvent.select(CaseEvent.action, CaseEvent.to_status, CaseEvent.note).where(
+        CaseEvent.case == case_id).order_by(CaseEvent.id)
+    assert [(e["action"], e["to_status"]) for e in events] == [("accept", "accepted"), ("request_materials", "awaiting")]
+    assert events[1]["note"].startswith("受理时材料不全，待补正：户口簿")
+    # Brought on Fri 27 Nov: 3 working days paused (25, 26, 27), so due Fri 4 Dec.
+    await cases.act(desk["owner"], case_id, "supply_materials", now=at(date(2026, 11, 27)))
+    case = await status_of(case_id)
+    assert case["status"] == "accepted" and case["due_on"] == date(2026, 12, 4) and case["paused_on"] is None
 
 
 async def test_a_consultation_is_closed_at_once_without_a_name(desk):
@@ -102,12 +119,13 @@ async def test_bad_counter_input_is_refused_in_chinese(desk, form, message):
 
 
 async def test_every_transition_through_the_service(desk):
-    case_id = await accept(desk, brought=(0, 1))
+    case_id = await accept(desk)  # everything brought: 已受理
     owner = desk["owner"]
     await cases.act(owner, case_id, "forward", reason="区民政局", now=at(date(2026, 11, 24), 11))
     assert (await status_of(case_id))["status"] == "forwarded"
     with pytest.raises(CaseRuleError, match="状态下不能"):
         await cases.act(owner, case_id, "supply_materials")
+    await cases.set_received(owner, case_id, (0, 1))  # the department asks for the photos again
     await cases.act(owner, case_id, "request_materials", now=at(date(2026, 11, 25)))
     assert (await status_of(case_id))["status"] == "awaiting"
     await cases.act(owner, case_id, "supply_materials", now=at(date(2026, 11, 27)))
@@ -120,8 +138,8 @@ async def test_every_transition_through_the_service(desk):
         with pytest.raises(CaseRuleError):
             await cases.act(owner, case_id, action, reason="x", new_owner_id=desk["colleague"].id)
     actions = [e["action"] for e in await CaseEvent.select(CaseEvent.action).where(CaseEvent.case == case_id).order_by(CaseEvent.id)]
-    assert actions == ["accept", "forward", "request_materials", "supply_materials", "complete"]
-    assert await AuditLog.count().where((AuditLog.object_type == "case") & (AuditLog.object_id == str(case_id))) == 5
+    assert actions == ["accept", "forward", "materials", "request_materials", "supply_materials", "complete"]
+    assert await AuditLog.count().where((AuditLog.object_type == "case") & (AuditLog.object_id == str(case_id))) == 6
 
 
 async def test_refusal_needs_a_reason_and_closes_the_case(desk):
@@ -174,8 +192,9 @@ async def test_hand_over_to_a_named_colleague_with_a_reason(desk, db):
 
 
 async def test_the_paused_clock_moves_the_deadline(desk):
-    case_id = await accept(desk, brought=(0,), day=date(2026, 11, 24))
+    case_id = await accept(desk, day=date(2026, 11, 24))
     assert (await status_of(case_id))["due_on"] == date(2026, 12, 1)
+    await cases.set_received(desk["owner"], case_id, (0,), now=at(date(2026, 11, 25)))
     await cases.act(desk["owner"], case_id, "request_materials", now=at(date(2026, 11, 25)))
     assert (await status_of(case_id))["paused_on"] == date(2026, 11, 25)
     # Resumed Mon 30 Nov: 26, 27, 30 Nov were paused -> the deadline moves 3 working days to 4 Dec.
@@ -255,8 +274,7 @@ async def test_public_status_of_a_refusal_states_the_reason_and_promises_no_date
 
 
 async def test_public_status_while_awaiting_lists_the_missing_materials_by_name(desk):
-    case_id = await accept(desk, brought=(0,))  # 户口簿 and the photos missing
-    await cases.act(desk["owner"], case_id, "request_materials", now=at(date(2026, 11, 25)))
+    case_id = await accept(desk, brought=(0,))  # 户口簿 and the photos missing: 待补正 from acceptance
     status = await cases.public_status(await _token(case_id))
     assert status["paused"] and status["due_on"] == date(2026, 12, 1)
     assert status["missing_names"] == ["户口簿", "近期免冠一寸彩色照片"]

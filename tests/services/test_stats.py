@@ -91,8 +91,9 @@ async def test_an_overdue_open_case_brings_the_on_time_rate_below_100(window):
 async def test_the_excel_export_states_the_same_honest_rate(window):
     worker = window["worker"]
     for name in ("甲", "乙"):
+        # Everything brought, so the clock runs (with a material missing they would wait, 待补正, never overdue).
         await cases.receive(worker, ReceiveForm(item_id=await item_id("ZF01"), action="accept", resident_name=name,
-                                                brought=(0,)), now=at(date(2026, 12, 2)))
+                                                brought=(0, 1, 2)), now=at(date(2026, 12, 2)))
     content = (await stats.export_xlsx(window["manager"], date(2026, 12, 1), today=date(2026, 12, 9))).content
     book = load_workbook(io.BytesIO(content))
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
