@@ -109,7 +109,7 @@ def test_minus_five_and_99999999_get_their_own_messages_at_the_canteen_desk(page
     card = page.get_by_label("就餐卡号（刷卡或输入后回车）")
     card.fill("D0477")
     card.press("Enter")
-    for typed, message in (("−5", "金额不能为负数"), ("99999999", "金额不能超过 1000 元"), ("12.345", "金额最多两位小数（精确到分）")):
+    for typed, message in (("−5", "餐费不能为负数"), ("99999999", "餐费不能超过 1000 元"), ("12.345", "餐费最多两位小数（精确到分）")):
         price = page.get_by_label("餐费（元）")
         price.fill(typed)
         page.get_by_role("button", name="记录就餐").click()
