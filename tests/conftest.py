@@ -34,6 +34,15 @@ def tmp_root() -> Path:
     return test_env.TMP
 
 
+@pytest.fixture(scope="session", autouse=True)
+async def demo_templates():
+    """The demo district loaded once per process for the modules that ask for it (tests/support/demo_template.py)."""
+    from tests.support.demo_template import drop_templates
+
+    yield
+    await drop_templates()
+
+
 @pytest.fixture(scope="module")
 async def settings(request, tmp_root) -> Settings:
     """A migrated, empty database of its own for each test module."""

@@ -43,6 +43,13 @@ async def make_staff(settings: Settings, role: str = "worker", center: dict | No
 
 
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+_CSRF_VALUES_RE = re.compile(r'(name="_csrf_token" value="|"x-csrftoken": ")[^"]+"')
+
+
+def without_csrf_tokens(html: str) -> str:
+    """The page without its CSRF tokens: random hex, which now and then holds a run of digits shaped like a phone or
+    ID number. What a search for personal data must read is everything else."""
+    return _CSRF_VALUES_RE.sub(r'\1"', html)
 
 
 async def csrf_token(client, path: str = "/login") -> str:
@@ -88,10 +95,13 @@ async def as_user(staff: dict):
 
 
 async def load_demo(settings: Settings) -> None:
-    """The whole demo district (idempotent): logins admin/manager/worker/canteen with DEMO_PASSWORD."""
+    """The whole demo district (idempotent): logins admin/manager/worker/canteen with DEMO_PASSWORD. Into a database
+    still as migrations left it, the district is copied from one loaded once per test process (demo_template)."""
     from center.services.demo import load_demo as _load
+    from tests.support.demo_template import copy_demo_if_pristine
 
-    await _load(settings)
+    if not await copy_demo_if_pristine(settings):
+        await _load(settings)
 
 
 def vary(response) -> set[str]:
