@@ -50,14 +50,20 @@ def _pg_dsn(settings: Settings) -> str:
     return settings.database_url
 
 
-async def _counts(settings: Settings) -> dict[str, int]:
+async def _holds_rows(settings: Settings) -> bool:
+    """Whether any table holds a row; tables are asked parents first (center), so a used database answers at once."""
     tables = _tables()
     if ENGINE == "sqlite":
         with sqlite3.connect(_sqlite_path(settings), timeout=30) as con:
-            return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+            found = any(con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() for t in tables)
+        con.close()
+        return found
     con = await asyncpg.connect(_pg_dsn(settings))
     try:
-        return {t: await con.fetchval(f'SELECT count(*) FROM "{t}"') for t in tables}
+        for table in tables:
+            if await con.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}")'):
+                return True
+        return False
     finally:
         await con.close()
 
@@ -72,7 +78,7 @@ async def _build(settings: Settings) -> Settings | None:
     template = Settings(database_url=url, secret_key=settings.secret_key, demo=True, scheduler=False, db_pool=False,
                         var_dir=settings.var_dir)
     await migrate(template, quiet=True)
-    if any((await _counts(template)).values()):
+    if await _holds_rows(template):
         return None
     center_db.bind(center_db.make_engine(template))
     try:
@@ -120,7 +126,7 @@ def _drop_caches() -> None:
 
 async def copy_demo_if_pristine(settings: Settings) -> bool:
     """Copy the demo into `settings`' database when it is as migrations left it; False when it is not."""
-    if any((await _counts(settings)).values()):
+    if await _holds_rows(settings):
         return False
     key = _key(settings)
     if key not in _templates:
