@@ -3,7 +3,6 @@ per day and per kind (center.services.xlsx: real dates, money in #,##0.00, froze
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from openpyxl import Workbook
@@ -11,7 +10,7 @@ from openpyxl import Workbook
 from center.domain.privacy import mask_id_number, mask_name
 from center.services import dining
 from center.services.identity import CurrentUser
-from center.services.xlsx import Column, Export, Kind, append_row, fit_widths, write_table
+from center.services.xlsx import Column, Export, Kind, append_row, fit_widths, workbook_bytes, write_table
 
 SUMMARY = [Column("助餐点"), Column("就餐人次", Kind.integer), Column("餐费合计（元）", Kind.money),
            Column("补贴应结算（元）", Kind.money), Column("老人自付（元）", Kind.money), Column("结账")]
@@ -81,7 +80,5 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
                                for kind, f in view["by_kind"].items()],
                 ["合计", t["meals"], t["price_fen"], t["subsidy_fen"], t["paid_fen"]])
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
     filename, fallback = filenames(view, month)
-    return Export(buffer.getvalue(), filename, fallback)
+    return Export(workbook_bytes(wb), filename, fallback)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -14,7 +13,7 @@ from center.domain.privacy import mask_id_number, mask_name
 from center.domain.stats import Timeliness, on_time_rate, timeliness
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
-from center.services.xlsx import Column, Export, Kind, write_table
+from center.services.xlsx import Column, Export, Kind, workbook_bytes, write_table
 from center import db
 from center.tables import Case, Center, Item, Staff
 from center.timeutil import LOCAL_TZ, local_today, to_local
@@ -258,7 +257,5 @@ async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = N
          r["closed_at"], r["receiver_name"], r["owner_name"], "是" if r["extended"] else ""]
         for r in rows
     ], ["合计", f"{len(rows)} 件"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
     filename, fallback = await export_filenames(actor, stats)
-    return Export(buffer.getvalue(), filename, fallback)
+    return Export(workbook_bytes(wb), filename, fallback)

@@ -5,6 +5,7 @@ datetimes shown in Asia/Shanghai."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -12,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Iterable, Sequence
 
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,6 +32,9 @@ TITLE_FONT = Font(bold=True, size=13)
 TOTAL_FONT = Font(bold=True)
 TOTAL_BORDER = Border(top=Side(style="thin"))
 MAX_WIDTH = 60
+# A text beginning with one of these is a formula to a spreadsheet program (issue #11, finding 5): a catalog item
+# named =HYPERLINK(...) must reach the admin's workbook as the text it is, never as a live formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Kind(StrEnum):
@@ -150,3 +155,23 @@ class Export:
     content: bytes
     filename: str
     ascii_filename: str
+
+
+def as_text(cell) -> None:
+    """Keep a text cell text: stored as a string, and quote-prefixed so that editing it in Excel or WPS does not
+    turn it into a formula either."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as the .xlsx file to send. The project writes no formulas (totals are values it computed), so
+    every text that a spreadsheet would read as a formula, from any sheet and any source, is written as text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and (cell.data_type == "f" or cell.value.startswith(FORMULA_STARTS)):
+                    as_text(cell)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

