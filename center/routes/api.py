@@ -22,6 +22,7 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParam
 
 from center.domain.calendar import MAX_WORKDAYS
 from center.domain.meals import TERMINAL_VOID_REASON
+from center.domain.periods import FIRST_YEAR, LAST_YEAR, check_year
 from center.services import catalog, dining
 from center.services.calendar import get_calendar
 from center.services.hours import api_hours
@@ -143,8 +144,7 @@ class ApiController(Controller):
         start: Annotated[date, QueryParameter(description="YYYY-MM-DD")],
         days: Annotated[int, QueryParameter(ge=0, le=MAX_WORKDAYS, description="number of working days")],
     ) -> WorkdaysOut:
-        if not (2000 <= start.year <= 2100):
-            raise ValidationException("start 须在 2000–2100 年之间")
+        check_year(start.year, "start")
         calendar = await get_calendar()
         due = calendar.add_workdays(start, days)
         return WorkdaysOut(start=start, days=days, due=due, provisional=calendar.is_provisional(start, due))
@@ -155,7 +155,7 @@ class ApiController(Controller):
                      "notices), `notice` (entered by the district admin) or `provisional` (holidays by their rules, "
                      "make-up days unknown).")
     async def get_calendar_days(
-        self, year: Annotated[int, QueryParameter(ge=2000, le=2100, description="YYYY")],
+        self, year: Annotated[int, QueryParameter(ge=FIRST_YEAR, le=LAST_YEAR, description="YYYY")],
     ) -> CalendarDaysOut:
         calendar = await get_calendar()
         return CalendarDaysOut(
@@ -171,6 +171,8 @@ class ApiController(Controller):
         slug: Annotated[str, PathParameter(description="center slug, e.g. daxi")],
         day: Annotated[date | None, QueryParameter(name="date", description="YYYY-MM-DD, default today")] = None,
     ) -> HoursOut:
+        if day is not None:
+            check_year(day.year, "date")
         data = await api_hours(slug, day or local_today())
         return HoursOut(
             date=date.fromisoformat(data["date"]), day_kind=data["day_kind"], holiday_name=data["holiday_name"],

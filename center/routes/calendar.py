@@ -12,10 +12,11 @@ from litestar.response import Redirect
 from center.domain import DomainError
 from center.domain.access import Area
 from center.domain.calendar import DAY_KIND_LABELS, SOURCE_LABELS, DayKind, Source, parse_notice
+from center.domain.periods import year_param
 from center.services import calendar as calendar_service
 from center.timeutil import local_today
 from center.web.confirm import ask_first, confirmed
-from center.web.forms import FormData, optional_int
+from center.web.forms import FormData
 from center.web.guards import requires
 from center.web.render import flash, page
 
@@ -68,8 +69,7 @@ class CalendarController(Controller):
 
     @get("/", name="calendar:index")
     async def show_calendar(self, request: Request, year: FromQuery[str] = "") -> Response:
-        year = optional_int(year)
-        return page(request, TEMPLATE, await _year_context(request, _year(year)))
+        return page(request, TEMPLATE, await _year_context(request, year_param(year) or local_today().year))
 
     @post("/notice/preview", name="calendar:preview_notice", guards=[requires(Area.calendar_edit)])
     async def preview_notice(self, request: Request) -> Response:

@@ -17,6 +17,7 @@ from center.domain.ledger import age_on, eligible_on
 from center.domain.meals import (VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, unusual_price,
                                  void_reason)
 from center.domain.money import parse_yuan, yuan
+from center.domain.periods import month_number_param, month_param, year_param
 from center.services import dining, dining_export
 from center.services.dining import MEAL_KINDS
 from center.timeutil import fmt_local, local_now, local_today
@@ -229,15 +230,15 @@ class DiningController(Controller):
 
     @get("/seniors/{senior_id:int}", name="dining:senior")
     async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "") -> Response:
-        year = optional_int(year)
-        view = await dining.senior_view(request.user, senior_id, year or local_today().year)
+        chosen = year_param(year) or local_today().year
+        view = await dining.senior_view(request.user, senior_id, chosen)
         return page(request, "dining/senior.html", view)
 
     @get("/seniors/{senior_id:int}/statement", name="dining:statement")
     async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "",
                               month: FromQuery[str] = "") -> Response:
-        year, month = optional_int(year), optional_int(month)
-        view = await dining.senior_view(request.user, senior_id, year or local_today().year)
+        chosen, month = year_param(year) or local_today().year, month_number_param(month)
+        view = await dining.senior_view(request.user, senior_id, chosen)
         if month:
             view["history"] = [h for h in view["history"] if h["book_date"].month == month]
         return page(request, "dining/statement.html", {**view, "month": month})
@@ -248,7 +249,7 @@ class DiningController(Controller):
     async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
         canteen = optional_int(canteen)
         _manager_only(request)
-        chosen = dining.month_of(month, local_today())
+        chosen = month_param(month) or local_today().replace(day=1)
         return await self._month(request, chosen, canteen)
 
     async def _month(self, request: Request, month: date, canteen_id: int | None, *, plan=None,
@@ -262,7 +263,7 @@ class DiningController(Controller):
         """Without confirm=1: which canteens and month would close; with it: the close of exactly those."""
         _manager_only(request)
         form = await FormData.read(request)
-        chosen = dining.month_of(form.text("month", limit=10), local_today())
+        chosen = month_param(form.text("month", limit=10)) or local_today().replace(day=1)
         canteen_id = form.int("canteen")
         back = _month_url(chosen, canteen_id)
         try:
@@ -282,7 +283,7 @@ class DiningController(Controller):
     async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
         canteen = optional_int(canteen)
         _manager_only(request)
-        chosen = dining.month_of(month, local_today())
+        chosen = month_param(month) or local_today().replace(day=1)
         export = await dining_export.month_xlsx(request.user, canteen, chosen)
         return xlsx_response(export.content, export.filename, export.ascii_filename)
 
@@ -329,9 +330,8 @@ class DiningController(Controller):
 
     @get("/policy", name="dining:policy")
     async def show_policy(self, request: Request, year: FromQuery[str] = "") -> Response:
-        year = optional_int(year)
         _manager_only(request)
-        chosen = year or local_today().year
+        chosen = year_param(year) or local_today().year
         return page(request, "dining/policy.html", {"policy": await dining.policy_for(chosen), "year": chosen})
 
     @post("/policy", name="dining:set_policy")

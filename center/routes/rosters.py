@@ -11,6 +11,7 @@ from litestar.response import Redirect
 from center.domain import DomainError, NotFound
 from center.domain.access import Area
 from center.domain.calendar import DAY_KIND_LABELS
+from center.domain.periods import day_param
 from center.services import hours as hours_service
 from center.services import rosters
 from center.services.centers import visible_centers
@@ -68,12 +69,12 @@ class RostersController(Controller):
     @get("/", name="rosters:index")
     async def show_week(self, request: Request, week: FromQuery[str] = "", center: FromQuery[str] = "") -> Response:
         chosen = await center_for(request, center)
-        return await self._grid(request, chosen, parse_day(week, local_today()))
+        return await self._grid(request, chosen, day_param(week, "周") or local_today())
 
     @get("/print", name="rosters:print")
     async def print_week(self, request: Request, week: FromQuery[str] = "", center: FromQuery[str] = "") -> Response:
         chosen = await center_for(request, center)
-        view = await rosters.week_view(request.user, chosen["id"], parse_day(week, local_today()))
+        view = await rosters.week_view(request.user, chosen["id"], day_param(week, "周") or local_today())
         return page(request, "rosters/print.html", {"week": view})
 
     # ---- the cell component: every verb answers with the cell (view or editor)
@@ -98,7 +99,7 @@ class RostersController(Controller):
     async def show_cell(self, request: Request, shift: FromQuery[int], day: FromQuery[str], center: FromQuery[str] = "",
                         edit: FromQuery[bool] = False) -> Response:
         chosen = await center_for(request, center)
-        return await self._cell(request, chosen, shift, parse_day(day, local_today()), editing=edit)
+        return await self._cell(request, chosen, shift, day_param(day) or local_today(), editing=edit)
 
     async def _cell_change(self, request: Request, change) -> Response:
         form = await FormData.read(request)

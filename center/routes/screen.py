@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery
 
+from center.domain.periods import moment_param
 from center.services.cache import MinuteCache
 from center.services.hours import screen_model
 from center.timeutil import LOCAL_TZ, clock_offset, local_now
@@ -66,6 +67,7 @@ class ScreenController(Controller):
 
     @get("/{slug:str}", name="screen:show")
     async def show_screen(self, request: Request, slug: FromPath[str], at: FromQuery[str] = "") -> Response:
+        moment_param(at, "预览时间")  # a wrong ?at= is told (422); one beyond ±60 days shows now (_moment)
         block = target_block(request, TEMPLATE)
         etag, model = await _cached_model(slug, at[:40])
         tag = f'"{"b" if block else "p"}-{etag}"'

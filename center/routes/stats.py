@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 
 from center.domain.access import Area
+from center.domain.periods import month_or_year_param
 from center.services import stats
 from center.timeutil import local_today
 from center.web.downloads import xlsx_response
@@ -17,14 +18,8 @@ from center.web.render import page
 
 
 def _period(raw: str) -> tuple[date, bool]:
-    """?month=2026-11 is a month, ?month=2026 the whole year; anything else the current month."""
-    try:
-        if raw.isdigit() and len(raw) == 4:
-            return date(int(raw), 1, 1), True
-        year, month = raw.split("-")
-        return date(int(year), int(month), 1), False
-    except (ValueError, AttributeError):
-        return local_today().replace(day=1), False
+    """?month=2026-11 is a month, ?month=2026 the whole year, none the current month; anything else is told (422)."""
+    return month_or_year_param(raw) or (local_today().replace(day=1), False)
 
 
 class StatsController(Controller):

@@ -43,15 +43,16 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-# Pages residents open without a login (the slip's status link): their errors keep the public layout, with no
+# Pages residents open without a login (the slip's status link, the hall screen): their errors keep the public layout, with no
 # staff header and no way into the staff login.
-PUBLIC_PREFIXES = ("/s/",)
+PUBLIC_PREFIXES = ("/s/", "/screen/")
 
 
 def _error_page(request: Request, status: int, message: str | None = None) -> Response:
     title, default_message = ERROR_TEXT.get(status, ERROR_TEXT[500] if status >= 500 else ERROR_TEXT[400])
     context = layout_context(request) if request.scope.get("app") else {}
-    context.update({"status": status, "title": title, "message": message or default_message})
+    context.update({"status": status, "title": title, "message": message or default_message,
+                    "from_slip": request.url.path.startswith("/s/")})
     public = request.url.path.startswith(PUBLIC_PREFIXES)
     return Template(template_name="errors/public_error.html" if public else "errors/error.html", context=context,
                     status_code=status)

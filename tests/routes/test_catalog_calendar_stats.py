@@ -45,7 +45,7 @@ async def test_workdays_api(client, start, days, due):
 
 
 @pytest.mark.parametrize("query", ["start=2026-02-30&days=1", "start=x&days=1", "start=2026-02-13&days=-1",
-                                   "start=2026-02-13&days=99999", "start=2026-02-13", "days=1", "start=1800-01-01&days=1"])
+                                   "start=2026-02-13&days=99999", "start=2026-02-13", "days=1"])
 async def test_workdays_api_refuses_bad_input_without_a_500(client, query):
     response = await client.get(f"/api/v1/calendar/workdays?{query}")
     assert response.status_code == 400
