@@ -234,8 +234,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
             scheduler_proc = subprocess.Popen([sys.executable, "-m", "center.cli", "scheduler"])
         os.environ["CENTER_SCHEDULER"] = "0"
     try:
+        # Forwarded headers only from CENTER_TRUSTED_PROXIES; uvicorn's own default would believe any loopback peer.
+        proxies = settings.trusted_proxies
         uvicorn.run("center.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    proxy_headers=True, server_header=False, log_level="info")
+                    proxy_headers=bool(proxies), forwarded_allow_ips=list(proxies) or None, server_header=False,
+                    log_level="info")
     finally:
         if scheduler_proc is not None:
             scheduler_proc.terminate()

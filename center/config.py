@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,9 @@ class Settings:
     var_dir: Path = field(default_factory=lambda: REPO_ROOT / "var")
     # CENTER_CLOCK (demo mode only): the moment the process's clock starts at, for training and acceptance checks.
     clock: datetime | None = None
+    # CENTER_TRUSTED_PROXIES: the reverse proxies (addresses or networks) whose X-Forwarded-For / -Proto are
+    # believed. None by default, loopback included: a forged header never reaches the audit log (issue #11, 9).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -123,7 +127,19 @@ def load_settings() -> Settings:
         district_name=os.environ.get("CENTER_DISTRICT_NAME", "黛溪街道"),
         var_dir=var_dir,
         clock=_clock(demo),
+        trusted_proxies=_trusted_proxies(),
     )
+
+
+def _trusted_proxies() -> tuple[str, ...]:
+    """CENTER_TRUSTED_PROXIES=10.0.0.5,192.168.10.0/24: each an IP address or a network."""
+    entries = tuple(e.strip() for e in os.environ.get("CENTER_TRUSTED_PROXIES", "").split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"CENTER_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return entries
 
 
 @lru_cache(maxsize=1)

@@ -12,16 +12,27 @@ from tests.support.live_server import LiveServer
 
 @pytest.fixture
 def server(db, tmp_root):
+    # Behind a reverse proxy on this machine: its X-Forwarded-For is believed (CENTER_TRUSTED_PROXIES).
     live = LiveServer(
-        {"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0"},
+        {"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0",
+         "CENTER_TRUSTED_PROXIES": "127.0.0.1"},
         tmp_root / "live-server.log",
     ).start()
     yield live
     live.stop()
 
 
+@pytest.fixture
+def direct_server(db, tmp_root):
+    # No proxy configured, as by default: nobody's X-Forwarded-For is believed, not even from loopback.
+    live = LiveServer({"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0"},
+                      tmp_root / "direct-server.log").start()
+    yield live
+    live.stop()
+
+
 def attempt(server: LiveServer, username: str, password: str, address: str) -> httpx.Response:
-    # uvicorn trusts X-Forwarded-For from 127.0.0.1 (its default), so each attempt comes from `address`.
+    # From the trusted proxy on 127.0.0.1, each attempt comes from `address`.
     with httpx.Client(base_url=server.url, headers={"X-Forwarded-For": address}) as browser:
         form = browser.get("/login")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
@@ -38,3 +49,29 @@ async def test_eleventh_wrong_password_gets_429_even_from_a_new_address(server, 
     addresses = {r["ip"] for r in await LoginAttempt.select(LoginAttempt.ip).where(LoginAttempt.username == person["username"])}
     assert {"10.1.0.0", "10.1.0.9", "172.16.5.5"} <= addresses
     assert server.process.poll() is None
+
+
+async def test_a_forged_forwarded_address_is_not_believed_without_a_trusted_proxy(direct_server, db):
+    """Issue #11, finding 9: X-Forwarded-For: 6.6.6.6 from a loopback peer went into the audit log."""
+    from center.tables import AuditLog
+
+    person = await make_staff(db)
+    assert attempt(direct_server, person["username"], "wrong", "6.6.6.6").status_code == 422
+    assert attempt(direct_server, person["username"], PASSWORD, "6.6.6.6").status_code in (200, 302, 303)
+    addresses = {r["ip"] for r in await LoginAttempt.select(LoginAttempt.ip).where(LoginAttempt.username == person["username"])}
+    audited = {r["ip"] for r in await AuditLog.select(AuditLog.ip)}
+    assert addresses == {"127.0.0.1"}
+    assert "6.6.6.6" not in audited and "127.0.0.1" in audited
+
+
+def test_trusted_proxies_are_addresses_or_networks(monkeypatch):
+    from center.config import ConfigError, load_settings
+
+    monkeypatch.setenv("CENTER_DEMO", "1")
+    monkeypatch.delenv("CENTER_TRUSTED_PROXIES", raising=False)
+    assert load_settings().trusted_proxies == ()
+    monkeypatch.setenv("CENTER_TRUSTED_PROXIES", " 10.0.0.5, 192.168.10.0/24 ")
+    assert load_settings().trusted_proxies == ("10.0.0.5", "192.168.10.0/24")
+    monkeypatch.setenv("CENTER_TRUSTED_PROXIES", "proxy.local")
+    with pytest.raises(ConfigError, match="CENTER_TRUSTED_PROXIES"):
+        load_settings()
