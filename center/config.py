@@ -44,6 +44,8 @@ class Settings:
     login_max_failures: int = 10
     login_window_seconds: int = 15 * 60
     login_lockout_seconds: int = 15 * 60
+    # ... and per address, whatever the account (a lock there blocks that address only, never the account).
+    login_max_failures_per_address: int = 30
     # Start/stop the PostgreSQL pool in the lifespan (tests share one engine across event loops).
     db_pool: bool = True
     var_dir: Path = field(default_factory=lambda: REPO_ROOT / "var")

@@ -8,7 +8,7 @@ from center.config import DEMO_PASSWORD, Settings
 from center.domain import DomainError
 from center.domain.access import Role
 from center.services import audit
-from center.services.passwords import PasswordPolicyError, check_policy, hash_password
+from center.services.passwords import PasswordPolicyError, check_policy, hash_password_off_loop
 from center.tables import Center, Staff
 from center.timeutil import utcnow
 
@@ -53,7 +53,7 @@ async def add_staff(
                 check_policy(password)
             except PasswordPolicyError as exc:
                 raise StaffError(str(exc)) from None
-        password_hash = hash_password(password)
+        password_hash = await hash_password_off_loop(password)
     if await Staff.exists().where(Staff.username == username):
         raise StaffError(f"用户名已存在：{username}")
     rows = await Staff.insert(

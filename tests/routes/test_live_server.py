@@ -33,7 +33,8 @@ def direct_server(db, tmp_root):
 
 def attempt(server: LiveServer, username: str, password: str, address: str) -> httpx.Response:
     # From the trusted proxy on 127.0.0.1, each attempt comes from `address`.
-    with httpx.Client(base_url=server.url, headers={"X-Forwarded-For": address}) as browser:
+    headers = {"X-Forwarded-For": address} if address else {}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=120) as browser:
         form = browser.get("/login")
         token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text).group(1)
         return browser.post("/login", data={"_csrf_token": token, "username": username, "password": password})
@@ -75,3 +76,18 @@ def test_trusted_proxies_are_addresses_or_networks(monkeypatch):
     monkeypatch.setenv("CENTER_TRUSTED_PROXIES", "proxy.local")
     with pytest.raises(ConfigError, match="CENTER_TRUSTED_PROXIES"):
         load_settings()
+
+
+async def test_sixty_parallel_wrong_logins_to_a_real_server_check_at_most_ten_passwords(direct_server, db):
+    """Issue #11, finding 3, as the review did it: sixty browsers at once against one account."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    person = await make_staff(db)
+    with ThreadPoolExecutor(max_workers=60) as pool:
+        answers = list(pool.map(lambda i: attempt(direct_server, person["username"], "wrong", "").status_code,
+                                range(60)))
+    assert sorted(set(answers)) == [422, 429] and answers.count(422) <= 10
+    outcomes = [r["outcome"] for r in await LoginAttempt.select(LoginAttempt.outcome).where(
+        LoginAttempt.username == person["username"])]
+    assert len(outcomes) == 60 and outcomes.count("failure") == answers.count(422) <= 10
+    assert direct_server.process.poll() is None

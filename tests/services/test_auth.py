@@ -96,3 +96,44 @@ async def test_add_staff_refuses_bad_input_in_chinese(db, kwargs, message):
     values = {"center_slug": center["slug"], "password": PASSWORD, **kwargs}
     with pytest.raises(StaffError, match=message):
         await add_staff(db, **values)
+
+
+async def test_sixty_wrong_passwords_at_once_check_at_most_ten(db, monkeypatch):
+    """Issue #11, finding 3: sixty parallel attempts on one account made 16 password checks, not 10. Each attempt
+    is now counted before its password is checked."""
+    import asyncio
+
+    from center.services import passwords
+
+    person = await make_staff(db)
+    checked = []
+    real_verify = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password", lambda h, p: checked.append(1) or real_verify(h, p))
+    now = utcnow()
+    results = await asyncio.gather(*(authenticate(db, person["username"], "wrong", f"10.7.{i // 250}.{i % 250}", now)
+                                     for i in range(60)), return_exceptions=True)
+    outcomes = [r["outcome"] for r in await LoginAttempt.select(LoginAttempt.outcome).where(
+        LoginAttempt.username == person["username"])]
+    assert outcomes.count("failure") <= db.login_max_failures == 10  # the attempts whose password was checked
+    assert len(outcomes) == 60 and "pending" not in outcomes and outcomes.count("blocked") == 60 - outcomes.count("failure")
+    assert len(checked) == outcomes.count("failure")  # argon2 itself ran that often
+    assert sum(isinstance(r, LoginFailed) for r in results) == len(checked)
+    assert sum(isinstance(r, LoginThrottled) for r in results) == 60 - len(checked)
+
+
+async def test_an_address_with_many_failures_is_refused_but_the_account_logs_in_elsewhere(db):
+    """Issue #11, finding 2: a limit per address beside the one per account; a lock on an address blocks that
+    address and never the account from another one (an office behind one NAT is not locked out by it)."""
+    settings = db.with_(login_max_failures_per_address=5)
+    people = [await make_staff(db) for _ in range(6)]
+    now = utcnow()
+    for i, person in enumerate(people[:5]):  # five accounts, one wrong password each, all from one address
+        with pytest.raises(LoginFailed):
+            await authenticate(settings, person["username"], "wrong", "10.8.8.8", now + timedelta(seconds=i))
+    with pytest.raises(LoginThrottled, match="此网络地址") as caught:
+        await authenticate(settings, people[5]["username"], PASSWORD, "10.8.8.8", now + timedelta(seconds=6))
+    assert caught.value.address and "账号本身未被锁定" in str(caught.value)
+    user = await authenticate(settings, people[5]["username"], PASSWORD, "10.8.8.9", now + timedelta(seconds=7))
+    assert user.username == people[5]["username"]
+    # Each account has one failure only: none of them is locked anywhere else either.
+    assert (await authenticate(settings, people[0]["username"], PASSWORD, "10.8.8.9", now + timedelta(seconds=8))).id
