@@ -279,6 +279,50 @@ def http_figures(app: Process, ceiling: Process, seconds: float) -> dict[str, Lo
     return results
 
 
+def login_flood_figures(app: Process, seconds: float, quiet: Load | None) -> None:
+    """Issue #11, finding 2: the hall screen's p99 while 20 clients send wrong passwords as fast as they can. Each
+    attempt names a new account from a new address (through the trusted proxy header), the worst case: none is
+    cut short by a lock, so every one costs a full argon2 check."""
+    import threading
+
+    import httpx
+
+    stop, started, counts = threading.Event(), threading.Event(), {"attempts": 0, "errors": 0}
+
+    async def client(index: int) -> None:
+        async with httpx.AsyncClient(base_url=app.url(""), timeout=30) as browser:
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', (await browser.get("/login")).text).group(1)
+            n = 0
+            while not stop.is_set():
+                n += 1
+                answer = await browser.post("/login", headers={"X-Forwarded-For": f"10.{index}.{n // 250}.{n % 250}"},
+                                            data={"_csrf_token": token, "username": f"flood{index}x{n}",
+                                                  "password": "wrong-password"})
+                counts["attempts"] += 1
+                counts["errors"] += answer.status_code != 422
+                started.set()
+
+    thread = threading.Thread(target=lambda: asyncio.run(_gather(client(i) for i in range(20))), daemon=True)
+    thread.start()
+    started.wait(timeout=60)
+    began = time.monotonic()
+    load = wrk(app.url("/screen/daxi"), 8, seconds)
+    elapsed = time.monotonic() - began
+    stop.set()
+    thread.join(timeout=60)
+    print("\nLogin flood (20 clients, wrong passwords, a new account and address each time)", flush=True)
+    figure("/screen @8 during a 20-client wrong-login flood: p99", load.p99, "ms", target=100,
+           ceiling=quiet.p99 if quiet else None, higher_is_better=False, rule="< 100 ms")
+    figure("/screen @8 during the flood: requests/s", load.rps, "req/s", ceiling=quiet.rps if quiet else None)
+    figure("the flood's login attempts checked", counts["attempts"] / max(elapsed, 0.001), "per s")
+    if counts["errors"]:
+        figure("the flood: answers other than 422", counts["errors"], "count")
+
+
+async def _gather(coroutines) -> None:
+    await asyncio.gather(*coroutines)
+
+
 async def _screens(app: Process, slugs: list[str], seconds: float, screens: int = 200, every: float = 30.0) -> dict:
     import httpx
 
@@ -416,8 +460,9 @@ def main() -> None:
     ensure_wrk()
     db_path = build_dataset(scale)
     app_port, ceiling_port = free_port(), free_port()
-    app = Process("app", [str(BIN / "center"), "serve", "--port", str(app_port)], center_env(db_path, app_port),
-                  app_port, "/healthz")
+    # Behind a proxy on this machine (CENTER_TRUSTED_PROXIES): the login flood comes from many addresses.
+    app = Process("app", [str(BIN / "center"), "serve", "--port", str(app_port)],
+                  {**center_env(db_path, app_port), "CENTER_TRUSTED_PROXIES": "127.0.0.1"}, app_port, "/healthz")
     ceiling = Process("ceiling", [str(BIN / "python"), "-m", "uvicorn", "ceiling:create_app", "--factory",
                                   "--app-dir", str(ROOT / "bench"), "--port", str(ceiling_port), "--no-server-header",
                                   "--proxy-headers", "--log-level", "info"],
@@ -427,6 +472,7 @@ def main() -> None:
         ceiling.start()
         results = http_figures(app, ceiling, seconds)
         ceiling.stop()
+        login_flood_figures(app, max(seconds, 5), results.get("/screen/{slug}@8"))
         screen_figures(app, db_path, screen_seconds)
         data_figures(app, db_path)
         figure("peak RSS of the server process during the load", app.peak_rss_mb(), "MB", target=300,
