@@ -65,6 +65,23 @@ def _month_url(month: date, canteen_id: int | None) -> str:
     return f"/dining/months?{urlencode(query)}"
 
 
+# The seniors a canteen operator looked up at the desk in this session: the only account pages the operator may
+# open (issue #11, finding 4), as the desk links to them; ids typed into the address open nothing else.
+DESK_SENIORS_KEY = "desk_seniors"
+DESK_SENIORS_KEPT = 50
+
+
+def _remember_desk_senior(request: Request, senior_id: int) -> None:
+    if request.user.role != Role.canteen:
+        return
+    seen = [i for i in request.session.get(DESK_SENIORS_KEY, []) if i != senior_id]
+    request.session[DESK_SENIORS_KEY] = [*seen, senior_id][-DESK_SENIORS_KEPT:]
+
+
+def _desk_seniors(request: Request) -> list[int]:
+    return list(request.session.get(DESK_SENIORS_KEY, [])) if request.user.role == Role.canteen else []
+
+
 def _close_names(plan) -> str:
     names = "、".join(c["name"] for c in plan.canteens)
     return f"全区 {len(plan.canteens)} 个助餐点（{names}）" if plan.district else names
@@ -90,6 +107,7 @@ class DiningController(Controller):
         if card and void is None:
             try:
                 senior = await dining.senior_by_card(card)
+                _remember_desk_senior(request, senior["id"])
                 figures = await dining.allowance_figures(senior["id"], today.year)
                 senior["age"] = age_on(senior["birth_date"], today)
                 senior["eligible"] = eligible_on(senior["birth_date"], today)
@@ -204,6 +222,8 @@ class DiningController(Controller):
 
     @get("/seniors", name="dining:seniors")
     async def list_seniors(self, request: Request, q: FromQuery[str] = "") -> Response:
+        if request.user.role == Role.canteen:  # the district's seniors are not an operator's list to browse
+            raise AccessDenied(dining.OPERATOR_LOOKUP_ONLY)
         return page(request, "dining/seniors.html", {"seniors": await dining.seniors_list(request.user, q), "q": q[:40],
                                                      "centers": await dining.centers(), "form": {}})
 
@@ -231,14 +251,14 @@ class DiningController(Controller):
     @get("/seniors/{senior_id:int}", name="dining:senior")
     async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "") -> Response:
         chosen = year_param(year) or local_today().year
-        view = await dining.senior_view(request.user, senior_id, chosen)
+        view = await dining.senior_view(request.user, senior_id, chosen, looked_up=_desk_seniors(request))
         return page(request, "dining/senior.html", view)
 
     @get("/seniors/{senior_id:int}/statement", name="dining:statement")
     async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "",
                               month: FromQuery[str] = "") -> Response:
         chosen, month = year_param(year) or local_today().year, month_number_param(month)
-        view = await dining.senior_view(request.user, senior_id, chosen)
+        view = await dining.senior_view(request.user, senior_id, chosen, looked_up=_desk_seniors(request))
         if month:
             view["history"] = [h for h in view["history"] if h["book_date"].month == month]
         return page(request, "dining/statement.html", {**view, "month": month})

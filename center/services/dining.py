@@ -7,6 +7,7 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -740,7 +741,16 @@ async def meals_of_day(canteen_id: int, day: date) -> list[dict]:
     return rows
 
 
-async def senior_view(actor: CurrentUser, senior_id: int, year: int) -> dict:
+OPERATOR_LOOKUP_ONLY = "助餐点操作员只能查看在助餐台刷卡或输入卡号查到的老人：请回到助餐台查询"
+
+
+async def senior_view(actor: CurrentUser, senior_id: int, year: int, *,
+                      looked_up: Collection[int] = ()) -> dict:
+    """A senior's account for the year. Staff of the senior's center (and the admin) see it all. A canteen
+    operator (issue #11, finding 4) sees only a senior whose card was looked up at the desk in this session
+    (`looked_up`), and only the grants and the meals at the operator's own canteen."""
+    if actor.role == "canteen" and senior_id not in looked_up:
+        raise AccessDenied(OPERATOR_LOOKUP_ONLY)
     senior = await Senior.select(Senior.all_columns(), Senior.center.name.as_alias("center_name")).where(
         Senior.id == senior_id).first()
     if senior is None:
@@ -749,7 +759,7 @@ async def senior_view(actor: CurrentUser, senior_id: int, year: int) -> dict:
         raise AccessDenied("只能查看本中心登记的老人")
     history = await LedgerTxn.select(
         LedgerTxn.id, LedgerTxn.kind, LedgerTxn.at, LedgerTxn.book_date, LedgerTxn.memo, LedgerTxn.reverses,
-        LedgerTxn.reason, LedgerTxn.canteen.name.as_alias("canteen_name"),
+        LedgerTxn.reason, LedgerTxn.canteen, LedgerTxn.canteen.name.as_alias("canteen_name"),
     ).where((LedgerTxn.senior == senior_id) & (LedgerTxn.year == year)).order_by(LedgerTxn.id)
     amounts: dict[int, int] = defaultdict(int)
     for p in await LedgerPosting.select(LedgerPosting.txn, LedgerPosting.amount_fen).where(
@@ -767,8 +777,13 @@ async def senior_view(actor: CurrentUser, senior_id: int, year: int) -> dict:
         row["meal"] = {**meal, "kind_label": MEAL_KINDS[meal["kind"]]} if meal else None
         reversed_meal = meals.get(row["reverses"]) if row["kind"] == TxnKind.reversal else None
         row["reversed_kind_label"] = MEAL_KINDS[reversed_meal["kind"]] if reversed_meal else ""
+    elsewhere = 0
+    if actor.role == "canteen":  # the balance stays the account's; rows at other canteens are only counted
+        own = await operator_canteen(actor)
+        shown = [row for row in history if row["canteen"] is None or row["canteen"] == own]
+        elsewhere, history = len(history) - len(shown), shown
     return {"senior": senior, "year": year, "figures": await allowance_figures(senior_id, year), "history": history,
-            "age": age_on(senior["birth_date"], to_local(utcnow()).date())}
+            "elsewhere": elsewhere, "age": age_on(senior["birth_date"], to_local(utcnow()).date())}
 
 
 async def seniors_list(actor: CurrentUser, query: str = "", limit: int = 100) -> list[dict]:

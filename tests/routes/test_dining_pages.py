@@ -255,3 +255,81 @@ async def test_read_only_policy_reads_as_text(client, db):
     page = soup(await client.get("/dining/policy"))
     assert page.select_one("main input[name=annual]") and not page.select("main [disabled]")
     await logout(client)
+
+
+async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_sees_only_its_canteen(canteen_desk):
+    """Issue #11, finding 4: an operator read any senior's page in the district (sequential ids), with the meals at
+    other centers' canteens. Now only a card looked up at the desk opens its account, and the rows there are the
+    grants and this canteen's meals; the balance stays the account's."""
+    from center.services.identity import load_user
+    from center.tables import Canteen, LedgerTxn, Senior, Staff
+
+    operator = await load_user((await Staff.select(Staff.id).where(Staff.username == "canteen").first())["id"])
+    own = await dining.operator_canteen(operator)
+    other = await Canteen.select(Canteen.id).where(Canteen.id != own).first()
+    senior = await dining.senior_by_card("D0200")
+    stranger = await Senior.select(Senior.id).where(Senior.card_no == "D0003").first()
+    await dining.record_meal(other["id"], card_no="D0200", kind="breakfast", price_fen=500, eaten_at=None,
+                             key="eaten-elsewhere", repeat_confirmed=True)
+
+    for path in (f"/dining/seniors/{stranger['id']}", f"/dining/seniors/{senior['id']}",
+                 f"/dining/seniors/{senior['id']}/statement", "/dining/seniors"):
+        refused = await canteen_desk.get(path)
+        assert refused.status_code == 403 and "请回到助餐台查询" in refused.text, path
+    assert "老人登记" not in soup(await canteen_desk.get("/dining")).select_one(".dining-tabs").get_text()
+
+    desk = soup(await canteen_desk.get("/dining?card=D0200"))
+    link = desk.find("a", string=re.compile("账户明细与对账单"))["href"]
+    account = await canteen_desk.get(link)
+    assert account.status_code == 200
+    rows = [r.get_text(" ", strip=True) for r in soup(account).select("main table tbody tr")]
+    txns = await LedgerTxn.select(LedgerTxn.canteen).where(
+        (LedgerTxn.senior == senior["id"]) & (LedgerTxn.year == local_today().year))
+    elsewhere = sum(1 for t in txns if t["canteen"] not in (None, own))
+    assert elsewhere >= 1 and len(rows) == len(txns) - elsewhere
+    assert f"另有 {elsewhere} 笔在其他助餐点的记录未列出" in account.text
+    figures = await dining.allowance_figures(senior["id"], local_today().year)
+    assert f"{figures['balance_fen'] // 100}.{figures['balance_fen'] % 100:02d}" in soup(account).select_one(
+        ".big-numbers").get_text()
+    assert (await canteen_desk.get(f"/dining/seniors/{senior['id']}/statement")).status_code == 200
+    assert (await canteen_desk.get(f"/dining/seniors/{stranger['id']}")).status_code == 403  # still not looked up
+
+
+async def test_a_month_is_closed_only_where_the_closer_has_authority(client, db):
+    """Issue #11, finding 4: a center's manager closes its own canteens only, never another center's and never the
+    district's month; an operator closes nothing. Each refused with 403, and nothing closed."""
+    from center.tables import Canteen, Center, ClosedCanteenMonth, ClosedMonth
+
+    await load_demo(db)
+    last = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    daxi = await Center.select(Center.id).where(Center.slug == "daxi").first()
+    foreign = await Canteen.select(Canteen.id).where(Canteen.center != daxi["id"]).first()
+    month = date.fromisoformat(last + "-01")
+
+    async def closed_now():
+        return ({r["canteen"] for r in await ClosedCanteenMonth.select(ClosedCanteenMonth.canteen).where(
+            ClosedCanteenMonth.month == month)}, await ClosedMonth.exists().where(ClosedMonth.month == month))
+
+    before = await closed_now()
+
+    await login(client, "canteen", DEMO_PASSWORD)
+    token = await csrf_token(client, "/dining")
+    refused = await client.post("/dining/months/close", data={"_csrf_token": token, "month": last, "confirm": "1"})
+    assert refused.status_code == 403 and await closed_now() == before
+    await logout(client)
+
+    await login(client, "manager", DEMO_PASSWORD)
+    token = await csrf_token(client, f"/dining/months?month={last}")
+    refused = await client.post("/dining/months/close", data={"_csrf_token": token, "month": last,
+                                                               "canteen": str(foreign["id"]), "confirm": "1"})
+    assert refused.status_code == 403 and "只能结账本中心的助餐点" in refused.text
+    assert await closed_now() == before
+
+    done = await client.post("/dining/months/close", data={"_csrf_token": token, "month": last, "confirm": "1"},
+                             follow_redirects=False)
+    assert done.status_code == 302
+    closed, district = await closed_now()
+    own = {r["id"] for r in await Canteen.select(Canteen.id).where(Canteen.center == daxi["id"])}
+    assert closed == before[0] | own and foreign["id"] not in closed
+    assert district is False  # the district's month stays open: closing it is the admin's
+    await logout(client)
