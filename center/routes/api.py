@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
 from datetime import datetime
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -134,14 +136,16 @@ class ApiController(Controller):
             for item in await catalog.api_catalog()
         ]
 
-    @get("/calendar/workdays", name="api:workdays", summary="第 N 个工作日", raises=[ServiceUnavailableException],
+    @get("/calendar/workdays", name="api:workdays", summary="第 N 个工作日",
+         raises=[ServiceUnavailableException, UnprocessableError],
          description="The N-th working day after `start` (start itself not counted), following the statutory "
                      "calendar with make-up working days (调休). `provisional` is true when a day counted lies in a "
                      "year whose State Council arrangement is not known yet (its holidays then follow their rules; "
-                     "only the 调休 make-up days are unknown), so the date may still move.")
+                     "only the 调休 make-up days are unknown), so the date may still move. A `start` outside "
+                     f"{FIRST_YEAR}-01-01 – {LAST_YEAR}-12-31 answers 422.")
     async def get_workdays(
         self,
-        start: Annotated[date, QueryParameter(description="YYYY-MM-DD")],
+        start: Annotated[date, QueryParameter(description=f"YYYY-MM-DD, within {FIRST_YEAR}–{LAST_YEAR}")],
         days: Annotated[int, QueryParameter(ge=0, le=MAX_WORKDAYS, description="number of working days")],
     ) -> WorkdaysOut:
         check_year(start.year, "start")
@@ -163,13 +167,15 @@ class ApiController(Controller):
             days=[CalendarDayOut(date=d.day, kind=d.kind.value, name=d.name) for d in calendar.special_days(year)],
         )
 
-    @get("/centers/{slug:str}/hours", name="api:hours", summary="服务时间与值班人员", raises=PUBLIC_ERRORS,
+    @get("/centers/{slug:str}/hours", name="api:hours", summary="服务时间与值班人员",
+         raises=[*PUBLIC_ERRORS, UnprocessableError],
          description="A center's day kind, service periods (regular / extended / duty) and who is on duty on a date "
                      "(name and shift only). For signage systems.")
     async def get_hours(
         self,
         slug: Annotated[str, PathParameter(description="center slug, e.g. daxi")],
-        day: Annotated[date | None, QueryParameter(name="date", description="YYYY-MM-DD, default today")] = None,
+        day: Annotated[date | None, QueryParameter(
+            name="date", description=f"YYYY-MM-DD, default today; within {FIRST_YEAR}–{LAST_YEAR} (else 422)")] = None,
     ) -> HoursOut:
         if day is not None:
             check_year(day.year, "date")
@@ -184,9 +190,22 @@ class ApiController(Controller):
 @dataclass
 class MealIn:
     card_no: str
-    kind: str
-    price_fen: int
+    kind: Literal["breakfast", "lunch", "dinner"]
+    price_fen: int  # a JSON integer of fen: "15", 15.0 and 1e2 are refused (strict_meal)
     eaten_at: datetime | None = None
+
+
+def strict_meal(raw: bytes) -> MealIn:
+    """The body again, decoded strictly (issue #11, finding 7): Litestar converts request bodies in msgspec's lax
+    mode, which turns "15" and 15.0 into 15. Money from a terminal must be what the terminal meant to send."""
+    try:
+        return msgspec.json.decode(raw, type=MealIn, strict=True)
+    except msgspec.ValidationError as exc:
+        found = re.search(r"at `\$\.(\w+)`", str(exc))
+        field = found.group(1) if found else ""
+        if field == "price_fen":
+            raise ValidationException("price_fen 须为 JSON 整数（单位：分），例如 1500；不接受字符串或小数") from None
+        raise ValidationException(f"请求体字段 {field or '（整体）'} 的类型不对") from None
 
 
 @dataclass
@@ -244,11 +263,12 @@ class TerminalController(Controller):
                       "same body answers the same and deducts nothing more; with another body: 409.")
     async def post_meal(
         self, request: Request, data: JSONBody[MealIn],
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
+        idempotency_key: Annotated[str, HeaderParameter(
+            name="Idempotency-Key", required=True, min_length=1, max_length=120,
+            description="one key per meal the terminal means to record; a replay with it deducts nothing more")],
     ) -> MealOut:
         device = terminal(request)
-        if not idempotency_key:
-            raise ValidationException("缺少请求头 Idempotency-Key")
+        data = strict_meal(await request.body())
         result = await dining.record_meal(device.canteen_id, card_no=data.card_no, kind=data.kind,
                                           price_fen=data.price_fen, eaten_at=data.eaten_at, key=idempotency_key,
                                           device_id=device.device_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from urllib.parse import quote
 
@@ -63,7 +64,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if wants_json(request):
         detail = exc.detail
         if status == 400 and not _is_chinese(str(detail)):
-            detail = "请求参数有误，请检查后重试"
+            detail = _chinese_validation_detail(str(detail), getattr(exc, "extra", None))
         body = {"status_code": status, "detail": detail}
         if getattr(exc, "extra", None):
             body["extra"] = exc.extra
@@ -82,6 +83,20 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     elif status in (403, 404, 409, 422, 429) and exc.detail and _is_chinese(str(exc.detail)):
         message = str(exc.detail)
     return _error_page(request, status, message)
+
+
+def _chinese_validation_detail(detail: str, extra) -> str:
+    """Litestar's English validation errors, said in Chinese with the names of the fields they are about."""
+    if found := re.search(r"Missing required (\w+) parameter '([^']+)'", detail):
+        where = {"header": "请求头", "query": "查询参数", "path": "路径参数", "cookie": "Cookie"}.get(found.group(1), "")
+        return f"请求参数有误：缺少必填的{where} {found.group(2)}"
+    items = extra if isinstance(extra, list) else []
+    missing = [str(i.get("key")) for i in items if isinstance(i, dict) and i.get("key")
+               and "missing required" in str(i.get("message", "")).lower()]
+    wrong = [str(i.get("key")) for i in items if isinstance(i, dict) and i.get("key")
+             and str(i.get("key")) not in missing]
+    parts = ([f"缺少必填参数 {'、'.join(missing)}"] if missing else []) + ([f"{'、'.join(wrong)} 的值不对"] if wrong else [])
+    return "请求参数有误：" + "；".join(parts) if parts else "请求参数有误，请检查后重试"
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:

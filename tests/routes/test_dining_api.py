@@ -65,7 +65,7 @@ async def test_void_same_day_restores_the_balance(demo):
     [
         ({"card_no": "NOPE", "kind": "lunch", "price_fen": 1500}, "e1", 404, "就餐卡"),
         ({"card_no": "D0495", "kind": "lunch", "price_fen": 1500}, "e2", 422, "未满 65"),
-        ({"card_no": "D0100", "kind": "brunch", "price_fen": 1500}, "e3", 422, "餐别"),
+        ({"card_no": "D0100", "kind": "brunch", "price_fen": 1500}, "e3", 400, "kind"),  # not in the schema's enum
         ({"card_no": "D0100", "kind": "lunch", "price_fen": -5}, "e4", 422, "价格"),
         ({"card_no": "D0100", "kind": "lunch", "price_fen": "fifteen"}, "e5", 400, "参数"),
         ({"card_no": "D0100", "kind": "lunch"}, "e6", 400, "参数"),
@@ -139,3 +139,28 @@ async def test_seniors_demo_data(demo):
     assert await Senior.count() == 500
     young = await Senior.select(Senior.card_no).where(Senior.card_no >= "D0491")
     assert len(young) == 10
+
+
+@pytest.mark.parametrize("price", ['"1500"', "1500.0", "15e2", "1e2", "true", "null"])
+async def test_a_price_that_is_not_a_json_integer_is_refused_and_nothing_is_recorded(demo, price):
+    """Issue #11, finding 7: "15", 15.0 and 1e2 were accepted as fen. Money from a terminal is a JSON integer."""
+    from center.tables import Meal
+
+    before = await Meal.count()
+    raw = '{"card_no": "D0100", "kind": "lunch", "price_fen": %s}' % price
+    response = await demo.post("/api/v1/meals", content=raw,
+                               headers={**TOKEN, "Idempotency-Key": f"strict-{price}", "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert "price_fen" in response.json()["detail"] and chinese(response.json()["detail"])
+    assert await Meal.count() == before
+
+
+async def test_the_schema_says_what_a_terminal_must_send(demo):
+    schema = (await demo.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/meals"]["post"]
+    key = next(p for p in operation["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["in"] == "header" and key["required"] is True
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    meal = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]] if "$ref" in body else body
+    assert sorted(meal["properties"]["kind"]["enum"]) == ["breakfast", "dinner", "lunch"]
+    assert meal["properties"]["price_fen"]["type"] == "integer"
