@@ -27,7 +27,7 @@ from center.web.assets import Assets, static_handler
 from center.web.auth import AuthMiddleware
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
-from center.web.security import refuse_nul_in_path, security_headers
+from center.web.security import check_request, security_headers
 from center.web.sessions import DatabaseStore, SessionConfig
 
 GC_THRESHOLDS = (20_000, 20, 50)  # gen0, gen1, gen2 (defaults 700, 10, 10)
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # meal answers, 304s) go as they are; workbooks are zip files already.
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500,
                                              exclude=[r"\.xlsx$"]),
-        before_request=refuse_nul_in_path,
+        before_request=check_request,
         middleware=[
             session_config.middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),

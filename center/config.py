@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "center-demo"
@@ -54,6 +55,18 @@ class Settings:
     # CENTER_TRUSTED_PROXIES: the reverse proxies (addresses or networks) whose X-Forwarded-For / -Proto are
     # believed. None by default, loopback included: a forged header never reaches the audit log (issue #11, 9).
     trusted_proxies: tuple[str, ...] = ()
+    # CENTER_BASE_URL: the address residents and calendars reach the center at; every absolute URL (the slip's QR,
+    # the iCal feed) is built from it, never from the request's Host header (issue #11, finding 8). Requests for
+    # other hosts get 400 unless the host is in CENTER_ALLOWED_HOSTS (e.g. the LAN name kiosks use).
+    base_url: str = "http://127.0.0.1:8000"
+    allowed_hosts: tuple[str, ...] = ()
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The host names requests may name: the base URL's, and the allowed ones (lower case, no port)."""
+        own = (urlsplit(self.base_url).hostname or "").lower()
+        loopback = {"127.0.0.1", "localhost", "::1"} if own in ("127.0.0.1", "localhost", "::1") else set()
+        return frozenset({own, *loopback, *(h.lower() for h in self.allowed_hosts)})
 
     @property
     def is_sqlite(self) -> bool:
@@ -130,7 +143,23 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         clock=_clock(demo),
         trusted_proxies=_trusted_proxies(),
+        base_url=_base_url(demo, int(os.environ.get("PORT", "8000"))),
+        allowed_hosts=tuple(h.strip().lower() for h in os.environ.get("CENTER_ALLOWED_HOSTS", "").split(",")
+                            if h.strip()),
     )
+
+
+def _base_url(demo: bool, port: int) -> str:
+    raw = os.environ.get("CENTER_BASE_URL", "").strip().rstrip("/")
+    if not raw:
+        if demo:
+            return f"http://127.0.0.1:{port}"
+        raise ConfigError("CENTER_BASE_URL is required outside demo mode (e.g. https://center.example.gov.cn): "
+                          "the slip's QR code and the iCal feed point there")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ConfigError(f"CENTER_BASE_URL must be http(s)://host[:port] without a path, got {raw!r}")
+    return raw
 
 
 def _trusted_proxies() -> tuple[str, ...]:

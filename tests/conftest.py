@@ -55,6 +55,7 @@ async def settings(request, tmp_root) -> Settings:
         scheduler=False,
         db_pool=False,
         var_dir=tmp_root,
+        base_url="http://testserver.local",  # the test clients' host (every absolute URL is built from it)
     )
     await migrate(settings, quiet=True)
     yield settings

@@ -165,7 +165,7 @@ class CasesController(Controller):
     @get("/{case_id:int}/slip", name="cases:slip")
     async def print_slip(self, request: Request, case_id: FromPath[int]) -> Response:
         view = await cases.slip_view(request.user, case_id)
-        status_url = str(request.base_url).rstrip("/") + f"/s/{view['token']}"
+        status_url = request.app.state.settings.base_url + f"/s/{view['token']}"
         # A viewBox and no fixed size, so print.css scales it to 32 mm without cropping; the quiet zone is the
         # 4 modules ISO/IEC 18004 asks for, painted white so it stays light on any background.
         qr_svg = segno.make(status_url, error="m").svg_inline(

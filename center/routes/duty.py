@@ -19,7 +19,7 @@ from center.web.render import flash, page
 
 async def _context(request: Request) -> dict:
     view = await rosters.duty_view(request.user, local_today())
-    view["ical_url"] = str(request.base_url).rstrip("/") + f"/ical/{view.pop('ical_token')}.ics"
+    view["ical_url"] = request.app.state.settings.base_url + f"/ical/{view.pop('ical_token')}.ics"
     return {**view, "form": {}}
 
 

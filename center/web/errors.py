@@ -80,7 +80,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     message = None
     if status == 403 and "CSRF" in str(exc.detail):
         message = CSRF_TEXT
-    elif status in (403, 404, 409, 422, 429) and exc.detail and _is_chinese(str(exc.detail)):
+    elif status in (400, 403, 404, 409, 422, 429) and exc.detail and _is_chinese(str(exc.detail)):
         message = str(exc.detail)
     return _error_page(request, status, message)
 

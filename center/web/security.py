@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from typing import Awaitable, Callable, Iterable
 
+from litestar.exceptions import HTTPException
 from litestar import Request, Response
 from litestar.types import Message, Scope
 
@@ -49,6 +51,24 @@ def security_headers(https: bool, public_paths: Iterable[str] = ()) -> Callable[
         message["headers"] = list(message.get("headers", [])) + extra
 
     return before_send
+
+
+async def check_request(request: Request) -> Response | None:
+    """Before any handler: a NUL in the path, then a Host the center is not served at (issue #11, finding 8)."""
+    return await refuse_nul_in_path(request) or refuse_other_hosts(request)
+
+
+# Probes from a load balancer name the machine by its address: the health check answers whatever the Host.
+HOST_CHECK_EXEMPT = ("/healthz",)
+
+
+def refuse_other_hosts(request: Request) -> None:
+    if request.scope["path"].startswith(HOST_CHECK_EXEMPT):
+        return None
+    host = (request.headers.get("host") or "").strip().lower()
+    if (urlsplit("//" + host).hostname or "") not in request.app.state.settings.hosts:
+        raise HTTPException(status_code=400, detail=f"此服务不在地址 {host[:60] or '（空）'} 上提供，请使用中心公布的网址访问")
+    return None
 
 
 async def refuse_nul_in_path(request: Request) -> Response | None:

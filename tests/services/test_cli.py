@@ -29,7 +29,7 @@ async def test_migrate_and_demo_are_safe_to_run_twice(env):
 
 
 async def test_demo_is_refused_outside_demo_mode(env):
-    production = {**env, "CENTER_DEMO": "0", "SECRET_KEY": "x" * 40}
+    production = {**env, "CENTER_DEMO": "0", "SECRET_KEY": "x" * 40, "CENTER_BASE_URL": "https://center.example.org"}
     with pytest.raises(RuntimeError, match="CENTER_DEMO=1"):
         center_command(["demo"], production)
 

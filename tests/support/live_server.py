@@ -34,6 +34,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **env}
+        self.env.setdefault("CENTER_BASE_URL", self.url)  # the slip's QR and the iCal feed point at this server
         self.log_path = log_path
         self.extra_args = list(extra_args)
         self.process: subprocess.Popen | None = None
