@@ -283,6 +283,14 @@ async def write_transaction(*, inline: bool = False) -> AsyncIterator[object]:
     else:
         async with db.transaction() as tx:
             yield tx
+    _committed()
+
+
+def _committed() -> None:
+    """After a write transaction commits: what the public caches computed meanwhile is from before it."""
+    from center.services import cache  # the services import center.db; the cache itself imports no database
+
+    cache.bump()
 
 
 @asynccontextmanager

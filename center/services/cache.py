@@ -1,13 +1,19 @@
 """Small in-process caches for what the public reads (screens, the hours API).
 
 Every write in this app goes through `audit.record`, which bumps `generation()`: a cached answer keyed by the
-generation is dropped at the next write in this process. Writes made by another process (a second web worker,
-the scheduler's rotation) reach the cache when its minute turns, which is as fresh as a screen polling every
-30 s can show anyway.
+generation is dropped at the next write in this process. A write inside a transaction bumps it again once the
+transaction has committed (center.db.write_transaction), so that an answer computed from the data as it was
+before the commit is never kept under the new generation (issue #11, finding 11). Writes made by another process
+(a second web worker, the scheduler's rotation) reach the cache when its minute turns, which is as fresh as a
+screen polling every 30 s can show anyway.
+
+A value is computed once however many ask for it at the same time (single flight): at the minute's turn, 128
+waiting screens cost one computation, not 128.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Hashable
 
@@ -31,6 +37,8 @@ class MinuteCache:
     def __init__(self, size: int = 512) -> None:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        # (full key, event loop) -> the computation under way; the others asking await the same future.
+        self._flights: dict[tuple[Hashable, asyncio.AbstractEventLoop], asyncio.Future] = {}
 
     async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> Any:
         full = (key, local_now().strftime("%Y%m%d%H%M"), _generation)
@@ -38,11 +46,28 @@ class MinuteCache:
             return self._entries[full]
         except KeyError:
             pass
-        value = await compute()
-        self._entries[full] = value
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-        return value
+        flight_key = (full, asyncio.get_running_loop())
+        flight = self._flights.get(flight_key)
+        if flight is not None:
+            return await asyncio.shield(flight)
+        flight = asyncio.get_running_loop().create_future()
+        self._flights[flight_key] = flight
+        try:
+            value = await compute()
+        except BaseException as exc:
+            if not flight.done():
+                flight.set_exception(exc)
+                flight.exception()  # retrieved: those waiting re-raise it, nobody logs it as never retrieved
+            raise
+        else:
+            flight.set_result(value)
+            if full[2] == _generation:  # a write since the start: this value may be from before it, do not keep
+                self._entries[full] = value
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+            return value
+        finally:
+            self._flights.pop(flight_key, None)
 
     def clear(self) -> None:
         self._entries.clear()
