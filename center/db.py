@@ -258,9 +258,24 @@ async def write_transaction(*, inline: bool = False) -> AsyncIterator[object]:
     without a hand-off to a connection thread: for bounded work only (a meal, a case transition), never loops
     over many rows, since the loop serves nobody else meanwhile. Opening it inside another transaction is a bug.
     """
+    from center.services import cache  # the services import center.db; the cache itself imports no database
+
     db = engine()
     if db.current_transaction.get() is not None:
         raise RuntimeError("write_transaction() opened inside another transaction")
+    # What the public caches computed while this runs is from before it: an audited write drops them at commit.
+    flag, token = cache.watch_transaction()
+    try:
+        async with _write_transaction(db, inline) as tx:
+            yield tx
+    except BaseException:
+        cache.end_transaction(flag, token, committed=False)
+        raise
+    cache.end_transaction(flag, token, committed=True)
+
+
+@asynccontextmanager
+async def _write_transaction(db, inline: bool) -> AsyncIterator[object]:
     if isinstance(db, SQLiteEngine):
         async with _write_lock():
             inline_tx = None
@@ -283,14 +298,6 @@ async def write_transaction(*, inline: bool = False) -> AsyncIterator[object]:
     else:
         async with db.transaction() as tx:
             yield tx
-    _committed()
-
-
-def _committed() -> None:
-    """After a write transaction commits: what the public caches computed meanwhile is from before it."""
-    from center.services import cache  # the services import center.db; the cache itself imports no database
-
-    cache.bump()
 
 
 @asynccontextmanager

@@ -22,7 +22,7 @@ async def record(
     detail: dict[str, Any] | str = "",
 ) -> None:
     """Append one audit row. Callers inside a write transaction get it committed atomically with their write
-    (and the public caches dropped again once it commits: center.db.write_transaction)."""
+    (and the public caches dropped once it commits: center.db.write_transaction)."""
     await AuditLog.insert(
         AuditLog(
             at=utcnow(),
@@ -36,4 +36,4 @@ async def record(
             detail=detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),
         )
     )
-    cache.bump()  # after the row: what the public caches hold may have changed
+    cache.changed()  # after the row (at commit, inside a transaction): what the public caches hold may have changed

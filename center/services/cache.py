@@ -1,9 +1,10 @@
 """Small in-process caches for what the public reads (screens, the hours API).
 
-Every write in this app goes through `audit.record`, which bumps `generation()`: a cached answer keyed by the
-generation is dropped at the next write in this process. A write inside a transaction bumps it again once the
-transaction has committed (center.db.write_transaction), so that an answer computed from the data as it was
-before the commit is never kept under the new generation (issue #11, finding 11). Writes made by another process
+Every write that a public page may show goes through `audit.record`, which calls `changed()`: outside a
+transaction that bumps `generation()` at once; inside a write transaction it bumps it once the transaction has
+committed (center.db.write_transaction), so that an answer computed from the data as it was before the commit is
+never kept under the new generation (issue #11, finding 11). A transaction that records no audit row (a login
+attempt, a meal at a terminal) leaves the caches alone: no public page shows it. Writes made by another process
 (a second web worker, the scheduler's rotation) reach the cache when its minute turns, which is as fresh as a
 screen polling every 30 s can show anyway.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, Hashable
 
 from center.timeutil import local_now
@@ -29,6 +31,31 @@ def generation() -> int:
 def bump() -> None:
     global _generation
     _generation += 1
+
+
+# Inside a write transaction: a one-element list that `changed()` sets, read when the transaction commits.
+_pending: ContextVar[list[bool] | None] = ContextVar("center_cache_pending", default=None)
+
+
+def changed() -> None:
+    """Something a public page may show was written: drop the caches now, or when the write transaction commits."""
+    pending = _pending.get()
+    if pending is None:
+        bump()
+    else:
+        pending[0] = True
+
+
+def watch_transaction() -> tuple[list[bool], Any]:
+    """Start collecting `changed()` calls for a write transaction: (the flag, the token to reset with)."""
+    flag = [False]
+    return flag, _pending.set(flag)
+
+
+def end_transaction(flag: list[bool], token: Any, *, committed: bool) -> None:
+    _pending.reset(token)
+    if committed and flag[0]:
+        bump()
 
 
 class MinuteCache:

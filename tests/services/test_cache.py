@@ -8,6 +8,7 @@ import pytest
 from center import db as center_db
 from center.services import audit, cache
 from center.services.cache import MinuteCache
+from center.tables import AuditLog
 
 
 async def test_many_asking_at_once_cost_one_computation():
@@ -75,13 +76,29 @@ async def test_a_value_whose_computation_spans_a_write_is_not_kept():
 
 
 @pytest.mark.parametrize("raised", [True, False])
-async def test_a_write_transaction_drops_the_caches_once_it_ends(db, raised):
+async def test_an_audited_write_drops_the_caches_once_it_commits_and_not_before(db, raised):
     generation = cache.generation()
     with pytest.raises(RuntimeError) if raised else _nothing():
         async with center_db.write_transaction():
+            await audit.record("test.write", object_type="test")
+            assert cache.generation() == generation  # not yet: a reader now would see the data from before
             if raised:
                 raise RuntimeError("rolled back")
     assert cache.generation() == generation + (0 if raised else 1)
+
+
+async def test_a_write_no_public_page_shows_keeps_the_caches(db):
+    """A login attempt or a terminal's meal records no audit row: the hall screens' caches stay warm."""
+    generation = cache.generation()
+    async with center_db.write_transaction():
+        await AuditLog.count()  # some work in the transaction, but nothing audited
+    assert cache.generation() == generation
+
+
+async def test_an_audit_row_outside_a_transaction_drops_the_caches_at_once(db):
+    generation = cache.generation()
+    await audit.record("test.write", object_type="test")
+    assert cache.generation() == generation + 1
 
 
 class _nothing:
