@@ -167,6 +167,23 @@ def backup(path: Path) -> None:
 
 
 @main.command()
+def verify() -> None:
+    """Recompute the ledger's and the audit log's hash chains and the ledger's invariants (exit 1 when broken)."""
+    from center.services.verify import verify as run_verify
+
+    settings = _settings()
+    result = asyncio.run(_with_db(settings, run_verify))
+    for line in result.summary():
+        click.echo(line)
+    if result.ok:
+        click.echo("核对通过：账本与审计日志的哈希链完整，账本不变量成立。")
+        return
+    for line in result.lines():
+        click.echo(f"不符：{line}", err=True)
+    raise SystemExit(1)
+
+
+@main.command()
 def jobs() -> None:
     """List the scheduled jobs with their next run and last period done."""
     from center.jobs import next_runs

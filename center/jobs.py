@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from center.services import cases, dining, housekeeping, jobruns, rosters
+from center.services import cases, dining, housekeeping, jobruns, rosters, verify
 from center.timeutil import LOCAL_TZ, local_now
 
 log = logging.getLogger("center.jobs")
@@ -92,10 +92,10 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         name="ledger_check",
-        title="每晚核对账本不变量（借贷平衡、余额不为负、余额可由流水推出）",
+        title="每晚核对账本与审计日志的哈希链及账本不变量（借贷平衡、余额不为负、余额可由流水推出），并记下链首",
         trigger=lambda: CronTrigger(hour=2, minute=30, timezone=LOCAL_TZ),
         period=daily,
-        work=dining.nightly_check,
+        work=verify.nightly_check,
         catch_up=lambda moment: [],
     ),
 )

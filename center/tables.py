@@ -82,6 +82,7 @@ class AuditLog(Table):
     object_id = Varchar(length=60, default="")
     ip = Varchar(length=64, default="")
     detail = Text(default="")
+    row_hash = Varchar(length=64, default="")  # the audit hash chain (center.services.chain)
 
 
 class JobRun(Table):
@@ -412,6 +413,7 @@ class LedgerTxn(Table):
     actor = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
     memo = Varchar(length=200, default="")
     reason = Varchar(length=200, default="")  # why a reversal was made (the operator's void reason)
+    row_hash = Varchar(length=64, default="")  # the ledger hash chain over this row, its postings and its meal
 
 
 class LedgerPosting(Table):

@@ -9,7 +9,8 @@ from center import db
 from center.config import DEMO_PASSWORD, Settings
 from center.domain import DomainError
 from center.domain.access import Role
-from center.services import audit
+from center.domain.chain import link
+from center.services import audit, chain
 from center.services.catalog import load_catalog
 from center.services.passwords import hash_password
 from center.services.demo_catalog import CATEGORIES, KEYWORDS
@@ -407,25 +408,33 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
                 key = f"demo-{senior['card_no']}-{eaten:%Y%m%d%H%M}-{kind}"
                 planned.append((senior, canteen, kind, eaten, price, subsidy, balance[senior["id"]], key))
             if planned:
-                # Batched per day; transaction ids are matched back by their unique keys, never by position.
-                inserted = await LedgerTxn.insert(*[LedgerTxn(
-                    kind="meal", at=eaten, book_date=day, year=day.year, senior=senior["id"], canteen=canteen["id"],
-                    idempotency_key=f"meal:{canteen['id']}:{key}",
-                ) for senior, canteen, kind, eaten, price, subsidy, after, key in planned]).returning(
-                    LedgerTxn.id, LedgerTxn.idempotency_key)
-                txn_of = {r["idempotency_key"]: r["id"] for r in inserted}
-                postings, meals = [], []
+                # Batched per day, linked into the ledger's hash chain in the order they are inserted (and so in
+                # id order); transaction ids are matched back by their unique keys and checked to follow that order.
+                head = await chain.ledger_head()
+                txns, lines_of, meal_of = [], {}, {}
                 for senior, canteen, kind, eaten, price, subsidy, after, key in planned:
-                    txn = txn_of[f"meal:{canteen['id']}:{key}"]
-                    if subsidy:
-                        postings += [LedgerPosting(txn=txn, account=p.account, amount_fen=p.amount_fen)
-                                     for p in meal_postings(senior["id"], day.year, canteen["id"], subsidy)]
-                    meals.append(Meal(
+                    txn_key = f"meal:{canteen['id']}:{key}"
+                    row = dict(kind="meal", at=eaten, book_date=day, year=day.year, senior=senior["id"],
+                               canteen=canteen["id"], reverses=None, idempotency_key=txn_key, actor=None, memo="",
+                               reason="")
+                    lines_of[txn_key] = [(p.account, p.amount_fen) for p in
+                                         meal_postings(senior["id"], day.year, canteen["id"], subsidy)] if subsidy else []
+                    meal_of[txn_key] = dict(
                         canteen=canteen["id"], senior=senior["id"], kind=kind, price_fen=price, subsidy_fen=subsidy,
                         paid_fen=price - subsidy, balance_after_fen=after, eaten_at=eaten, book_date=day,
                         idempotency_key=key, request_hash=dining.request_hash(senior["card_no"], kind, price, eaten),
-                        txn=txn, created_at=eaten,
-                    ))
+                        device=None, operator=None, created_at=eaten)
+                    head = link(head, chain.txn_content(row, lines_of[txn_key], [meal_of[txn_key]]))
+                    txns.append(LedgerTxn(**row, row_hash=head))
+                inserted = await LedgerTxn.insert(*txns).returning(LedgerTxn.id, LedgerTxn.idempotency_key)
+                txn_of = {r["idempotency_key"]: r["id"] for r in inserted}
+                ids = [txn_of[t.idempotency_key] for t in txns]
+                if ids != sorted(ids):
+                    raise RuntimeError("the demo's ledger rows were numbered out of their chain's order")
+                postings, meals = [], []
+                for txn_key, txn in txn_of.items():
+                    postings += [LedgerPosting(txn=txn, account=a, amount_fen=v) for a, v in lines_of[txn_key]]
+                    meals.append(Meal(**meal_of[txn_key], txn=txn))
                 if postings:
                     await LedgerPosting.insert(*postings)
                 await Meal.insert(*meals)

@@ -49,7 +49,7 @@ from center.domain.meals import (
     check_repeat,
 )
 from center.domain.privacy import ResidentDataError, id_number_birth_date, normalize_id_number, normalize_phone
-from center.services import audit
+from center.services import audit, chain
 from center.services.identity import CurrentUser
 from center.tables import (
     Canteen,
@@ -287,11 +287,13 @@ async def _lock_senior(senior_id: int) -> None:
 
 _SAMPLE_AT = datetime(1901, 1, 1, 1, 1, tzinfo=timezone.utc)
 _INSERT_TXN = db.Prepared(
-    lambda kind, at, book_date, year, senior, canteen, reverses, key, actor, memo, reason: LedgerTxn.insert(LedgerTxn(
-        kind=kind, at=at, book_date=book_date, year=year, senior=senior, canteen=canteen, reverses=reverses,
-        idempotency_key=key, actor=actor, memo=memo, reason=reason)).returning(LedgerTxn.id),
+    lambda kind, at, book_date, year, senior, canteen, reverses, key, actor, memo, reason, row_hash: LedgerTxn.insert(
+        LedgerTxn(kind=kind, at=at, book_date=book_date, year=year, senior=senior, canteen=canteen, reverses=reverses,
+                  idempotency_key=key, actor=actor, memo=memo, reason=reason, row_hash=row_hash)
+    ).returning(LedgerTxn.id),
     kind="\x00kind", at=_SAMPLE_AT, book_date=date(1901, 1, 2), year=-7_000_001, senior=-7_000_002,
-    canteen=-7_000_003, reverses=-7_000_004, key="\x00key", actor=-7_000_005, memo="\x00memo", reason="\x00reason")
+    canteen=-7_000_003, reverses=-7_000_004, key="\x00key", actor=-7_000_005, memo="\x00memo", reason="\x00reason",
+    row_hash="\x00row-hash")
 _INSERT_POSTING = db.Prepared(
     lambda txn, account, amount: LedgerPosting.insert(LedgerPosting(txn=txn, account=account, amount_fen=amount)),
     txn=-7_000_001, account="\x00account", amount=-7_000_002)
@@ -309,14 +311,20 @@ _INSERT_MEAL = db.Prepared(
 
 async def _post(kind: TxnKind, postings: tuple[Posting, ...], *, at: datetime, book_date: date, year: int,
                 senior_id: int | None, canteen_id: int | None = None, reverses: int | None = None,
-                key: str | None = None, actor_id: int | None = None, memo: str = "", reason: str = "") -> int:
-    """One transaction and its (non-zero) postings; statements compiled once (db.Prepared)."""
+                key: str | None = None, actor_id: int | None = None, memo: str = "", reason: str = "",
+                meal: dict | None = None) -> int:
+    """One transaction, its (non-zero) postings and the meal it pays for (inserted by the caller), linked into the
+    ledger's hash chain (center.services.chain); statements compiled once (db.Prepared)."""
+    row = dict(kind=kind.value, at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id,
+               reverses=reverses, idempotency_key=key, actor=actor_id, memo=memo[:200], reason=reason[:200])
+    lines = [(p.account, p.amount_fen) for p in postings if p.amount_fen]
+    row_hash = await chain.next_ledger_hash(chain.txn_content(row, lines, [meal] if meal else []))
     txn_id = (await _INSERT_TXN.rows(
-        kind=kind.value, at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id,
-        reverses=reverses, key=key, actor=actor_id, memo=memo[:200], reason=reason[:200]))[0]["id"]
-    for p in postings:
-        if p.amount_fen:
-            await _INSERT_POSTING.rows(txn=txn_id, account=p.account, amount=p.amount_fen)
+        kind=row["kind"], at=at, book_date=book_date, year=year, senior=senior_id, canteen=canteen_id,
+        reverses=reverses, key=key, actor=actor_id, memo=row["memo"], reason=row["reason"], row_hash=row_hash,
+    ))[0]["id"]
+    for account, amount in lines:
+        await _INSERT_POSTING.rows(txn=txn_id, account=account, amount=amount)
     return txn_id
 
 
@@ -386,9 +394,14 @@ async def _record_meal_once(canteen_id: int, *, card_no: str, kind: str, price_f
         if not eligible_on(senior["birth_date"], day):
             raise LedgerError(f"该老人就餐当日 {age_on(senior['birth_date'], day)} 周岁，未满 65 周岁，不能享受就餐补贴")
         decision = decide_meal(price_fen=price_fen, cap_fen=policy.per_meal_cap_fen, balance_fen=balance, eligible=True)
+        meal = dict(canteen=canteen_id, senior=senior["id"], kind=kind, price_fen=price_fen,
+                    subsidy_fen=decision.subsidy_fen, paid_fen=decision.paid_fen,
+                    balance_after_fen=decision.balance_after_fen, eaten_at=eaten_at, book_date=day,
+                    idempotency_key=key, request_hash=fingerprint, device=device_id, operator=operator_id,
+                    created_at=now)
         txn_id = await _post(TxnKind.meal, meal_postings(senior["id"], day.year, canteen_id, decision.subsidy_fen),
                              at=now, book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
-                             key=f"meal:{canteen_id}:{key}", actor_id=operator_id)
+                             key=f"meal:{canteen_id}:{key}", actor_id=operator_id, meal=meal)
         meal_id = (await _INSERT_MEAL.rows(
             canteen=canteen_id, senior=senior["id"], kind=kind, price=price_fen, subsidy=decision.subsidy_fen,
             paid=decision.paid_fen, after=decision.balance_after_fen, eaten_at=eaten_at, book_date=day, key=key,
@@ -538,6 +551,11 @@ async def load_txns(senior_id: int | None = None) -> list[Txn]:
 
 
 async def verify_ledger() -> list[str]:
+    """The ledger's hash chain (center.services.chain) and every invariant: what is wrong, or nothing."""
+    return (await chain.verify_ledger_chain()).lines() + await ledger_invariant_problems()
+
+
+async def ledger_invariant_problems() -> list[str]:
     """Every invariant of domain.ledger over the whole ledger, plus meals agreeing with their transactions."""
     txns = await load_txns()
     problems = list(check_invariants(txns).problems)
@@ -548,13 +566,6 @@ async def verify_ledger() -> list[str]:
         if posted != meal["subsidy_fen"]:
             problems.append(f"meal {meal['id']} subsidy {meal['subsidy_fen']} != posted {posted}")
     return problems
-
-
-async def nightly_check(period: str) -> str:
-    problems = await verify_ledger()
-    if problems:
-        raise RuntimeError("ledger invariants broken: " + "; ".join(problems[:20]))
-    return "ledger invariants hold"
 
 
 # ---------------------------------------------------------------- month end

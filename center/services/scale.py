@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 import sqlite3
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterable, Sequence
@@ -20,8 +21,10 @@ from center import db
 from center.config import DEMO_PASSWORD, Settings
 from center.services.passwords import hash_password
 from center.domain import DomainError
+from center.domain.chain import GENESIS, link
 from center.domain.cases import due_date
 from center.services.cases import new_case_code
+from center.services.chain import txn_content
 from center.services.dining import request_hash
 from center.domain.ledger import (
     YearEnd,
@@ -91,6 +94,11 @@ class BulkWriter:
         for table in tables:
             top = await self._scalar(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             self._next[table] = int(top) + 1
+        # The ledger's hash chain goes on from its head (center.services.chain): rows are linked as they are made.
+        self.ledger_head = GENESIS
+        if "ledger_txn" in self._next:
+            self.ledger_head = await self._scalar(
+                "SELECT COALESCE((SELECT row_hash FROM ledger_txn ORDER BY id DESC LIMIT 1), '')") or GENESIS
 
     async def _scalar(self, sql: str):
         if self._sqlite is not None:
@@ -240,6 +248,12 @@ async def _one_center(w: BulkWriter, plan: ScalePlan, index: int, rng: random.Ra
     await _cases(w, plan, center_id, staff, rng, today, calendar, ids, codes, counts)
 
 
+TXN_COLUMNS = ("id", "kind", "at", "book_date", "year", "senior", "canteen", "reverses", "idempotency_key", "actor",
+               "memo")
+MEAL_COLUMNS = ("id", "canteen", "senior", "kind", "price_fen", "subsidy_fen", "paid_fen", "balance_after_fen",
+                "eaten_at", "book_date", "idempotency_key", "request_hash", "txn", "device", "operator", "created_at")
+
+
 async def _seniors_and_meals(w: BulkWriter, plan: ScalePlan, number: int, center_id: int, slug: str,
                              canteen_ids: list[int], rng: random.Random, today: date, now: datetime, ids: _Ids,
                              counts: dict[str, int]) -> None:
@@ -301,13 +315,21 @@ async def _seniors_and_meals(w: BulkWriter, plan: ScalePlan, number: int, center
             _expire(post, senior_id, today.year - 1, balance)
     await w.insert("senior", ("id", "name", "id_number", "birth_date", "center", "community", "phone", "card_no",
                               "active", "created_at"), seniors)
-    await w.insert("ledger_txn", ("id", "kind", "at", "book_date", "year", "senior", "canteen", "reverses",
-                                  "idempotency_key", "actor", "memo"), txns)
+    lines_of: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for _, txn_id, account, amount in postings:
+        lines_of[txn_id].append((account, amount))
+    meal_of = {m[12]: dict(zip(MEAL_COLUMNS, m)) for m in meals}
+    linked = []
+    for t in txns:  # in id order: next_id hands ids out in the order post() is called
+        row = dict(zip(TXN_COLUMNS, t))
+        row["reason"] = ""
+        meal = meal_of.get(row["id"])
+        w.ledger_head = link(w.ledger_head, txn_content(row, lines_of.get(row["id"], []), [meal] if meal else []))
+        linked.append((*t, w.ledger_head))
+    await w.insert("ledger_txn", (*TXN_COLUMNS, "row_hash"), linked)
     for chunk in range(0, len(postings), 50000):
         await w.insert("ledger_posting", ("id", "txn", "account", "amount_fen"), postings[chunk:chunk + 50000])
-    await w.insert("meal", ("id", "canteen", "senior", "kind", "price_fen", "subsidy_fen", "paid_fen",
-                            "balance_after_fen", "eaten_at", "book_date", "idempotency_key", "request_hash", "txn",
-                            "device", "operator", "created_at"), meals)
+    await w.insert("meal", MEAL_COLUMNS, meals)
     counts["seniors"] += len(seniors)
     counts["meals"] += len(meals)
     counts["postings"] += len(postings)
