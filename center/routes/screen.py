@@ -6,18 +6,22 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 
-from litestar import Controller, Request, Response, get
+from jinja2_fragments import render_block
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, FromQuery
 
 from center.domain.periods import moment_param
 from center.services.cache import MinuteCache
 from center.services.hours import screen_model
 from center.timeutil import LOCAL_TZ, clock_offset, local_now
-from center.web.render import page, target_block
+from center.web.render import VARY, layout_context, target_block
 
 TEMPLATE = "screen/index.html"
 # (slug, at) -> (etag, model) for the minute.
 _models = MinuteCache()
+# (slug, at, block, etag) -> the rendered body for the minute: every screen of a hall gets the same bytes, so the
+# template is rendered once a minute, not once a request (issue #11, finding 12).
+_bodies = MinuteCache()
 # slug -> {etag: first time this content was served}: "数据更新于" is when the content last changed.
 _first_seen: dict[str, dict[str, datetime]] = {}
 
@@ -74,6 +78,17 @@ class ScreenController(Controller):
         headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "HX-Request, HX-Target"}
         if request.headers.get("if-none-match") == tag:
             return Response(b"", status_code=304, headers=headers)
-        context = {**model, "at": at[:40], "updated_at": _first_seen[slug].get(etag, model["moment"]),
-                   "clock_offset_ms": clock_offset_ms()}
-        return page(request, TEMPLATE, context, block=block, headers=headers)
+        body = await _bodies.get((slug, at[:40], block, etag), lambda: _render(request, slug, block, model, at[:40], etag))
+        return Response(body, media_type=MediaType.HTML, headers={"Vary": VARY, **headers})
+
+
+async def _render(request: Request, slug: str, block: str | None, model: dict, at: str, etag: str) -> bytes:
+    """The page or the block htmx asks for. Nothing in it depends on who asks: a public page has no user, no
+    session and no CSRF token, so the bytes can be shared."""
+    context = {**layout_context(request), **model, "at": at,
+               "updated_at": _first_seen[slug].get(etag, model["moment"]),
+               "clock_offset_ms": clock_offset_ms()}
+    env = request.app.template_engine.engine
+    if block:
+        return render_block(env, TEMPLATE, block, context).encode()
+    return env.get_template(TEMPLATE).render(context).encode()
