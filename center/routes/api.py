@@ -31,6 +31,11 @@ from center.services.hours import api_hours
 from center.timeutil import local_today
 
 
+# A date within FIRST_YEAR–LAST_YEAR (2000–2100), said in the schema so that a generated date outside it is not
+# "valid input the server refused" (issue #11, finding 7); the 422 for it stays as the answer to anyone who asks.
+YEAR_RANGE_DATE = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+
+
 class ConflictError(ClientException):
     """409: the Idempotency-Key was used with another body (documents the answer in the OpenAPI schema)."""
 
@@ -145,7 +150,8 @@ class ApiController(Controller):
                      f"{FIRST_YEAR}-01-01 – {LAST_YEAR}-12-31 answers 422.")
     async def get_workdays(
         self,
-        start: Annotated[date, QueryParameter(description=f"YYYY-MM-DD, within {FIRST_YEAR}–{LAST_YEAR}")],
+        start: Annotated[date, QueryParameter(description=f"YYYY-MM-DD, within {FIRST_YEAR}–{LAST_YEAR}",
+                                              schema_extra={"pattern": YEAR_RANGE_DATE})],
         days: Annotated[int, QueryParameter(ge=0, le=MAX_WORKDAYS, description="number of working days")],
     ) -> WorkdaysOut:
         check_year(start.year, "start")
@@ -175,7 +181,8 @@ class ApiController(Controller):
         self,
         slug: Annotated[str, PathParameter(description="center slug, e.g. daxi")],
         day: Annotated[date | None, QueryParameter(
-            name="date", description=f"YYYY-MM-DD, default today; within {FIRST_YEAR}–{LAST_YEAR} (else 422)")] = None,
+            name="date", description=f"YYYY-MM-DD, default today; within {FIRST_YEAR}–{LAST_YEAR} (else 422)",
+            schema_extra={"pattern": YEAR_RANGE_DATE})] = None,
     ) -> HoursOut:
         if day is not None:
             check_year(day.year, "date")

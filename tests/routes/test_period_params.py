@@ -82,3 +82,13 @@ async def test_an_api_date_outside_the_years_kept_is_422_in_chinese(client, quer
     answer = await client.get(f"/api/v1/{query}")
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("application/json")
     assert "超出范围" in answer.json()["detail"]
+
+
+def test_the_schemas_date_pattern_admits_exactly_the_years_the_api_serves():
+    import re
+
+    from center.domain.periods import FIRST_YEAR, LAST_YEAR
+    from center.routes.api import YEAR_RANGE_DATE
+
+    admitted = [year for year in range(1000, 10000) if re.match(YEAR_RANGE_DATE, f"{year:04d}-06-15")]
+    assert (admitted[0], admitted[-1], len(admitted)) == (FIRST_YEAR, LAST_YEAR, LAST_YEAR - FIRST_YEAR + 1)
