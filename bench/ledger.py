@@ -19,6 +19,14 @@ sys.path.insert(0, str(ROOT))
 
 from center import db  # noqa: E402
 from center.config import load_settings  # noqa: E402
+from center.domain.chain import GENESIS, link  # noqa: E402
+
+HEAD = "SELECT row_hash FROM ledger_txn ORDER BY id DESC LIMIT 1"
+
+
+def chained(head: str | None, **content) -> str:
+    """The transaction's link in the ledger's hash chain, as the app makes it (the content is hashed alike)."""
+    return link(head or GENESIS, content)
 
 MEALS = int(os.environ.get("BENCH_MEALS", "500"))
 PRICE = 1500
@@ -56,8 +64,9 @@ RAW_STEPS = [
 
 
 def raw_sqlite_rate(path: str) -> dict:
-    """The same transaction in plain sqlite3: BEGIN IMMEDIATE, the five reads, three inserts, COMMIT (WAL,
-    synchronous=FULL, like center.db's connections)."""
+    """The same transaction in plain sqlite3: BEGIN IMMEDIATE, the five reads, the chain's head and the row's
+    hash, three inserts, COMMIT (WAL, synchronous=FULL, like center.db's connections). Its rows are linked to the
+    head but over less content than the app's, so `center verify` on the bench database afterwards finds them."""
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
@@ -76,10 +85,14 @@ def raw_sqlite_rate(path: str) -> dict:
         conn.execute(reads[3], (today.year,)).fetchall()
         balance = conn.execute(reads[4], (f"allowance:{senior}:{today.year}",)).fetchone()[0]
         subsidy = min(PRICE, 400, max(balance, 0))
+        head = conn.execute(HEAD).fetchone()
+        row_hash = chained(head[0] if head else None, kind="meal", at=today, senior=senior, canteen=canteen,
+                           key=key, subsidy=subsidy, price=PRICE)
         txn = conn.execute(
-            "INSERT INTO ledger_txn (kind, at, book_date, year, senior, canteen, idempotency_key, memo) "
-            "VALUES ('meal', ?, ?, ?, ?, ?, ?, '') RETURNING id",
-            (str(today), today.date().isoformat(), today.year, senior, canteen, f"meal:{canteen}:{key}")).fetchone()[0]
+            "INSERT INTO ledger_txn (kind, at, book_date, year, senior, canteen, idempotency_key, memo, row_hash) "
+            "VALUES ('meal', ?, ?, ?, ?, ?, ?, '', ?) RETURNING id",
+            (str(today), today.date().isoformat(), today.year, senior, canteen, f"meal:{canteen}:{key}",
+             row_hash)).fetchone()[0]
         if subsidy:
             conn.executemany("INSERT INTO ledger_posting (txn, account, amount_fen) VALUES (?, ?, ?)",
                              [(txn, f"allowance:{senior}:{today.year}", -subsidy), (txn, f"canteen:{canteen}", subsidy)])
@@ -115,10 +128,13 @@ async def raw_pg_rate(url: str) -> dict:
             await conn.fetch(reads[3], now.year)
             balance = await conn.fetchval(reads[4], f"allowance:{senior}:{now.year}")
             subsidy = min(PRICE, 400, max(balance, 0))
+            await conn.fetch("SELECT pg_advisory_xact_lock(7310011)")  # the chain's lock (center.services.chain)
+            row_hash = chained(await conn.fetchval(HEAD), kind="meal", at=now, senior=senior, canteen=canteen,
+                               key=key, subsidy=subsidy, price=PRICE)
             txn = await conn.fetchval(
-                "INSERT INTO ledger_txn (kind, at, book_date, year, senior, canteen, idempotency_key, memo) "
-                "VALUES ('meal', $1, $2, $3, $4, $5, $6, '') RETURNING id",
-                now, now.date(), now.year, senior, canteen, f"meal:{canteen}:{key}")
+                "INSERT INTO ledger_txn (kind, at, book_date, year, senior, canteen, idempotency_key, memo, row_hash) "
+                "VALUES ('meal', $1, $2, $3, $4, $5, $6, '', $7) RETURNING id",
+                now, now.date(), now.year, senior, canteen, f"meal:{canteen}:{key}", row_hash)
             if subsidy:
                 await conn.executemany("INSERT INTO ledger_posting (txn, account, amount_fen) VALUES ($1, $2, $3)",
                                        [(txn, f"allowance:{senior}:{now.year}", -subsidy),
