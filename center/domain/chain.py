@@ -23,6 +23,13 @@ GENESIS = "0" * 64
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)  # exact types first: a meal's content is hashed on every meal, and ABC checks are slow
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("a naive datetime cannot be hashed: store UTC")
@@ -33,7 +40,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, (bool, int, str)):
         return value
     raise TypeError(f"cannot hash a {type(value).__name__}")
 
