@@ -22,6 +22,9 @@ from center.db import Prepared
 from center.tables import WebSession
 from center.timeutil import utcnow
 
+# The session cookie's name; tests and journeys that plant, read or drop the cookie use this, never a literal.
+SESSION_COOKIE = "center_session"
+
 _LOADED = "_center_session_loaded"
 _LOADED_DATA = "_center_session_loaded_data"
 # Renew an idle session's expiry at most once a minute instead of writing on every request.

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
 from center.tables import Case, CaseEvent, Center, Staff, WebSession
+from center.web.sessions import SESSION_COOKIE
 from tests.support.factories import PASSWORD, csrf_token, item_id, load_demo, login, make_staff
 
 HTMX = {"hx-request": "true", "hx-target": "work-panel"}
@@ -216,7 +217,7 @@ async def test_the_admin_counter_and_case_page_offer_nothing_they_cannot_do(admi
 
 def lose_session(client):
     """The session ends (idle timeout, or the row is gone): the browser's cookie names nothing any more."""
-    client.cookies.delete("center_session")
+    client.cookies.delete(SESSION_COOKIE)
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
