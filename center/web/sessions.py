@@ -13,9 +13,11 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.base import SessionMiddleware as _SessionMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, Message, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 
 from center.db import Prepared
@@ -141,9 +143,45 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header=""))
 
 
+class SessionMiddleware(_SessionMiddleware):
+    """Litestar's, except that a session the database cannot take (locked past the busy timeout, or out of reach)
+    turns the answer into the 503 page. The session is saved as the answer starts, where a failure used to leave a
+    bare 500; and a page whose session was not saved carries a CSRF token that no later post can match."""
+
+    def create_send_wrapper(self, connection: ASGIConnection) -> Send:
+        # Imported here: center.web.errors imports the rendering, which (through center.web.csrf) imports this module.
+        from center.web.errors import DATABASE_UNAVAILABLE, database_unavailable_handler
+
+        replaced = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:  # the rest of the answer that could not be kept
+                return
+            if message["type"] != "http.response.start":
+                await connection.send(message)
+                return
+            try:
+                await self.backend.store_in_message(connection.scope.get("session"), message, connection)
+            except DATABASE_UNAVAILABLE as exc:
+                replaced = True
+                scope = connection.scope
+                request = scope["app"].request_class(scope, receive=connection.receive)
+                response = database_unavailable_handler(request, exc)
+                await response.to_asgi_response(app=None, request=request)(scope, connection.receive, connection.send)
+                return
+            await connection.send(message)
+
+        return wrapped_send
+
+
 @dataclass
 class SessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
     idle_seconds: int = 30 * 60
     # A change of any of these keys (a login, another user) gets a new session id.
     rotate_on: tuple[str, ...] = ("uid", "login_at")
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(SessionMiddleware, backend=self._backend_class(config=self))
