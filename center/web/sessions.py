@@ -27,6 +27,7 @@ from center.timeutil import utcnow
 # The session cookie's name; tests and journeys that plant, read or drop the cookie use this, never a literal.
 SESSION_COOKIE = "center_session"
 
+
 _LOADED = "_center_session_loaded"
 _LOADED_DATA = "_center_session_loaded_data"
 # Renew an idle session's expiry at most once a minute instead of writing on every request.
@@ -42,6 +43,12 @@ def _seconds(value: int | timedelta | None) -> int | None:
 # Read on every staff request: compiled once (center.db.Prepared).
 _SESSION = Prepared(lambda key: WebSession.select(WebSession.data, WebSession.expires_at).where(
     WebSession.key == key).limit(1), key="\x00sample-session-key")
+
+
+def loaded_session(scope) -> dict[str, Any]:
+    """The session as this request found it, whatever a handler or middleware did to it since ({} without one)."""
+    data = scope.get(_LOADED_DATA)
+    return data if isinstance(data, dict) else {}
 
 
 class DatabaseStore(Store):
