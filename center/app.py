@@ -28,7 +28,7 @@ from center.web.csrf import CSRFMiddleware
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
 from center.web.security import check_request, security_headers
-from center.web.sessions import SESSION_COOKIE, DatabaseStore, SessionConfig
+from center.web.sessions import DatabaseStore, SessionConfig, session_cookie_name
 
 GC_THRESHOLDS = (20_000, 20, 50)  # gen0, gen1, gen2 (defaults 700, 10, 10)
 # Paths that carry no staff session: public screens, the resident's status page, the token API, health.
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     session_config = SessionConfig(
         store="sessions",
-        key=SESSION_COOKIE,
+        key=session_cookie_name(settings.https),  # __Host-center_session over https
         max_age=settings.session_absolute_seconds,
         idle_seconds=settings.session_idle_seconds,
         secure=settings.https,

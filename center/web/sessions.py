@@ -28,6 +28,12 @@ from center.timeutil import utcnow
 SESSION_COOKIE = "center_session"
 
 
+def session_cookie_name(https: bool) -> str:
+    """Over https the cookie is `__Host-center_session`: a browser then takes it only from this very host, with
+    Secure, Path=/ and no Domain, so neither a sibling subdomain nor a plain-http answer can plant one in it (a
+    planted session is how a token from another browser would be made to fit; issue #11, finding 6)."""
+    return f"__Host-{SESSION_COOKIE}" if https else SESSION_COOKIE
+
 _LOADED = "_center_session_loaded"
 _LOADED_DATA = "_center_session_loaded_data"
 # Renew an idle session's expiry at most once a minute instead of writing on every request.

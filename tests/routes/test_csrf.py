@@ -2,7 +2,7 @@
 
 A token taken from someone else's page (an anonymous login page the attacker opened, with its cookies planted in the
 victim's browser) does nothing in the victim's session; the token of the page before a login or a logout stops
-working after it.
+working after it; over https the session cookie is `__Host-` (Secure, Path=/, no Domain), so it cannot be planted.
 """
 
 from http.cookies import SimpleCookie
@@ -165,6 +165,29 @@ def set_cookies(response) -> dict[str, str]:
         if name.lower() == "set-cookie":
             found[next(iter(SimpleCookie(value).keys()))] = value
     return found
+
+
+async def test_over_https_the_session_cookie_is_host_only_secure_and_the_only_cookie(db):
+    await load_demo(db)
+    https = db.with_(https=True, base_url="https://testserver.local")
+    async with AsyncTestClient(app=create_app(https), base_url="https://testserver.local") as browser:
+        page = await browser.get("/login")
+        anonymous = set_cookies(page)
+        assert list(anonymous) == ["__Host-" + SESSION_COOKIE]
+        token = await csrf_token(browser, "/login")
+        response = await browser.post("/login", data={"_csrf_token": token, "username": "manager",
+                                                      "password": DEMO_PASSWORD}, follow_redirects=False)
+        assert response.status_code == 302
+        logged_in = set_cookies(response)
+        assert list(logged_in) == ["__Host-" + SESSION_COOKIE]
+        for header in (*anonymous.values(), *logged_in.values()):
+            attributes = [part.strip().lower() for part in header.split(";")[1:]]
+            assert "secure" in attributes and "path=/" in attributes and "httponly" in attributes
+            assert not any(a.startswith("domain") for a in attributes), header
+        # The prefixed cookie is the one read back: the manager's own token works over https.
+        token = await csrf_token(browser, "/catalog")
+        assert (await switch_off(browser, "GA10", token)).status_code == 302
+        assert not await is_active("GA10")
 
 
 async def test_over_plain_http_the_cookie_keeps_its_plain_name(client, db):
