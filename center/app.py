@@ -10,7 +10,6 @@ from typing import AsyncIterator
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
-from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -25,10 +24,11 @@ from center.services.calendar import get_calendar
 from center.timeutil import set_clock
 from center.web.assets import Assets, static_handler
 from center.web.auth import AuthMiddleware
+from center.web.csrf import CSRFMiddleware
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
 from center.web.security import check_request, security_headers
-from center.web.sessions import DatabaseStore, SessionConfig
+from center.web.sessions import DatabaseStore, SessionConfig, session_cookie_name
 
 GC_THRESHOLDS = (20_000, 20, 50)  # gen0, gen1, gen2 (defaults 700, 10, 10)
 # Paths that carry no staff session: public screens, the resident's status page, the token API, health.
@@ -65,24 +65,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     session_config = SessionConfig(
         store="sessions",
-        key="center_session",
+        key=session_cookie_name(settings.https),  # __Host-center_session over https
         max_age=settings.session_absolute_seconds,
         idle_seconds=settings.session_idle_seconds,
         secure=settings.https,
         httponly=True,
         samesite="lax",
         exclude=PUBLIC_PATHS,
-    )
-    csrf_config = CSRFConfig(
-        secret=settings.secret_key,
-        cookie_name="csrftoken",
-        cookie_secure=settings.https,
-        cookie_httponly=True,
-        cookie_samesite="lax",
-        header_name="x-csrftoken",
-        # The token API authenticates with bearer tokens, never cookies, so it carries no CSRF risk; the public
-        # read-only pages set no CSRF cookie (a Set-Cookie would defeat the screen's cheap 304s).
-        exclude=["^/api/", "^/screen/", "^/ical/", "^/static/", "^/healthz"],
     )
     app = Litestar(
         route_handlers=[*ROUTES, static_handler(assets)],
@@ -95,8 +84,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             session_config.middleware,
             DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+            # Every unsafe request carries its own session's token (center.web.csrf); after auth, so a refused
+            # request still shows the staff layout, and one without a login still goes to the login page.
+            CSRFMiddleware(),
         ],
-        csrf_config=csrf_config,
         stores={"sessions": DatabaseStore()},
         template_config=template_config(assets),
         plugins=[HTMXPlugin()],

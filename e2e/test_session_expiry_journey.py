@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from center.web.sessions import SESSION_COOKIE
 from e2e.counter_steps import open_item
 from e2e.helpers import login
 
@@ -21,7 +22,7 @@ def fill_resident(panel, name: str, phone: str, note: str) -> None:
 
 def end_session(page) -> None:
     """What an idle timeout leaves behind: the browser no longer holds a live session."""
-    page.context.clear_cookies(name="center_session")
+    page.context.clear_cookies(name=SESSION_COOKIE)
 
 
 def log_in_again(page) -> None:

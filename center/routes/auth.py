@@ -64,6 +64,8 @@ class AuthController(Controller):
         except LoginFailed as exc:
             return page(request, "auth/login.html", {**form, "error": str(exc)}, status_code=422)
         draft = drafts.carried_over(request.scope.get("session"), user.id)  # a form kept when the session ended
+        # A whole new session: a new id (center.web.sessions), and no "csrf" key, so the first page makes a new CSRF
+        # secret and the login page's token (or one taken from another browser) is worth nothing from here on.
         request.clear_session()
         request.set_session({SESSION_USER: user.id, SESSION_LOGIN_AT: utcnow().timestamp(),
                              **({drafts.DRAFT_KEY: draft} if draft else {})})

@@ -154,14 +154,16 @@ def invalid_argument_handler(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, message)
 
 
+# The database did not answer: 503 (also for a session that could not be saved, center.web.sessions).
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlite3.OperationalError, ConnectionError, asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InterfaceError, asyncpg.exceptions.CannotConnectNowError,
+)
+
 EXCEPTION_HANDLERS = {
     OverflowError: out_of_range_handler,
     asyncpg.exceptions.DataError: invalid_argument_handler,
-    sqlite3.OperationalError: database_unavailable_handler,
-    ConnectionError: database_unavailable_handler,
-    asyncpg.exceptions.PostgresConnectionError: database_unavailable_handler,
-    asyncpg.exceptions.InterfaceError: database_unavailable_handler,
-    asyncpg.exceptions.CannotConnectNowError: database_unavailable_handler,
+    **{kind: database_unavailable_handler for kind in DATABASE_UNAVAILABLE},
     DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
     Exception: internal_error_handler,

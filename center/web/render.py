@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, pass_context
-from litestar.template.base import csrf_token
 from markupsafe import Markup, escape
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
@@ -20,6 +19,7 @@ from center.domain.money import yuan, yuan_plain
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
 from center.services.calendar import peek_calendar
+from center.web import csrf
 from center.web.assets import Assets
 from center.timeutil import fmt_local, local_today, to_local
 
@@ -45,9 +45,16 @@ TOUCH_AREAS = frozenset({"counter", "cases", "dining", "duty"})
 
 
 @pass_context
+def csrf_token(context) -> str:
+    """This session's CSRF token, freshly masked (center.web.csrf); made on the first page that needs one."""
+    request = context.get("request")
+    return csrf.token_for(request.scope) if request is not None else ""
+
+
+@pass_context
 def csrf_field(context) -> Markup:
     """The hidden CSRF field of a plain form post (htmx sends the header set on <body> instead)."""
-    return Markup('<input type="hidden" name="_csrf_token" value="%s">' % escape(csrf_token(context)))
+    return Markup('<input type="hidden" name="%s" value="%s">' % (csrf.FIELD, escape(csrf_token(context))))
 
 
 def num(value: int | float | None) -> str:
@@ -88,6 +95,7 @@ def day_label(value: date | None) -> str:
 
 def _setup_env(assets: Assets, engine: _Engine) -> None:
     env: Environment = engine.engine
+    env.globals["csrf_token"] = csrf_token  # replaces Litestar's (its CSRFConfig double-submit cookie is gone)
     env.globals["csrf_field"] = csrf_field
     env.globals["static_url"] = assets.url
     env.filters["local"] = fmt_local

@@ -13,14 +13,26 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.base import SessionMiddleware as _SessionMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, Message, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 
 from center.db import Prepared
 from center.tables import WebSession
 from center.timeutil import utcnow
+
+# The session cookie's name; tests and journeys that plant, read or drop the cookie use this, never a literal.
+SESSION_COOKIE = "center_session"
+
+
+def session_cookie_name(https: bool) -> str:
+    """Over https the cookie is `__Host-center_session`: a browser then takes it only from this very host, with
+    Secure, Path=/ and no Domain, so neither a sibling subdomain nor a plain-http answer can plant one in it (a
+    planted session is how a token from another browser would be made to fit; issue #11, finding 6)."""
+    return f"__Host-{SESSION_COOKIE}" if https else SESSION_COOKIE
 
 _LOADED = "_center_session_loaded"
 _LOADED_DATA = "_center_session_loaded_data"
@@ -37,6 +49,12 @@ def _seconds(value: int | timedelta | None) -> int | None:
 # Read on every staff request: compiled once (center.db.Prepared).
 _SESSION = Prepared(lambda key: WebSession.select(WebSession.data, WebSession.expires_at).where(
     WebSession.key == key).limit(1), key="\x00sample-session-key")
+
+
+def loaded_session(scope) -> dict[str, Any]:
+    """The session as this request found it, whatever a handler or middleware did to it since ({} without one)."""
+    data = scope.get(_LOADED_DATA)
+    return data if isinstance(data, dict) else {}
 
 
 class DatabaseStore(Store):
@@ -138,9 +156,45 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         headers.add("Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header=""))
 
 
+class SessionMiddleware(_SessionMiddleware):
+    """Litestar's, except that a session the database cannot take (locked past the busy timeout, or out of reach)
+    turns the answer into the 503 page. The session is saved as the answer starts, where a failure used to leave a
+    bare 500; and a page whose session was not saved carries a CSRF token that no later post can match."""
+
+    def create_send_wrapper(self, connection: ASGIConnection) -> Send:
+        # Imported here: center.web.errors imports the rendering, which (through center.web.csrf) imports this module.
+        from center.web.errors import DATABASE_UNAVAILABLE, database_unavailable_handler
+
+        replaced = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:  # the rest of the answer that could not be kept
+                return
+            if message["type"] != "http.response.start":
+                await connection.send(message)
+                return
+            try:
+                await self.backend.store_in_message(connection.scope.get("session"), message, connection)
+            except DATABASE_UNAVAILABLE as exc:
+                replaced = True
+                scope = connection.scope
+                request = scope["app"].request_class(scope, receive=connection.receive)
+                response = database_unavailable_handler(request, exc)
+                await response.to_asgi_response(app=None, request=request)(scope, connection.receive, connection.send)
+                return
+            await connection.send(message)
+
+        return wrapped_send
+
+
 @dataclass
 class SessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend  # type: ignore[assignment]
     idle_seconds: int = 30 * 60
     # A change of any of these keys (a login, another user) gets a new session id.
     rotate_on: tuple[str, ...] = ("uid", "login_at")
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(SessionMiddleware, backend=self._backend_class(config=self))

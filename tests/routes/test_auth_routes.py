@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 
 from center.tables import WebSession
 from center.timeutil import utcnow
+from center.web.sessions import SESSION_COOKIE
 from tests.support.factories import PASSWORD, login, logout, make_center, make_staff
 
 LANDING = {"worker": "/counter", "manager": "/counter", "admin": "/centers", "canteen": "/dining"}
@@ -33,13 +34,13 @@ async def test_each_role_logs_in_and_out(client, db, role):
 async def test_session_id_changes_at_login_and_old_one_is_dead(client, db):
     first = await make_staff(db, role="worker")
     second = await make_staff(db, role="worker")
-    client.cookies.set("center_session", "chosen-by-an-attacker", domain="testserver.local")
+    client.cookies.set(SESSION_COOKIE, "chosen-by-an-attacker", domain="testserver.local")
     await login(client, first["username"])
-    after_first = client.cookies.get("center_session")
+    after_first = client.cookies.get(SESSION_COOKIE)
     assert after_first and after_first != "chosen-by-an-attacker"
 
     await login(client, second["username"])  # logging in again, even as another user, rotates the id
-    after_second = client.cookies.get("center_session")
+    after_second = client.cookies.get(SESSION_COOKIE)
     assert after_second != after_first
     assert not await WebSession.exists().where(WebSession.key == after_first)
 
@@ -47,11 +48,11 @@ async def test_session_id_changes_at_login_and_old_one_is_dead(client, db):
 async def test_old_session_is_dead_after_logout(client, db):
     person = await make_staff(db)
     await login(client, person["username"])
-    stolen = client.cookies.get("center_session")
+    stolen = client.cookies.get(SESSION_COOKIE)
     assert await WebSession.exists().where(WebSession.key == stolen)
     await logout(client)
     assert not await WebSession.exists().where(WebSession.key == stolen)
-    client.cookies.set("center_session", stolen, domain="testserver.local")
+    client.cookies.set(SESSION_COOKIE, stolen, domain="testserver.local")
     replay = await client.get("/counter", follow_redirects=False)
     assert replay.status_code == 302 and replay.headers["location"].startswith("/login")
 
@@ -59,7 +60,7 @@ async def test_old_session_is_dead_after_logout(client, db):
 async def test_idle_session_expires(client, db):
     person = await make_staff(db)
     await login(client, person["username"])
-    key = client.cookies.get("center_session")
+    key = client.cookies.get(SESSION_COOKIE)
     await WebSession.update({WebSession.expires_at: utcnow() - timedelta(seconds=1)}).where(WebSession.key == key)
     response = await client.get("/counter", follow_redirects=False)
     assert response.status_code == 302 and response.headers["location"].startswith("/login")
@@ -68,7 +69,7 @@ async def test_idle_session_expires(client, db):
 async def test_session_ends_twelve_hours_after_login_however_active(client, db):
     person = await make_staff(db)
     await login(client, person["username"])
-    key = client.cookies.get("center_session")
+    key = client.cookies.get(SESSION_COOKIE)
     row = await WebSession.select(WebSession.data).where(WebSession.key == key).first()
     data = json.loads(bytes(row["data"]))
     data["login_at"] -= 12 * 3600 + 1

@@ -6,6 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from litestar import get
 
+from center.web.sessions import SESSION_COOKIE
 from tests.support.factories import login, make_staff
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
@@ -63,7 +64,7 @@ async def test_cookies_are_httponly_and_samesite(client, db):
     person = await make_staff(db)
     response = await login(client, person["username"])
     cookies = [v for k, v in response.headers.multi_items() if k == "set-cookie"]
-    session_cookie = next(c for c in cookies if c.startswith("center_session="))
+    session_cookie = next(c for c in cookies if c.startswith(f"{SESSION_COOKIE}="))
     assert "HttpOnly" in session_cookie and "SameSite=lax" in session_cookie
 
 

@@ -75,7 +75,7 @@ class LiveServer:
 
 
 def login_cookies(url: str, username: str, password: str) -> dict[str, str]:
-    """Log in to a real server through the form; the session and CSRF cookies."""
+    """Log in to a real server through the form; its cookies (the session cookie: the CSRF token lives in it)."""
     from tests.support.factories import CSRF_RE
 
     with httpx.Client(base_url=url, timeout=20) as client:
