@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
@@ -31,7 +31,7 @@ _STRICT: dict[int, bytes] = {}
 
 
 @get("/strict/{size:int}", sync_to_thread=False)
-def strict(request, size: int) -> Response:
+def strict(request: Request, size: int) -> Response:
     body = _STRICT.get(size)
     if body is None:
         template = request.app.template_engine.get_template("page.html")

@@ -84,3 +84,16 @@ def test_wrk_output_is_read_from_the_distribution_not_the_thread_stats():
     assert (load.rps, load.p50, load.requests) == (823.04, 138.16, 3295)
     assert load.p99 == pytest.approx(0.86606)  # 866.06us in ms
     assert load.errors == 3 and load.timeouts == 9  # non-2xx and socket errors; timeouts kept apart
+
+
+def test_the_strict_ceiling_serves_the_same_page_as_the_rendered_one_from_one_string():
+    from litestar.testing import TestClient
+
+    import ceiling
+
+    with TestClient(app=ceiling.create_app()) as client:
+        rendered, strict = client.get("/page/2000"), client.get("/strict/2000")
+        again = client.get("/strict/2000")
+    assert rendered.status_code == strict.status_code == 200
+    assert strict.text == rendered.text == again.text and strict.headers["content-type"].startswith("text/html")
+    assert ceiling._STRICT[2000] == strict.content  # kept as one string, not rendered again
