@@ -87,3 +87,27 @@ def test_typed_data_survives_an_ended_session_without_javascript(browser, server
     expect(page.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
     expect(page.locator(".identity")).to_contain_text("钱**")
     context.close()
+
+
+def test_typed_data_survives_a_logout_in_another_tab(page, server, artifacts, console_errors):
+    """The kiosk's second tab logs out (and lands on the login page, which starts an anonymous session): 受理 in the
+    first tab leads to the login like a timeout does, and the form comes back filled in."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, server, "worker")
+    panel = open_item(page, "ZF06", "住房租赁补贴申请")
+    fill_resident(panel, "赵秀兰", "13912345678", "另一标签页已退出")
+
+    other = page.context.new_page()
+    other.goto(server.url + "/counter")
+    other.get_by_role("button", name="退出").click()
+    expect(other).to_have_url(re.compile(r"/login"))
+    other.close()
+
+    panel.get_by_role("button", name=re.compile("^受理")).click()
+    log_in_again(page)
+    panel = page.locator("#work-panel")
+    expect(panel.get_by_role("status")).to_contain_text("已填回登录超时前填写的内容")
+    expect(panel.get_by_label("姓名")).to_have_value("赵秀兰")
+    expect(panel.get_by_label("咨询内容 / 备注")).to_have_value("另一标签页已退出")
+    page.screenshot(path=str(artifacts / "counter-draft-after-logout-elsewhere.png"), full_page=True)
+    assert [e for e in console_errors if "401 (Unauthorized)" not in e] == []

@@ -6,10 +6,11 @@ neither the token of the login page nor one taken from another browser works aft
 masked with a fresh pad each time, so a compressed page that also reflects input never repeats a constant (BREACH).
 Forms send it in the `_csrf_token` field, htmx in the `x-csrftoken` header (set on <body> in base.html).
 
-A request whose session holds no secret and names no user (it ended by the idle timeout, by a logout in another tab,
-or never began) acts for nobody: there is no token to compare with and nothing to do in anyone's name. It goes on
-(to the login redirect, or a kept draft: center.web.drafts) only when the browser says it comes from this center's
-own pages (Sec-Fetch-Site: same-origin, else an Origin naming one of its hosts); anything else is refused.
+A request whose session names no user (it ended by the idle timeout, by a logout in another tab, or never began)
+acts for nobody: there is nothing to do in anyone's name, and its token may be of a session that is gone. Without
+the session's token it goes on (to the login redirect, or a kept draft: center.web.drafts) only when the browser
+says it comes from this center's own pages (Sec-Fetch-Site: same-origin, else an Origin naming one of its hosts);
+anything else is refused.
 """
 
 from __future__ import annotations
@@ -107,17 +108,25 @@ async def check(scope: Scope, receive: Receive) -> None:
     # login), and the page that sent this was made for the session it had.
     session = loaded_session(scope)
     secret = session.get(SESSION_KEY)
-    if not isinstance(secret, str):
-        if session.get(SESSION_USER) or not _same_origin(scope, headers):
-            raise PermissionDeniedException(REFUSED)
+    if await _token_matches(secret, scope, receive, headers):
         return
+    # No user in the session: the request acts for nobody, whatever token it carries. A page whose session ended
+    # (a logout in another tab leaves an anonymous session with a token of its own behind) still reaches the
+    # login redirect with its typed work kept, when it comes from this center's own pages.
+    if not session.get(SESSION_USER) and _same_origin(scope, headers):
+        return
+    raise PermissionDeniedException(REFUSED)
+
+
+async def _token_matches(secret: object, scope: Scope, receive: Receive, headers: Headers) -> bool:
+    if not isinstance(secret, str):
+        return False
     presented = _unmask(await _presented(scope, receive, headers) or "")
     try:
         expected = bytes.fromhex(secret)
     except ValueError:
-        expected = b""
-    if presented is None or not expected or not compare_digest(presented, expected):
-        raise PermissionDeniedException(REFUSED)
+        return False
+    return presented is not None and bool(expected) and compare_digest(presented, expected)
 
 
 class CSRFMiddleware(ASGIMiddleware):

@@ -202,3 +202,20 @@ async def test_public_pages_set_no_cookie(client, db, path):
     response = await client.get(path)
     assert response.status_code < 500
     assert "set-cookie" not in response.headers, path
+
+
+async def test_a_form_sent_after_a_logout_in_another_tab_is_kept_for_after_the_login(client, db):
+    """The kiosk's other tab logged out (the login page then gave this browser an anonymous session with a token of
+    its own): the form of the first tab still carries the old token. It acts for nobody, so it goes to the login
+    page with the typed work kept, as after a timeout; never a 403 that loses it."""
+    await load_demo(db)
+    assert (await login(client, "worker", DEMO_PASSWORD)).status_code == 302
+    old_token = await csrf_token(client, "/counter")
+    await logout(client)
+    await client.get("/login")  # where the other tab landed
+    typed = {"_csrf_token": old_token, "item_id": str(await item_id("MZ02")), "action": "accept",
+             "resident_name": "钱某"}
+    kept = await client.post("/counter/receive", data=typed, headers={"sec-fetch-site": "same-origin"},
+                             follow_redirects=False)
+    assert kept.status_code == 302 and "kept=1" in kept.headers["location"]
+    assert (await client.post("/counter/receive", data=typed, follow_redirects=False)).status_code == 403  # not ours
