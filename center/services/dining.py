@@ -789,12 +789,32 @@ async def senior_view(actor: CurrentUser, senior_id: int, year: int, *,
         reversed_meal = meals.get(row["reverses"]) if row["kind"] == TxnKind.reversal else None
         row["reversed_kind_label"] = MEAL_KINDS[reversed_meal["kind"]] if reversed_meal else ""
     elsewhere = 0
-    if actor.role == "canteen":  # the balance stays the account's; rows at other canteens are only counted
-        own = await operator_canteen(actor)
-        shown = [row for row in history if row["canteen"] is None or row["canteen"] == own]
-        elsewhere, history = len(history) - len(shown), shown
+    if actor.role == "canteen":
+        history, elsewhere = _other_canteens_folded(history, await operator_canteen(actor))
     return {"senior": senior, "year": year, "figures": await allowance_figures(senior_id, year), "history": history,
             "elsewhere": elsewhere, "age": age_on(senior["birth_date"], to_local(utcnow()).date())}
+
+
+def _other_canteens_folded(history: list[dict], own: int) -> tuple[list[dict], int]:
+    """An operator sees the grants and its own canteen's rows; each run of rows at other canteens becomes one row
+    (kind "elsewhere": how many, their sum, the balance after them), so that every balance shown follows from the
+    row above it. Returns the rows and how many were folded."""
+    rows: list[dict] = []
+    folded = 0
+    for row in history:
+        if row["canteen"] is None or row["canteen"] == own:
+            rows.append(row)
+            continue
+        folded += 1
+        if rows and rows[-1]["kind"] == "elsewhere":
+            last = rows[-1]
+            last.update(count=last["count"] + 1, amount_fen=last["amount_fen"] + row["amount_fen"],
+                        balance_fen=row["balance_fen"], at=row["at"])
+        else:
+            rows.append({"kind": "elsewhere", "count": 1, "amount_fen": row["amount_fen"],
+                         "balance_fen": row["balance_fen"], "at": row["at"], "canteen_name": "其他助餐点",
+                         "meal": None, "reason": "", "reversed_kind_label": ""})
+    return rows, folded
 
 
 async def seniors_list(actor: CurrentUser, query: str = "", limit: int = 100) -> list[dict]:

@@ -286,8 +286,15 @@ async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_see
     txns = await LedgerTxn.select(LedgerTxn.canteen).where(
         (LedgerTxn.senior == senior["id"]) & (LedgerTxn.year == local_today().year))
     elsewhere = sum(1 for t in txns if t["canteen"] not in (None, own))
-    assert elsewhere >= 1 and len(rows) == len(txns) - elsewhere
-    assert f"另有 {elsewhere} 笔在其他助餐点的记录未列出" in account.text
+    folded = [r for r in rows if "其他助餐点记录" in r]
+    assert elsewhere >= 1 and folded and len(rows) == len(txns) - elsewhere + len(folded)
+    assert sum(int(re.search(r"记录 (\d+) 笔", r).group(1)) for r in folded) == elsewhere
+    assert f"另有 {elsewhere} 笔在其他助餐点的记录未列出明细" in account.text
+    # Every balance shown follows from the row above it: the folded rows carry their sum (an operator read the
+    # account as wrong when rows were only left out).
+    cells = [[c.get_text(strip=True) for c in r.select("td")] for r in soup(account).select("main table tbody tr")]
+    fen = [(round(float(c[4].replace(",", "")) * 100), round(float(c[5].replace(",", "")) * 100)) for c in cells]
+    assert all(prev[1] + row[0] == row[1] for prev, row in zip(fen, fen[1:])) and fen[0][0] == fen[0][1]
     figures = await dining.allowance_figures(senior["id"], local_today().year)
     assert f"{figures['balance_fen'] // 100}.{figures['balance_fen'] % 100:02d}" in soup(account).select_one(
         ".big-numbers").get_text()
