@@ -60,6 +60,8 @@ async def _scope_center(actor: CurrentUser, center_id: int | None) -> int | None
         return center_id
     if actor.center_id is None:
         raise AccessDenied("没有可统计的中心")
+    if center_id is not None and center_id != actor.center_id:  # an edited address: told, not silently replaced
+        raise AccessDenied("只能查看本中心的统计")
     return actor.center_id
 
 

@@ -47,3 +47,16 @@ async def test_overdue_open_cases_bring_the_rate_below_100_on_the_page_and_in_th
     header = [c.value for c in by_worker[1]]
     rows = [dict(zip(header, r)) for r in by_worker.iter_rows(min_row=2, values_only=True)]
     assert sum(r["其中在办超期"] for r in rows if r["社工"] != "合计") == overdue_open
+
+
+async def test_a_manager_who_edits_the_center_in_the_address_is_told_not_shown_their_own(manager):
+    """An outside tester changed ?center= to another center: the page answered 200 with the manager's own figures
+    under that address. It is now a 403 in Chinese, for the page and its export alike."""
+    from center.tables import Center, Staff
+
+    own = (await Staff.select(Staff.center).where(Staff.username == "manager").first())["center"]
+    other = (await Center.select(Center.id).where(Center.id != own).first())["id"]
+    for path in (f"/counter/stats?center={other}", f"/counter/stats/export.xlsx?center={other}"):
+        refused = await manager.get(path)
+        assert refused.status_code == 403 and "只能查看本中心的统计" in refused.text, path
+    assert (await manager.get(f"/counter/stats?center={own}")).status_code == 200
