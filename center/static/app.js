@@ -199,6 +199,14 @@
   document.addEventListener("htmx:afterSettle", function (evt) {
     focusStep((evt.detail && evt.detail.target) || evt.target);
   });
+  // htmx wires swapped-in forms when the swap settles (20 ms on); the browser itself may focus an [autofocus]
+  // button of that content before (the page's first autofocus), and an Enter then posted natively and reloaded
+  // the page. Wire such forms at once, in the same task as the swap, before the browser can focus anything.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!window.htmx) { return; }
+    var buttons = document.querySelectorAll("form [autofocus]");
+    for (var i = 0; i < buttons.length; i++) { window.htmx.process(buttons[i].closest("form")); }
+  });
   // Capture phase: the step answers Esc before any page-wide Esc (the counter's "close the panel").
   document.addEventListener("keydown", function (evt) {
     if (evt.key !== "Escape" || evt.isComposing || evt.keyCode === 229 || evt.defaultPrevented) { return; }
