@@ -1,4 +1,4 @@
-"""Years, months and days asked for in an address (?month=2026-12, ?year=2026, ?week=2026-12-07): issue #11,
+"""Months, weeks and the Chinese weekday names, and the years, months and days asked for in an address (?month=2026-12, ?year=2026, ?week=2026-12-07): issue #11,
 finding 10. Empty means the page's default (a plain form's 全部 or an address without it); anything else must be
 a real date within the years the center keeps, or the person is told in Chinese what to type (422), never a
 traceback from a date that Python cannot build (year 10000 after ?month=9999-12)."""
@@ -6,7 +6,7 @@ traceback from a date that Python cannot build (year 10000 after ?month=9999-12)
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from center.domain import DomainError
 
@@ -16,6 +16,55 @@ RANGE_TEXT = f"{FIRST_YEAR}—{LAST_YEAR} 年"
 _YEAR = re.compile(r"[0-9]{4}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+WEEKDAYS = "一二三四五六日"  # date.weekday() 0..6 -> 一..日, as in 周一 and 星期一
+
+
+def weekday_name(day: date) -> str:
+    """The weekday as written after 周 or 星期: 2026-12-07 -> 一."""
+    return WEEKDAYS[day.weekday()]
+
+
+def month_day(day: date) -> str:
+    """A date within its year as people write it: 12月7日."""
+    return f"{day.month}月{day.day}日"
+
+
+def month_day_weekday(day: date) -> str:
+    """A date with its weekday, as on notices and warning lists: 12月7日（周一）."""
+    return f"{month_day(day)}（周{weekday_name(day)}）"
+
+
+def monday_of(day: date) -> date:
+    """A week runs Monday to Sunday (China's working week): the Monday of the week holding `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def week_days(day: date) -> list[date]:
+    """The seven days, Monday first, of the week holding `day`."""
+    monday = monday_of(day)
+    return [monday + timedelta(days=i) for i in range(7)]
+
+
+def month_start(day: date) -> date:
+    """The first day of the month holding `day`."""
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after the one holding `day`."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of the month holding `day`."""
+    return next_month(day) - timedelta(days=1)
+
+
+def year_month(day: date) -> str:
+    """A month as an address and a file name write it: 2026-12."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 class PeriodError(DomainError):

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+from center.domain.periods import monday_of  # noqa: F401  (a week's Monday, as the roster's callers name it)
 
 
 @dataclass(frozen=True)

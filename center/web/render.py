@@ -18,9 +18,11 @@ from center.domain.access import Area
 from center.domain.money import yuan, yuan_plain
 from center.domain.privacy import mask_id_number, mask_name, mask_phone
 from center.domain.calendar import next_year_warning
+from center.domain.periods import month_day, month_day_weekday, weekday_name, year_month
 from center.services.calendar import peek_calendar
 from center.web import csrf
 from center.web.assets import Assets
+from center.web.links import url_for
 from center.timeutil import fmt_local, local_today, to_local
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -98,6 +100,7 @@ def _setup_env(assets: Assets, engine: _Engine) -> None:
     env.globals["csrf_token"] = csrf_token  # replaces Litestar's (its CSRFConfig double-submit cookie is gone)
     env.globals["csrf_field"] = csrf_field
     env.globals["static_url"] = assets.url
+    env.globals["url_for"] = url_for  # ours: path parameters in the path, the rest as the query (center.web.links)
     env.filters["local"] = fmt_local
     env.filters["time_tag"] = time_tag
     env.filters["long_date"] = long_date
@@ -108,6 +111,10 @@ def _setup_env(assets: Assets, engine: _Engine) -> None:
     env.filters["yuan"] = yuan  # 12,345.00 for reading; yuan_plain (12345.00) for a field's value
     env.filters["yuan_plain"] = yuan_plain
     env.filters["num"] = num
+    env.filters["weekday"] = weekday_name  # 周{{ d|weekday }}
+    env.filters["month_day"] = month_day  # 12月7日
+    env.filters["month_day_weekday"] = month_day_weekday  # 12月7日（周一）
+    env.filters["year_month"] = year_month  # 2026-12
     env.trim_blocks = True
     env.lstrip_blocks = True
 
@@ -121,14 +128,20 @@ def _blocks(env: Environment, template_name: str) -> frozenset[str]:
     return frozenset(env.get_template(template_name).blocks)
 
 
+def fragment(request: Request) -> str | None:
+    """The block htmx asks for: the one named like the element it targets (`case-rows` -> `case_rows`), or None
+    for the whole page. The one place a handler learns what htmx wants (hx-boost makes every navigation an htmx
+    request, so "is this htmx?" alone never picks a fragment)."""
+    htmx = getattr(request, "htmx", None)
+    target = htmx.target if htmx else None
+    return target.replace("-", "_") if target else None
+
+
 def target_block(request: Request, template_name: str) -> str | None:
     """The block to render: the one named like the element htmx targets, else the whole page."""
-    if request.headers.get("hx-request") != "true":
+    block = fragment(request)
+    if block is None:
         return None
-    target = request.headers.get("hx-target")
-    if not target:
-        return None
-    block = target.replace("-", "_")
     engine = request.app.template_engine
     env: Environment = engine.engine  # type: ignore[union-attr]
     return block if block in _blocks(env, template_name) else None

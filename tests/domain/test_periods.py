@@ -1,7 +1,7 @@
 """Years, months and days in an address (issue #11, finding 10): empty means the page's default, a real one within
 2000—2100 is taken, and anything else is told in Chinese, never a 500 from a date Python cannot build."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -107,3 +107,46 @@ def test_any_text_is_a_period_within_the_kept_years_or_a_chinese_message(raw):
             assert (1 <= value <= 12) if parse is month_number_param else FIRST_YEAR <= value <= LAST_YEAR
         else:
             assert FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+# ---------------------------------------------------------------- months, weeks and weekday names
+
+from center.domain.periods import (month_day, month_day_weekday, month_end, month_start, monday_of, next_month,  # noqa: E402
+                                   week_days, weekday_name, year_month)
+
+
+@pytest.mark.parametrize("day, name", [
+    (date(2026, 12, 7), "一"), (date(2026, 12, 12), "六"), (date(2026, 12, 13), "日"),
+    (date(2026, 9, 27), "日"),  # a Sunday that is a 调休 working day is still 周日: the name is the calendar's
+])
+def test_the_weekday_is_named_as_after_zhou(day, name):
+    assert weekday_name(day) == name
+
+
+def test_a_date_is_written_month_day_and_weekday():
+    assert month_day(date(2027, 1, 21)) == "1月21日"
+    assert month_day_weekday(date(2026, 12, 7)) == "12月7日（周一）"
+
+
+@pytest.mark.parametrize("day", [date(2026, 12, 7) + timedelta(days=i) for i in range(7)])
+def test_a_week_runs_monday_to_sunday(day):
+    assert monday_of(day) == date(2026, 12, 7)
+    assert week_days(day) == [date(2026, 12, 7) + timedelta(days=i) for i in range(7)]
+
+
+def test_a_week_that_crosses_the_new_year_keeps_its_monday():
+    assert monday_of(date(2027, 1, 1)) == date(2026, 12, 28)
+
+
+@pytest.mark.parametrize("day, first, last, after", [
+    (date(2026, 12, 15), date(2026, 12, 1), date(2026, 12, 31), date(2027, 1, 1)),
+    (date(2028, 2, 29), date(2028, 2, 1), date(2028, 2, 29), date(2028, 3, 1)),  # leap February
+    (date(2027, 2, 1), date(2027, 2, 1), date(2027, 2, 28), date(2027, 3, 1)),
+    (date(2026, 1, 31), date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1)),
+])
+def test_a_month_runs_from_its_first_to_its_last_day(day, first, last, after):
+    assert (month_start(day), month_end(day), next_month(day)) == (first, last, after)
+
+
+def test_a_month_is_written_year_dash_month_with_two_digits():
+    assert year_month(date(2026, 3, 9)) == "2026-03"
