@@ -74,6 +74,38 @@ def week_of(day: date) -> tuple[int, int]:
     return iso[0], iso[1]
 
 
+@dataclass(frozen=True)
+class DutyLoad:
+    """What each person already holds in a stretch of days: their shifts on each date and their evening shifts in
+    each ISO week (Monday to Sunday). Read with `same_day` and `evenings`."""
+
+    by_day: Mapping[tuple[int, date], tuple[ShiftSpec, ...]]
+    evenings_by_week: Mapping[tuple[int, tuple[int, int]], int]
+
+    def same_day(self, staff_id: int, day: date) -> list[ShiftSpec]:
+        """The shifts `staff_id` holds on `day` (to check overlaps)."""
+        return list(self.by_day.get((staff_id, day), ()))
+
+    def evenings(self, staff_id: int, day: date) -> int:
+        """How many evening shifts `staff_id` holds in the week of `day`."""
+        return self.evenings_by_week.get((staff_id, week_of(day)), 0)
+
+
+def duty_load(assignments: Iterable[Assigned], shifts: Mapping[int, ShiftSpec]) -> DutyLoad:
+    """Same-day shifts and evenings per week of every person (the bookkeeping behind "与其他班次时间重叠" and
+    "本周晚班超过 N 次"); an assignment of a shift type not in `shifts` (a stopped one) counts for nothing."""
+    by_day: dict[tuple[int, date], list[ShiftSpec]] = defaultdict(list)
+    evenings: Counter[tuple[int, tuple[int, int]]] = Counter()
+    for a in assignments:
+        shift = shifts.get(a.shift_id)
+        if shift is None:
+            continue
+        by_day[(a.staff_id, a.day)].append(shift)
+        if shift.evening:
+            evenings[(a.staff_id, week_of(a.day))] += 1
+    return DutyLoad({k: tuple(v) for k, v in by_day.items()}, dict(evenings))
+
+
 class _Book:
     """Running load of every staff member while the rotation fills slots."""
 

@@ -6,7 +6,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from center.domain.calendar import DayKind, WorkCalendar
-from center.domain.rotation import Assigned, RotationInput, ShiftSpec, overlaps, rotate, shift_hours, week_of
+import pytest
+
+from center.domain.rotation import (
+    Assigned,
+    RotationInput,
+    ShiftSpec,
+    duty_load,
+    overlaps,
+    problems,
+    rotate,
+    shift_hours,
+    week_of,
+)
 
 cal = WorkCalendar()
 START = date(2026, 11, 30)  # a Monday
@@ -182,3 +194,70 @@ def test_rotation_properties_over_twelve_weeks(data):
         duty = [hours.get(s, (0, 0))[1] for s in steady]
         assert max(workday) - min(workday) <= 120, (workday, duty)
         assert max(duty) - min(duty) <= 480, (workday, duty)
+
+
+# ---- the bookkeeping behind a cell's problems: same-day shifts and evenings per week (duty_load)
+
+STAFF = frozenset({1, 2})
+LUNCH, LATE, DUTY = demo_shifts(STAFF)  # 12:00–14:00, 17:30–19:30 (an evening shift), 09:00–17:00
+BY_ID = {s.id: s for s in (LUNCH, LATE, DUTY)}
+TUESDAY = START + timedelta(days=1)
+
+
+def load(*assigned: tuple[ShiftSpec, date, int]):
+    return duty_load([Assigned(shift.id, day, person) for shift, day, person in assigned], BY_ID)
+
+
+def check(shift, day, person, book, *, max_evenings=2, adding=False):
+    """The problems `problems` finds with the counts `duty_load` keeps (`adding`: the person is not yet in the slot,
+    so the evening they would take counts too, as in the cell's editor)."""
+    return problems(shift, day, person, on_leave=False, same_day=book.same_day(person, day),
+                    evenings_this_week=book.evenings(person, day) + (1 if adding else 0),
+                    max_evenings_per_week=max_evenings)
+
+
+def test_nothing_held_means_no_shifts_and_no_evenings():
+    book = load()
+    assert book.same_day(1, START) == [] and book.evenings(1, START) == 0
+
+
+def test_same_day_lists_only_that_person_on_that_date():
+    book = load((LUNCH, START, 1), (DUTY, START, 1), (LATE, START, 2), (LATE, TUESDAY, 1))
+    assert book.same_day(1, START) == [LUNCH, DUTY]
+    assert book.same_day(2, START) == [LATE]
+    assert book.same_day(1, TUESDAY) == [LATE]
+
+
+@pytest.mark.parametrize(("days", "expected"), [
+    # Mon 11-30 … Sun 12-06 is one ISO week; Mon 12-07 starts the next one.
+    ([0], 1),
+    ([0, 1, 6], 3),        # Monday, Tuesday and Sunday: all in the week of Monday 11-30
+    ([0, 7], 1),           # the next Monday counts in its own week
+    ([-1, 0], 1),          # the Sunday before counts in the week before
+])
+def test_evenings_are_counted_per_monday_to_sunday_week(days, expected):
+    book = load(*[(LATE, START + timedelta(days=d), 1) for d in days])
+    assert book.evenings(1, START) == expected
+
+
+def test_day_shifts_are_not_evenings():
+    book = load((LUNCH, START, 1), (DUTY, TUESDAY, 1))
+    assert book.evenings(1, START) == 0
+
+
+def test_a_stopped_shift_type_counts_for_nothing():
+    book = duty_load([Assigned(99, START, 1), Assigned(LATE.id, START, 1)], BY_ID)
+    assert book.same_day(1, START) == [LATE] and book.evenings(1, START) == 1
+
+
+def test_the_cell_sees_an_overlap_from_the_same_day_shifts():
+    book = load((DUTY, START, 1), (LUNCH, START, 1))  # 09:00–17:00 and 12:00–14:00 on one day
+    assert check(LUNCH, START, 1, book) == ["与其他班次时间重叠"]
+    assert check(LUNCH, TUESDAY, 1, book) == []  # another day: no overlap
+
+
+def test_the_third_evening_of_a_week_is_one_too_many():
+    two = load((LATE, START, 1), (LATE, TUESDAY, 1))
+    assert check(LATE, TUESDAY, 1, two) == []  # holds two, the limit
+    assert check(LATE, START + timedelta(days=2), 1, two, adding=True) == ["本周晚班超过 2 次"]  # would take a third
+    assert check(LATE, START + timedelta(days=7), 1, two, adding=True) == []  # next week starts again at one
