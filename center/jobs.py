@@ -12,7 +12,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from center.services import cases, dining, housekeeping, jobruns, rosters, verify
+from center.services import cases, dining, housekeeping, jobruns, verify
+from center.services.rosters.rotation import rotate_horizon
 from center.timeutil import LOCAL_TZ, local_now
 
 log = logging.getLogger("center.jobs")
@@ -99,19 +100,6 @@ JOBS: tuple[JobSpec, ...] = (
         catch_up=lambda moment: [],
     ),
 )
-
-
-async def rotate_horizon(today: date) -> str:
-    """Fill the open slots of every center for the weeks of the horizon, once per (center, week)."""
-    filled = 0
-    for center_id in await rosters.centers_with_shifts():
-        for monday in rosters.horizon_weeks(today):
-            async def work(center_id=center_id, monday=monday) -> str:
-                return f"{await rosters.fill_week(center_id, monday)} assignments"
-
-            if await jobruns.run_once("roster_rotation_week", f"{center_id}:{monday.isoformat()}", work):
-                filled += 1
-    return f"{filled} center-weeks filled"
 
 
 def job(name: str) -> JobSpec:

@@ -278,7 +278,9 @@ async def _demo_rosters(centers: dict[str, int]) -> int:
     """Hours, shift types for every demo center, some leave, and rosters filled four weeks ahead."""
     from datetime import time as dtime
 
-    from center.services import rosters
+    from center.domain.periods import monday_of
+    from center.services.rosters.common import staff_of
+    from center.services.rosters.rotation import fill_week, horizon_weeks
     from center.tables import (
         Announcement,
         HoursPeriod,
@@ -300,7 +302,7 @@ async def _demo_rosters(centers: dict[str, int]) -> int:
                         end=dtime.fromisoformat(b), kind=pkind, label=label)
             for season, kind, a, b, pkind, label in DEMO_PERIODS
         ])
-        staff = [s["id"] for s in await rosters.staff_of(center_id)]
+        staff = [s["id"] for s in await staff_of(center_id)]
         for order, (name, a, b, kinds, needed, pkind) in enumerate(DEMO_SHIFTS):
             shift_id = (await ShiftType.insert(ShiftType(
                 center=center_id, name=name, start=dtime.fromisoformat(a), end=dtime.fromisoformat(b), day_kinds=kinds,
@@ -317,9 +319,9 @@ async def _demo_rosters(centers: dict[str, int]) -> int:
         await Announcement.insert(Announcement(
             center=center_id, text="周六、周日及法定节假日 9:00–17:00 有工作人员值班，社保、医保、老年证等业务照常办理。",
             starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=60), created_at=utcnow()))
-        for monday in rosters.horizon_weeks(today):
-            added += await rosters.fill_week(center_id, monday)
-        await RosterWeek.insert(RosterWeek(center=center_id, week=rosters.monday_of(today), status="published",
+        for monday in horizon_weeks(today):
+            added += await fill_week(center_id, monday)
+        await RosterWeek.insert(RosterWeek(center=center_id, week=monday_of(today), status="published",
                                            published_at=utcnow()))
     return added
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from center.domain import DomainError, NotFound
 from center.domain.access import ROLE_LABELS
 from center.domain.calendar import DayKind
+from center.domain.periods import monday_of, month_day_weekday, weekday_name
 from center.domain.roster import busiest_day, shown_on_duty
 from center.domain.hours import (
     PERIOD_LABELS,
@@ -23,7 +24,8 @@ from center.domain.hours import (
 from center.services import audit
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
-from center.services.rosters import leave_between, monday_of, published_weeks
+from center.services.rosters.leave import leave_between
+from center.services.rosters.publishing import published_weeks
 from center.tables import Announcement, Assignment, Center, HoursException, HoursPeriod, HoursSeason
 from center.services.cache import MinuteCache
 from center.timeutil import utcnow
@@ -178,7 +180,7 @@ async def screen_model(slug: str, moment: datetime) -> dict:
         day_hours = shown(day)
         extended = [p for p in day_hours.periods if p.kind in (PeriodKind.extended, PeriodKind.duty)]
         planned = [p for p in book.day(day).periods if p.kind in (PeriodKind.extended, PeriodKind.duty)]
-        week.append({"day": day, "weekday": "一二三四五六日"[i], "label": calendar.day(day).label,
+        week.append({"day": day, "weekday": weekday_name(day), "label": calendar.day(day).label,
                      "is_today": day == today, "closed": day_hours.closed,
                      # Hours set but the week not yet published: 待公布, never the hours themselves.
                      "pending": bool(planned) and not extended,
@@ -198,7 +200,7 @@ async def screen_model(slug: str, moment: datetime) -> dict:
     if today_info.makeup:
         notices.append("今天补班，正常上班")
     for day in calendar.makeup_days_in(today + timedelta(days=1), today + timedelta(days=14)):
-        notices.append(f"{day.month}月{day.day}日（周{'一二三四五六日'[day.weekday()]}）调休补班，正常上班")
+        notices.append(f"{month_day_weekday(day)}调休补班，正常上班")
     announcements = await Announcement.select(Announcement.text).where(
         (Announcement.center == center["id"]) & (Announcement.starts_on <= today) & (Announcement.ends_on >= today)
     ).order_by(Announcement.created_at, ascending=False)

@@ -7,8 +7,14 @@ import pytest
 
 from center.domain import AccessDenied
 from center.services import hours as hours_service
-from center.services import rosters
-from center.services.rosters import CellConflict, RosterError, cell_etag
+from center.services.rosters.common import RosterError
+from center.services.rosters.duty import ical_feed, ical_token, my_duty
+from center.services.rosters.edits import assign, cell_view
+from center.services.rosters.grid import CellConflict, cell_etag, changed_cells, week_view
+from center.services.rosters.leave import add_leave
+from center.services.rosters.publishing import PublishNeedsConfirmation, publish
+from center.services.rosters.rotation import fill_week
+from center.services.rosters.swaps import decide_swap, request_swap, swap, swap_requests
 from center.tables import Assignment, RosterChange, ShiftEligibility, ShiftType, SwapRequest
 from center.timeutil import LOCAL_TZ
 from tests.support.factories import as_user, make_center, make_staff
@@ -40,10 +46,10 @@ async def cell(shift_id, day):
 
 
 async def test_rotation_fills_the_week_and_is_idempotent(team):
-    added = await rosters.fill_week(team["center"]["id"], MONDAY)
+    added = await fill_week(team["center"]["id"], MONDAY)
     assert added == 5 * (1 + 2) + 2 * 2
-    assert await rosters.fill_week(team["center"]["id"], MONDAY) == 0
-    week = await rosters.week_view(team["manager"], team["center"]["id"], MONDAY + timedelta(days=3))
+    assert await fill_week(team["center"]["id"], MONDAY) == 0
+    week = await week_view(team["manager"], team["center"]["id"], MONDAY + timedelta(days=3))
     assert week.monday == MONDAY and week.under_staffed == 0 and week.conflicts == 0
     assert [d["label"] for d in week.days][5:] == ["休", "休"]
 
@@ -52,14 +58,14 @@ async def test_assign_with_a_stale_version_is_a_conflict_and_nothing_is_lost(tea
     lunch, day = team["shifts"]["午间"], MONDAY
     first, second = team["workers"][0], team["workers"][1]
     seen = cell_etag(await cell(lunch, day))  # both managers opened the empty cell
-    await rosters.assign(team["manager"], team["center"]["id"], lunch, day, first.id, seen)
+    await assign(team["manager"], team["center"]["id"], lunch, day, first.id, seen)
     with pytest.raises(CellConflict):
-        await rosters.assign(team["manager"], team["center"]["id"], lunch, day, second.id, seen)
+        await assign(team["manager"], team["center"]["id"], lunch, day, second.id, seen)
     assert await cell(lunch, day) == [first.id]
     fresh = cell_etag(await cell(lunch, day))
-    await rosters.assign(team["manager"], team["center"]["id"], lunch, day, second.id, fresh)
+    await assign(team["manager"], team["center"]["id"], lunch, day, second.id, fresh)
     assert sorted(await cell(lunch, day)) == sorted([first.id, second.id])
-    view = await rosters.cell_view(team["manager"], team["center"]["id"], lunch, day)
+    view = await cell_view(team["manager"], team["center"]["id"], lunch, day)
     assert view["missing"] == 0 and all(not p["problems"] for p in view["people"])
 
 
@@ -67,28 +73,28 @@ async def test_assign_refuses_a_day_the_shift_does_not_run_and_strangers(team, d
     stranger = await make_staff(db, role="worker")
     saturday = MONDAY + timedelta(days=5)
     with pytest.raises(RosterError, match="当天不排班"):
-        await rosters.assign(team["manager"], team["center"]["id"], team["shifts"]["午间"], saturday,
+        await assign(team["manager"], team["center"]["id"], team["shifts"]["午间"], saturday,
                              team["workers"][0].id, cell_etag([]))
     with pytest.raises(RosterError, match="本中心"):
-        await rosters.assign(team["manager"], team["center"]["id"], team["shifts"]["午间"], MONDAY, stranger["id"],
+        await assign(team["manager"], team["center"]["id"], team["shifts"]["午间"], MONDAY, stranger["id"],
                              cell_etag([]))
     other_manager = await as_user(await make_staff(db, role="manager"))
     with pytest.raises(AccessDenied):
-        await rosters.week_view(other_manager, team["center"]["id"], MONDAY)
+        await week_view(other_manager, team["center"]["id"], MONDAY)
 
 
 async def test_swap_two_assignments_and_changes_after_publishing_are_logged(team):
     center_id = team["center"]["id"]
-    await rosters.fill_week(center_id, MONDAY)
-    await rosters.publish(team["manager"], center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
+    await publish(team["manager"], center_id, MONDAY)
     lunch_mon, lunch_tue = (await cell(team["shifts"]["午间"], MONDAY))[0], (await cell(team["shifts"]["午间"], MONDAY + timedelta(days=1)))[0]
-    await rosters.swap(team["manager"], center_id, (team["shifts"]["午间"], MONDAY, lunch_mon),
+    await swap(team["manager"], center_id, (team["shifts"]["午间"], MONDAY, lunch_mon),
                        (team["shifts"]["午间"], MONDAY + timedelta(days=1), lunch_tue))
     assert await cell(team["shifts"]["午间"], MONDAY) == [lunch_tue]
     assert await cell(team["shifts"]["午间"], MONDAY + timedelta(days=1)) == [lunch_mon]
     changes = await RosterChange.select(RosterChange.description).where(RosterChange.week == MONDAY)
     assert len(changes) == 1 and "交换" in changes[0]["description"]
-    week = await rosters.week_view(team["manager"], center_id, MONDAY)
+    week = await week_view(team["manager"], center_id, MONDAY)
     assert week.status == "published" and week.changes
     with pytest.raises(Exception, match="append-only"):
         await RosterChange.delete().where(RosterChange.week == MONDAY)
@@ -96,50 +102,50 @@ async def test_swap_two_assignments_and_changes_after_publishing_are_logged(team
 
 async def test_leave_takes_the_person_off_and_rotation_refills_without_them(team):
     center_id = team["center"]["id"]
-    await rosters.fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
     person = (await cell(team["shifts"]["延时"], MONDAY))[0]
-    removed = await rosters.add_leave(team["manager"], center_id, person, MONDAY, MONDAY + timedelta(days=6), "年休假")
+    removed = await add_leave(team["manager"], center_id, person, MONDAY, MONDAY + timedelta(days=6), "年休假")
     assert removed >= 1
-    week = await rosters.week_view(team["manager"], center_id, MONDAY)
+    week = await week_view(team["manager"], center_id, MONDAY)
     assert week.under_staffed >= 1
-    await rosters.fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
     assert not await Assignment.exists().where((Assignment.staff == person) & (Assignment.day >= MONDAY)
                                                & (Assignment.day <= MONDAY + timedelta(days=6)))
     with pytest.raises(RosterError, match="结束日期"):
-        await rosters.add_leave(team["manager"], center_id, person, MONDAY, MONDAY - timedelta(days=1), "")
+        await add_leave(team["manager"], center_id, person, MONDAY, MONDAY - timedelta(days=1), "")
 
 
 async def test_manual_assignment_on_leave_shows_a_conflict(team):
     center_id = team["center"]["id"]
     person = team["workers"][2].id
-    await rosters.add_leave(team["manager"], center_id, person, MONDAY, MONDAY, "病假")
-    await rosters.assign(team["manager"], center_id, team["shifts"]["午间"], MONDAY, person, cell_etag([]))
-    view = await rosters.cell_view(team["manager"], center_id, team["shifts"]["午间"], MONDAY)
+    await add_leave(team["manager"], center_id, person, MONDAY, MONDAY, "病假")
+    await assign(team["manager"], center_id, team["shifts"]["午间"], MONDAY, person, cell_etag([]))
+    view = await cell_view(team["manager"], center_id, team["shifts"]["午间"], MONDAY)
     assert view["people"][0]["problems"] == ["当天请假"]
 
 
 async def test_swap_request_approved_and_refused(team):
     center_id = team["center"]["id"]
-    await rosters.fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
     saturday = MONDAY + timedelta(days=5)
     duty = team["shifts"]["值班"]
     on_duty = await cell(duty, saturday)
     requester = next(w for w in [team["manager"], *team["workers"]] if w.id == on_duty[0])
     colleague = next(w for w in team["workers"] if w.id not in on_duty)
     with pytest.raises(RosterError, match="自己的班次"):
-        await rosters.request_swap(colleague, duty, saturday, requester.id, None, "", MONDAY)
-    request_id = await rosters.request_swap(requester, duty, saturday, colleague.id, None, "家中有事", MONDAY)
+        await request_swap(colleague, duty, saturday, requester.id, None, "", MONDAY)
+    request_id = await request_swap(requester, duty, saturday, colleague.id, None, "家中有事", MONDAY)
     with pytest.raises(RosterError, match="待审批"):
-        await rosters.request_swap(requester, duty, saturday, colleague.id, None, "", MONDAY)
-    await rosters.decide_swap(team["manager"], request_id, approve=True, note="同意")
+        await request_swap(requester, duty, saturday, colleague.id, None, "", MONDAY)
+    await decide_swap(team["manager"], request_id, approve=True, note="同意")
     assert colleague.id in await cell(duty, saturday) and requester.id not in await cell(duty, saturday)
-    seen_by_both = [r["status"] for r in await rosters.swap_requests(center_id, staff_id=colleague.id)]
+    seen_by_both = [r["status"] for r in await swap_requests(center_id, staff_id=colleague.id)]
     assert seen_by_both == ["approved"]
-    second = await rosters.request_swap(colleague, duty, saturday, requester.id, None, "", MONDAY)
-    await rosters.decide_swap(team["manager"], second, approve=False, note="人手不足")
+    second = await request_swap(colleague, duty, saturday, requester.id, None, "", MONDAY)
+    await decide_swap(team["manager"], second, approve=False, note="人手不足")
     assert (await SwapRequest.select(SwapRequest.status).where(SwapRequest.id == second).first())["status"] == "refused"
     with pytest.raises(RosterError, match="已处理"):
-        await rosters.decide_swap(team["manager"], second, approve=True)
+        await decide_swap(team["manager"], second, approve=True)
 
 
 def parse_strictly(body: bytes):
@@ -159,18 +165,18 @@ def parse_strictly(body: bytes):
 
 async def test_ical_feed_carries_published_weeks_only_in_shanghai_time(team):
     center_id = team["center"]["id"]
-    await rosters.fill_week(center_id, MONDAY)
-    await rosters.fill_week(center_id, MONDAY + timedelta(weeks=1))
+    await fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY + timedelta(weeks=1))
     saturday = MONDAY + timedelta(days=5)
     person = (await cell(team["shifts"]["值班"], saturday))[0]
-    token = await rosters.ical_token(person)
-    assert token == await rosters.ical_token(person) and len(token) >= 32
+    token = await ical_token(person)
+    assert token == await ical_token(person) and len(token) >= 32
 
-    draft = parse_strictly(await rosters.ical_feed(token, MONDAY))
+    draft = parse_strictly(await ical_feed(token, MONDAY))
     assert draft.events == []  # nothing is published yet: a draft may still change
 
-    await rosters.publish(team["manager"], center_id, MONDAY)
-    body = await rosters.ical_feed(token, MONDAY)
+    await publish(team["manager"], center_id, MONDAY)
+    body = await ical_feed(token, MONDAY)
     feed = parse_strictly(body)
     assert [tz.tz_id for tz in feed.timezones] == ["Asia/Shanghai"]
     days = {e.dtstart.date() for e in feed.events}
@@ -180,19 +186,19 @@ async def test_ical_feed_carries_published_weeks_only_in_shanghai_time(team):
     assert b"DTSTART;TZID=Asia/Shanghai:" in body and b"DTEND;TZID=Asia/Shanghai:" in body
 
     # On leave that day (a manual assignment kept despite the leave): the shift leaves the feed.
-    await rosters.add_leave(team["manager"], center_id, person, saturday, saturday, "事假")
-    await rosters.assign(team["manager"], center_id, team["shifts"]["值班"], saturday, person,
+    await add_leave(team["manager"], center_id, person, saturday, saturday, "事假")
+    await assign(team["manager"], center_id, team["shifts"]["值班"], saturday, person,
                          cell_etag(await cell(team["shifts"]["值班"], saturday)))
-    assert saturday not in {e.dtstart.date() for e in parse_strictly(await rosters.ical_feed(token, MONDAY)).events}
+    assert saturday not in {e.dtstart.date() for e in parse_strictly(await ical_feed(token, MONDAY)).events}
 
 
 async def test_my_duty_marks_draft_weeks_and_leave(team):
     center_id = team["center"]["id"]
     for week in range(2):
-        await rosters.fill_week(center_id, MONDAY + timedelta(weeks=week))
-    await rosters.publish(team["manager"], center_id, MONDAY)
+        await fill_week(center_id, MONDAY + timedelta(weeks=week))
+    await publish(team["manager"], center_id, MONDAY)
     person = (await cell(team["shifts"]["延时"], MONDAY + timedelta(weeks=1)))[0]
-    mine = await rosters.my_duty(person, MONDAY, days=13)
+    mine = await my_duty(person, MONDAY, days=13)
     assert {d["published"] for d in mine if d["day"] < MONDAY + timedelta(weeks=1)} <= {True}
     assert {d["published"] for d in mine if d["day"] >= MONDAY + timedelta(weeks=1)} == {False}
     assert not any(d["on_leave"] for d in mine)
@@ -212,8 +218,8 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 async def test_hours_api_and_screen_model(team):
     center_id = team["center"]["id"]
     await demo_hours(team)
-    await rosters.fill_week(center_id, MONDAY)
-    await rosters.publish(team["manager"], center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
+    await publish(team["manager"], center_id, MONDAY)
     slug = team["center"]["slug"]
     saturday = await hours_service.api_hours(slug, MONDAY + timedelta(days=5))
     assert saturday["day_kind"] == "restday" and saturday["periods"] == [{"start": "09:00", "end": "17:00", "kind": "duty"}]
@@ -233,7 +239,7 @@ async def test_hours_api_and_screen_model(team):
 async def test_residents_see_nobody_of_a_draft_week_then_the_published_roster(team):
     center_id, slug = team["center"]["id"], team["center"]["slug"]
     await demo_hours(team)
-    await rosters.fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
     saturday = MONDAY + timedelta(days=5)
     assert len(await cell(team["shifts"]["值班"], saturday)) == 2
     draft = await hours_service.api_hours(slug, saturday)
@@ -241,7 +247,7 @@ async def test_residents_see_nobody_of_a_draft_week_then_the_published_roster(te
     screen = await hours_service.screen_model(slug, at(saturday, 10))
     assert screen["on_now"] == [] and screen["on_next"] == []
 
-    await rosters.publish(team["manager"], center_id, MONDAY)  # every write drops the minute's cached answers
+    await publish(team["manager"], center_id, MONDAY)  # every write drops the minute's cached answers
     published = await hours_service.api_hours(slug, saturday)
     names = {p["name"] for p in published["on_duty"]}
     assert len(names) == 2
@@ -251,15 +257,15 @@ async def test_residents_see_nobody_of_a_draft_week_then_the_published_roster(te
 async def test_a_person_on_leave_is_never_shown_on_duty(team):
     center_id, slug = team["center"]["id"], team["center"]["slug"]
     await demo_hours(team)
-    await rosters.fill_week(center_id, MONDAY)
-    await rosters.publish(team["manager"], center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
+    await publish(team["manager"], center_id, MONDAY)
     saturday = MONDAY + timedelta(days=5)
     duty = team["shifts"]["值班"]
     away = (await cell(duty, saturday))[0]
     away_name = next(p.display_name for p in [team["manager"], *team["workers"]] if p.id == away)
-    await rosters.add_leave(team["manager"], center_id, away, saturday, saturday, "病假")
+    await add_leave(team["manager"], center_id, away, saturday, saturday, "病假")
     # The manager puts them back by hand (the grid marks it 当天请假): residents still do not see them on duty.
-    await rosters.assign(team["manager"], center_id, duty, saturday, away, cell_etag(await cell(duty, saturday)))
+    await assign(team["manager"], center_id, duty, saturday, away, cell_etag(await cell(duty, saturday)))
     assert away in await cell(duty, saturday)
     api = await hours_service.api_hours(slug, saturday)
     assert away_name not in {p["name"] for p in api["on_duty"]}
@@ -271,33 +277,33 @@ async def test_a_person_on_leave_is_never_shown_on_duty(team):
 
 async def test_publishing_a_week_with_problems_needs_the_confirmation_of_that_list(team):
     center_id = team["center"]["id"]
-    await rosters.fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
     lunch = team["shifts"]["午间"]
     held = await cell(lunch, MONDAY)
     extra = next(w.id for w in team["workers"] if w.id not in held)
-    await rosters.add_leave(team["manager"], center_id, extra, MONDAY, MONDAY, "事假")
-    await rosters.assign(team["manager"], center_id, lunch, MONDAY, extra, cell_etag(await cell(lunch, MONDAY)))
-    with pytest.raises(rosters.PublishNeedsConfirmation) as asked:
-        await rosters.publish(team["manager"], center_id, MONDAY)
+    await add_leave(team["manager"], center_id, extra, MONDAY, MONDAY, "事假")
+    await assign(team["manager"], center_id, lunch, MONDAY, extra, cell_etag(await cell(lunch, MONDAY)))
+    with pytest.raises(PublishNeedsConfirmation) as asked:
+        await publish(team["manager"], center_id, MONDAY)
     # Back on the lunch shift by hand they are a conflict and 超员; the leave may also have left a slot 缺人.
     kinds = {(w.day, w.shift, w.kind) for w in asked.value.warnings}
     assert {(MONDAY, "午间", "conflict"), (MONDAY, "午间", "over")} <= kinds
     assert {k for _, _, k in kinds} <= {"conflict", "over", "short"}
     assert any("当天请假" in w.text for w in asked.value.warnings if w.kind == "conflict")
-    assert (await rosters.week_view(team["manager"], center_id, MONDAY)).status == "draft"
-    with pytest.raises(rosters.PublishNeedsConfirmation):
-        await rosters.publish(team["manager"], center_id, MONDAY, confirmed="an-older-list")
-    await rosters.publish(team["manager"], center_id, MONDAY, confirmed=asked.value.fingerprint)
-    assert (await rosters.week_view(team["manager"], center_id, MONDAY)).status == "published"
+    assert (await week_view(team["manager"], center_id, MONDAY)).status == "draft"
+    with pytest.raises(PublishNeedsConfirmation):
+        await publish(team["manager"], center_id, MONDAY, confirmed="an-older-list")
+    await publish(team["manager"], center_id, MONDAY, confirmed=asked.value.fingerprint)
+    assert (await week_view(team["manager"], center_id, MONDAY)).status == "published"
 
 
 async def test_a_second_person_on_a_one_person_shift_is_over_staffed(team):
     center_id = team["center"]["id"]
     lunch = team["shifts"]["午间"]
     first, second = team["workers"][0].id, team["workers"][1].id
-    await rosters.assign(team["manager"], center_id, lunch, MONDAY, first, cell_etag([]))
-    await rosters.assign(team["manager"], center_id, lunch, MONDAY, second, cell_etag([first]))
-    week = await rosters.week_view(team["manager"], center_id, MONDAY)
+    await assign(team["manager"], center_id, lunch, MONDAY, first, cell_etag([]))
+    await assign(team["manager"], center_id, lunch, MONDAY, second, cell_etag([first]))
+    week = await week_view(team["manager"], center_id, MONDAY)
     monday_lunch = next(c for c in week.cells if c["shift_id"] == lunch and c["day"] == MONDAY)
     assert (monday_lunch["needed"], monday_lunch["over"], monday_lunch["missing"]) == (1, 1, 0)
     assert week.over_staffed == 1
@@ -305,13 +311,13 @@ async def test_a_second_person_on_a_one_person_shift_is_over_staffed(team):
 
 async def test_a_swap_changes_both_cells_and_nothing_else(team):
     center_id = team["center"]["id"]
-    await rosters.fill_week(center_id, MONDAY)
+    await fill_week(center_id, MONDAY)
     lunch, tuesday = team["shifts"]["午间"], MONDAY + timedelta(days=1)
     a, b = (await cell(lunch, MONDAY))[0], (await cell(lunch, tuesday))[0]
-    before = await rosters.week_view(team["manager"], center_id, MONDAY)
-    await rosters.swap(team["manager"], center_id, (lunch, MONDAY, a), (lunch, tuesday, b))
-    after = await rosters.week_view(team["manager"], center_id, MONDAY)
-    changed = rosters.changed_cells(before, after, (lunch, MONDAY))
+    before = await week_view(team["manager"], center_id, MONDAY)
+    await swap(team["manager"], center_id, (lunch, MONDAY, a), (lunch, tuesday, b))
+    after = await week_view(team["manager"], center_id, MONDAY)
+    changed = changed_cells(before, after, (lunch, MONDAY))
     assert [(c["shift_id"], c["day"]) for c in changed] == [(lunch, tuesday)]
     assert [p["staff_id"] for p in changed[0]["people"]] == [a]
 
@@ -330,7 +336,7 @@ async def test_the_screen_pages_through_at_most_a_few_announcements_a_day(team):
 
 
 async def test_the_weekly_job_fills_each_center_week_once(team):
-    from center.jobs import rotate_horizon
+    from center.services.rosters.rotation import rotate_horizon
     from center.tables import JobRun
 
     await rotate_horizon(MONDAY)
