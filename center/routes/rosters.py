@@ -92,7 +92,7 @@ class RostersController(Controller):
     @get("/print", name="rosters:print")
     async def print_week(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict], week: FromQuery[str] = "") -> Response:
         view = await week_view(staff, center["id"], day_param(week, "周") or local_today())
-        return page(request, "rosters/print.html", {"week": view})
+        return page(request, "rosters/print.html", {"week": view, "center_query": center_query(staff, center)})
 
     # ---- the cell component: every verb answers with the cell (view or editor)
 
