@@ -15,7 +15,7 @@ def test_deleting_an_announcement_asks_first(browser, server, artifacts):
     page = context.new_page()
     login(page, server, "manager")
     page.goto(f"{server.url}/rosters/hours")
-    form = page.locator("form", has=page.locator("input[name=op][value=announce]"))
+    form = page.locator("form[action='/rosters/hours/announcements']")
     form.locator("[name=text]").fill(TEXT)
     form.locator("[name=starts_on]").fill(server.today.isoformat())
     form.locator("[name=ends_on]").fill(server.today.isoformat())

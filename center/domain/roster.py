@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterable, Mapping
 
-from center.domain.periods import monday_of  # noqa: F401  (a week's Monday, as the roster's callers name it)
+from center.domain.periods import monday_of
 
 
 @dataclass(frozen=True)

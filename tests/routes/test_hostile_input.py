@@ -32,8 +32,8 @@ async def test_hostile_text_is_escaped_everywhere(client, db):
     await login(client, "manager", DEMO_PASSWORD)
     token = await csrf_token(client, "/rosters/hours")
     today = local_today().isoformat()
-    await client.post("/rosters/hours", data={"_csrf_token": token, "op": "announce", "text": evil,
-                                              "starts_on": today, "ends_on": today})
+    await client.post("/rosters/hours/announcements", data={"_csrf_token": token, "text": evil,
+                                                            "starts_on": today, "ends_on": today})
     catalog = await client.get(f"/catalog/{await item_id('ZF04')}/edit")
     assert catalog.status_code == 200
     form_token = re.search(r'name="_csrf_token" value="([^"]+)"', catalog.text).group(1)

@@ -14,7 +14,7 @@ from center.services.rosters.grid import week_view
 from center.services.rosters.publishing import publish
 from center.services.rosters.rotation import fill_week
 from center.services.rosters.shift_types import save_shift_type
-from center.tables import Assignment, RosterWeek, ShiftType
+from center.tables import Assignment, RosterWeek
 from center.timeutil import LOCAL_TZ, clock_offset, local_today, set_clock
 from tests.support.factories import as_user, csrf_token, login, make_center, make_staff
 

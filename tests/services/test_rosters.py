@@ -74,10 +74,10 @@ async def test_assign_refuses_a_day_the_shift_does_not_run_and_strangers(team, d
     saturday = MONDAY + timedelta(days=5)
     with pytest.raises(RosterError, match="当天不排班"):
         await assign(team["manager"], team["center"]["id"], team["shifts"]["午间"], saturday,
-                             team["workers"][0].id, cell_etag([]))
+                     team["workers"][0].id, cell_etag([]))
     with pytest.raises(RosterError, match="本中心"):
         await assign(team["manager"], team["center"]["id"], team["shifts"]["午间"], MONDAY, stranger["id"],
-                             cell_etag([]))
+                     cell_etag([]))
     other_manager = await as_user(await make_staff(db, role="manager"))
     with pytest.raises(AccessDenied):
         await week_view(other_manager, team["center"]["id"], MONDAY)
@@ -89,7 +89,7 @@ async def test_swap_two_assignments_and_changes_after_publishing_are_logged(team
     await publish(team["manager"], center_id, MONDAY)
     lunch_mon, lunch_tue = (await cell(team["shifts"]["午间"], MONDAY))[0], (await cell(team["shifts"]["午间"], MONDAY + timedelta(days=1)))[0]
     await swap(team["manager"], center_id, (team["shifts"]["午间"], MONDAY, lunch_mon),
-                       (team["shifts"]["午间"], MONDAY + timedelta(days=1), lunch_tue))
+               (team["shifts"]["午间"], MONDAY + timedelta(days=1), lunch_tue))
     assert await cell(team["shifts"]["午间"], MONDAY) == [lunch_tue]
     assert await cell(team["shifts"]["午间"], MONDAY + timedelta(days=1)) == [lunch_mon]
     changes = await RosterChange.select(RosterChange.description).where(RosterChange.week == MONDAY)
@@ -188,7 +188,7 @@ async def test_ical_feed_carries_published_weeks_only_in_shanghai_time(team):
     # On leave that day (a manual assignment kept despite the leave): the shift leaves the feed.
     await add_leave(team["manager"], center_id, person, saturday, saturday, "事假")
     await assign(team["manager"], center_id, team["shifts"]["值班"], saturday, person,
-                         cell_etag(await cell(team["shifts"]["值班"], saturday)))
+                 cell_etag(await cell(team["shifts"]["值班"], saturday)))
     assert saturday not in {e.dtstart.date() for e in parse_strictly(await ical_feed(token, MONDAY)).events}
 
 
