@@ -19,7 +19,7 @@ from center.domain.ledger import LedgerError, age_on, eligible_on
 from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, filled_for, offered_kind, parse_kind,
                                  price_to_post, unusual_price, void_reason)
 from center.domain.money import parse_yuan, yuan
-from center.domain.periods import month_number_param, month_param, year_month, year_param
+from center.domain.periods import month_number_param, month_param, month_start, year_month, year_param
 from center.services.dining import allowances, meals, months, registry, terminals
 from center.services.dining.months import OPERATOR_LOOKUP_ONLY
 from center.services.identity import CurrentUser
@@ -309,7 +309,7 @@ class ManagementController(Controller):
     @get("/months", name="dining:months")
     async def show_month(self, request: Request, staff: StaffDep, month: FromQuery[str] = "",
                          canteen: FromQuery[str] = "") -> Response:
-        chosen = month_param(month) or local_today().replace(day=1)
+        chosen = month_param(month) or month_start(local_today())
         return await self._month(request, staff, chosen, optional_int(canteen))
 
     async def _month(self, request: Request, staff: CurrentUser, month: date, canteen_id: int | None, *, plan=None,
@@ -322,7 +322,7 @@ class ManagementController(Controller):
     async def close_month(self, request: Request, staff: StaffDep) -> Response:
         """Without confirm=1: which canteens and month would close; with it: the close of exactly those."""
         form = await FormData.read(request)
-        chosen = month_param(form.text("month", limit=10)) or local_today().replace(day=1)
+        chosen = month_param(form.text("month", limit=10)) or month_start(local_today())
         canteen_id = form.int("canteen")
         try:
             if not form.flag("confirm"):
@@ -340,7 +340,7 @@ class ManagementController(Controller):
     @get("/months/export.xlsx", name="dining:export")
     async def export_month(self, staff: StaffDep, month: FromQuery[str] = "",
                            canteen: FromQuery[str] = "") -> Response:
-        chosen = month_param(month) or local_today().replace(day=1)
+        chosen = month_param(month) or month_start(local_today())
         export = await months.month_xlsx(staff, optional_int(canteen), chosen)
         return xlsx_response(export.content, export.filename, export.ascii_filename)
 

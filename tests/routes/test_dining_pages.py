@@ -343,3 +343,20 @@ async def test_a_month_is_closed_only_where_the_closer_has_authority(client, db)
     assert closed == before[0] | own and foreign["id"] not in closed
     assert district is False  # the district's month stays open: closing it is the admin's
     await logout(client)
+
+
+async def test_an_operator_not_bound_to_a_canteen_is_told_what_to_do(client, db):
+    """After login the operator lands on the desk: a page saying the account has no canteen yet (200), not a 403;
+    asking for a canteen by number, or posting a meal, is still refused."""
+    from tests.support.factories import make_staff
+
+    operator = await make_staff(db, role="canteen")
+    await login(client, operator["username"])
+    desk = await client.get("/dining")
+    assert desk.status_code == 200 and "该账号未绑定助餐点" in soup(desk).select_one("main").get_text()
+    assert (await client.get("/dining?canteen=1")).status_code == 403
+    token = await csrf_token(client, "/dining")
+    refused = await client.post("/dining/meals", data={"_csrf_token": token, "card": "D0001", "kind": "lunch",
+                                                       "price": "15", "key": "unbound-1"})
+    assert refused.status_code == 403
+    await logout(client)

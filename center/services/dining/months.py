@@ -14,7 +14,7 @@ from center import db
 from center.domain import AccessDenied, NotFound
 from center.domain.ledger import TxnKind, age_on, allowance, parse_account, receivable
 from center.domain.meals import KIND_LABELS, canteens_to_close, check_closable
-from center.domain.periods import month_end
+from center.domain.periods import month_end, month_start
 from center.domain.privacy import mask_id_number, mask_name
 from center.services import audit
 from center.services.dining.allowances import allowance_figures
@@ -92,7 +92,7 @@ async def closed_canteens(canteen_ids: list[int], month: date) -> set[int]:
     if not canteen_ids:
         return set()
     rows = await ClosedCanteenMonth.select(ClosedCanteenMonth.canteen).where(
-        ClosedCanteenMonth.canteen.is_in(canteen_ids) & (ClosedCanteenMonth.month == month.replace(day=1)))
+        ClosedCanteenMonth.canteen.is_in(canteen_ids) & (ClosedCanteenMonth.month == month_start(month)))
     return {r["canteen"] for r in rows}
 
 
@@ -110,7 +110,7 @@ class ClosePlan:
 async def plan_close(actor: CurrentUser, month: date, today: date, canteen_id: int | None) -> ClosePlan:
     """A close covers exactly what the view shows: one canteen, or every canteen of the view (the actor's center,
     or the whole district for an admin)."""
-    month = month.replace(day=1)
+    month = month_start(month)
     check_closable(month, today)
     canteens = {c["id"]: c for c in await canteens_for(actor)}
     if canteen_id is not None and canteen_id not in canteens:
