@@ -157,7 +157,6 @@ async def month_meals(actor: CurrentUser, canteen_id: int | None, month: date) -
     return rows
 
 
-
 # ---------------------------------------------------------------- the Excel 台账 (center.services.xlsx: real dates,
 # money in #,##0.00, frozen headers, fitted widths)
 
