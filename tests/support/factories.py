@@ -9,6 +9,7 @@ from datetime import date
 
 from center.config import Settings
 from center.domain.privacy import id_check_digit
+from center.services.dining.allowances import grant_due
 from center.services.staff import add_staff
 from center.tables import Canteen, Center, Senior
 from center.timeutil import utcnow
@@ -55,8 +56,6 @@ async def make_senior(center: dict | None = None, *, granted_on: date | None = N
     values.update(overrides)
     senior_id = (await Senior.insert(Senior(**values)).returning(Senior.id))[0]["id"]
     if granted_on is not None:
-        from center.services.dining.allowances import grant_due
-
         await grant_due(granted_on)
     return {**values, "id": senior_id}
 
