@@ -37,7 +37,7 @@ def cards(n: int) -> list[str]:
 
 
 async def service_rate(label: str) -> dict:
-    from center.services import dining
+    from center.services.dining.meals import record_meal
     from center.tables import Canteen
 
     settings = load_settings()
@@ -47,8 +47,8 @@ async def service_rate(label: str) -> dict:
     run = uuid.uuid4().hex[:8]
     started = time.perf_counter()
     for i, card in enumerate(cards(MEALS)):
-        await dining.record_meal(canteen, card_no=card, kind="lunch", price_fen=PRICE, eaten_at=None,
-                                 key=f"bench-{run}-{i}")
+        await record_meal(canteen, card_no=card, kind="lunch", price_fen=PRICE, eaten_at=None,
+                          idempotency_key=f"bench-{run}-{i}")
     rate = MEALS / (time.perf_counter() - started)
     await db.stop(settings)
     return {"name": f"{label}: meals/s through the service function (one at a time)", "value": rate, "unit": "meals/s"}

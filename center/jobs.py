@@ -12,7 +12,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from center.services import cases, dining, housekeeping, jobruns, verify
+from center.services import cases, housekeeping, jobruns, verify
+from center.services.dining.allowances import grant_due, year_end
 from center.services.rosters.rotation import rotate_horizon
 from center.timeutil import LOCAL_TZ, local_now
 
@@ -79,7 +80,7 @@ JOBS: tuple[JobSpec, ...] = (
         title="发放就餐补贴：1 月 1 日及年满 65 周岁当天",
         trigger=lambda: CronTrigger(hour=0, minute=5, timezone=LOCAL_TZ),
         period=daily,
-        work=lambda period: dining.grant_due(date.fromisoformat(period)),
+        work=lambda period: grant_due(date.fromisoformat(period)),
         catch_up=last_days(7),
     ),
     JobSpec(
@@ -87,7 +88,7 @@ JOBS: tuple[JobSpec, ...] = (
         title="年末就餐补贴清零或结转（12 月 31 日 23:59）",
         trigger=lambda: CronTrigger(month=12, day=31, hour=23, minute=59, timezone=LOCAL_TZ),
         period=lambda moment: str(moment.year),
-        work=lambda period: dining.year_end(int(period)),
+        work=lambda period: year_end(int(period)),
         # On start, finish last year if the server was down at its end (never the current year).
         catch_up=lambda moment: [str(moment.year - 1)],
     ),

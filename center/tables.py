@@ -378,8 +378,9 @@ class Senior(Table):
     created_at = Timestamptz()
 
 
-class Device(Table):
-    """A canteen terminal; its bearer token is shown once and stored as a SHA-256 hash."""
+class Terminal(Table, tablename="device"):
+    """A canteen terminal; its bearer token is shown once and stored as a SHA-256 hash. (Its table keeps its first
+    name, "device", as do Meal.device and the migrations.)"""
 
     canteen = ForeignKey(references=Canteen, on_delete=OnDelete.restrict)
     name = Varchar(length=60)
@@ -439,7 +440,7 @@ class Meal(Table):
     idempotency_key = Varchar(length=120)
     request_hash = Varchar(length=64)
     txn = ForeignKey(references=LedgerTxn, null=True, on_delete=OnDelete.restrict)
-    device = ForeignKey(references=Device, null=True, on_delete=OnDelete.restrict)
+    device = ForeignKey(references=Terminal, null=True, on_delete=OnDelete.restrict)
     operator = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
 
@@ -466,6 +467,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
-    Canteen, Senior, Device, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
+    Canteen, Senior, Terminal, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
     ClosedCanteenMonth,
 )

@@ -47,6 +47,12 @@ class BirthdayRule(StrEnum):
 ELIGIBLE_AGE = 65
 
 
+class AccountKind(StrEnum):
+    fund = "fund"  # the district's fund of a year: fund:2026
+    allowance = "allowance"  # a senior's allowance of a year: allowance:12:2026
+    canteen = "canteen"  # what the district owes a canteen: canteen:3
+
+
 def fund(year: int) -> str:
     return f"fund:{year}"
 
@@ -57,6 +63,38 @@ def allowance(senior_id: int, year: int) -> str:
 
 def receivable(canteen_id: int) -> str:
     return f"canteen:{canteen_id}"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account name read back: its kind and the senior, canteen and year it names."""
+
+    kind: AccountKind
+    year: int | None = None
+    senior_id: int | None = None
+    canteen_id: int | None = None
+
+
+def parse_account(name: str) -> Account:
+    """The one reading of an account name (the inverse of fund, allowance and receivable): 'fund:2026',
+    'allowance:12:2026', 'canteen:3'; any other name is a LedgerError."""
+    kind, *parts = name.split(":")
+    try:
+        numbers = [int(part) for part in parts]
+        if kind == AccountKind.fund and len(numbers) == 1:
+            return Account(AccountKind.fund, year=numbers[0])
+        if kind == AccountKind.allowance and len(numbers) == 2:
+            return Account(AccountKind.allowance, senior_id=numbers[0], year=numbers[1])
+        if kind == AccountKind.canteen and len(numbers) == 1:
+            return Account(AccountKind.canteen, canteen_id=numbers[0])
+    except ValueError:
+        pass
+    raise LedgerError(f"无法识别的账户：{name}")
+
+
+def is_allowance(name: str) -> bool:
+    """A senior's allowance (the accounts that may never go below zero)."""
+    return parse_account(name).kind == AccountKind.allowance
 
 
 @dataclass(frozen=True)
@@ -88,6 +126,12 @@ def birthday_in(birth: date, year: int) -> date:
 def eligible_on(birth: date, day: date) -> bool:
     """Eligibility: aged 65 or more on the meal date."""
     return age_on(birth, day) >= ELIGIBLE_AGE
+
+
+def check_eligible(birth: date, day: date) -> None:
+    """A meal is subsidised only for a senior aged 65 or more on the meal date (eligible_on); otherwise refused."""
+    if not eligible_on(birth, day):
+        raise LedgerError(f"该老人就餐当日 {age_on(birth, day)} 周岁，未满 65 周岁，不能享受就餐补贴")
 
 
 def grant_date(birth: date, year: int) -> date | None:
@@ -197,13 +241,13 @@ def check_invariants(txns: Sequence[Txn]) -> Violations:
     all_postings = [p for t in txns for p in t.postings]
     totals = balances(all_postings)
     for account, value in totals.items():
-        if account.startswith("allowance:") and value < 0:
+        if is_allowance(account) and value < 0:
             found.problems.append(f"{account} below zero: {value}")
     # Per senior and year: the balance is the sum of its movements by kind.
     by_kind: dict[str, dict[TxnKind, int]] = defaultdict(lambda: defaultdict(int))
     for t in txns:
         for p in t.postings:
-            if p.account.startswith("allowance:"):
+            if is_allowance(p.account):
                 by_kind[p.account][t.kind] += p.amount_fen
     for account, kinds in by_kind.items():
         derived = (kinds[TxnKind.grant] + kinds[TxnKind.meal] + kinds[TxnKind.reversal] + kinds[TxnKind.expiry]
@@ -219,7 +263,7 @@ def running_balance_never_negative(txns: Sequence[Txn]) -> bool:
     for t in txns:
         for p in t.postings:
             running[p.account] += p.amount_fen
-            if p.account.startswith("allowance:") and running[p.account] < 0:
+            if is_allowance(p.account) and running[p.account] < 0:
                 return False
     return True
 
@@ -236,17 +280,17 @@ class MealDecision:
     replay: bool = False
 
 
-def decide_meal(*, price_fen: int, cap_fen: int | None, balance_fen: int, eligible: bool,
-                previous: tuple[str, MealDecision] | None = None, request_hash: str = "") -> MealDecision:
-    """One meal: a replay of the same request answers as before and deducts nothing; the same key with another
-    body is a conflict; otherwise subsidy = min(price, cap, balance) for an eligible senior, the senior pays the rest."""
-    if previous is not None:
-        previous_hash, decision = previous
-        if previous_hash != request_hash:
-            raise IdempotencyConflict("该幂等键已用于另一笔不同的就餐记录")
-        return MealDecision(decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen, replay=True)
-    if not eligible:
-        raise LedgerError("未满 65 周岁，不能享受就餐补贴")
+def replay(previous_hash: str, previous: MealDecision, request_hash: str) -> MealDecision:
+    """A key already used (Idempotency-Key): the same request answers as it did and deducts nothing more; another
+    body with the same key is a conflict."""
+    if previous_hash != request_hash:
+        raise IdempotencyConflict("该幂等键已用于另一笔不同的就餐记录")
+    return MealDecision(previous.subsidy_fen, previous.paid_fen, previous.balance_after_fen, replay=True)
+
+
+def decide(*, price_fen: int, cap_fen: int | None, balance_fen: int) -> MealDecision:
+    """The subsidy of a new meal: a price of 1 fen to 1000 yuan; subsidy = min(price, cap, balance) (subsidy_for),
+    the senior pays the rest."""
     if price_fen < 0:
         raise LedgerError("价格不能为负数")
     if price_fen == 0:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Iterable
 
 from center.domain.ledger import LedgerError
+from center.domain.money import yuan_plain
 
 
 class MealKind(StrEnum):
@@ -32,6 +33,18 @@ def default_kind(at: time) -> MealKind:
     if at < LUNCH_FROM:
         return MealKind.breakfast
     return MealKind.lunch if at < DINNER_FROM else MealKind.dinner
+
+
+def offered_kind(kept: str | None, at: time) -> MealKind:
+    """The kind the desk shows chosen: the one the form kept (a form shown again keeps the operator's choice),
+    else the one for the local time of day (default_kind)."""
+    return MealKind(kept) if kept in KIND_LABELS else default_kind(at)
+
+
+def filled_for(kept: str | None, kind: MealKind) -> MealKind:
+    """The kind whose menu price fills the price field: the one the form says it was filled for, else the kind
+    chosen (see price_to_post)."""
+    return MealKind(kept) if kept in KIND_LABELS else kind
 
 
 def parse_kind(value: str | None) -> MealKind:
@@ -125,7 +138,7 @@ def unusual_price(price_fen: int) -> str | None:
     """The question to ask before recording a meal priced below 1 元 or above 100 元; None for a usual price."""
     low, high = USUAL_PRICE_FEN
     if price_fen < low:
-        return f"餐费只有 {price_fen / 100:.2f} 元，低于 {low // 100} 元，确定按这个价格记录？"
+        return f"餐费只有 {yuan_plain(price_fen)} 元，低于 {low // 100} 元，确定按这个价格记录？"
     if price_fen > high:
-        return f"餐费 {price_fen / 100:.2f} 元，超过 {high // 100} 元，确定按这个价格记录？"
+        return f"餐费 {yuan_plain(price_fen)} 元，超过 {high // 100} 元，确定按这个价格记录？"
     return None

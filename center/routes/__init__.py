@@ -1,7 +1,7 @@
 """Thin HTTP handlers, one module per area; ROUTES lists them for create_app."""
 
 from center.routes.api import ApiController, TerminalController
-from center.routes.dining import DiningController
+from center.routes.dining import DeskController, ManagementController
 from center.routes.duty import DutyController, IcalController
 from center.routes.rosters import RostersController
 from center.routes.screen import ScreenController
@@ -23,9 +23,10 @@ ROUTES = [
     CatalogController,
     CentersController,
     CounterController,
-    DiningController,
+    DeskController,
     DutyController,
     IcalController,
+    ManagementController,
     PublicStatusController,
     RostersController,
     ScreenController,

@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1 (OpenAPI at /schema/openapi.json): catalog and working-day calendar."""
+"""The JSON API under /api/v1 (OpenAPI at /schema/openapi.json): catalog, working-day calendar, hours, and the
+canteen terminals' meals and balances."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParam
 from center.domain.calendar import MAX_WORKDAYS
 from center.domain.meals import TERMINAL_VOID_REASON
 from center.domain.periods import FIRST_YEAR, LAST_YEAR, check_year
-from center.services import catalog, dining
+from center.services import catalog
+from center.services.dining import allowances, meals, registry, terminals
 from center.services.calendar import get_calendar
 from center.services.hours import api_hours
 from center.timeutil import local_today
@@ -246,13 +248,16 @@ async def terminal_guard(connection: ASGIConnection, _: BaseRouteHandler) -> Non
     """Before the body is read: the canteen terminal behind `Authorization: Bearer <device token>`."""
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    found = await dining.terminal_for(token.strip(), connection.app.state.settings) if scheme.lower() == "bearer" else None
+    found = None
+    if scheme.lower() == "bearer":
+        found = await terminals.terminal_for(token.strip(), connection.app.state.settings)
     if found is None:
         raise NotAuthorizedException("终端令牌无效或已吊销", headers={"WWW-Authenticate": "Bearer"})
     connection.state.terminal = found
 
 
-def terminal(request: Request) -> dining.Terminal:
+def signed_in(request: Request) -> terminals.SignedInTerminal:
+    """The terminal terminal_guard found for this request."""
     return request.state.terminal
 
 
@@ -274,11 +279,11 @@ class TerminalController(Controller):
             name="Idempotency-Key", required=True, min_length=1, max_length=120,
             description="one key per meal the terminal means to record; a replay with it deducts nothing more")],
     ) -> MealOut:
-        device = terminal(request)
+        terminal = signed_in(request)
         data = strict_meal(await request.body())
-        result = await dining.record_meal(device.canteen_id, card_no=data.card_no, kind=data.kind,
-                                          price_fen=data.price_fen, eaten_at=data.eaten_at, key=idempotency_key,
-                                          device_id=device.device_id)
+        result = await meals.record_meal(terminal.canteen_id, card_no=data.card_no, kind=data.kind,
+                                         price_fen=data.price_fen, eaten_at=data.eaten_at,
+                                         idempotency_key=idempotency_key, terminal_id=terminal.terminal_id)
         return MealOut(result.meal_id, result.subsidy_fen, result.paid_fen, result.balance_fen)
 
     @post("/meals/{meal_id:int}/void", name="api:void_meal", status_code=200, summary="撤销当日一餐",
@@ -286,13 +291,13 @@ class TerminalController(Controller):
           description="Reverses a meal of this canteen eaten today (a reversal entry; nothing is deleted).")
     async def void_meal(self, request: Request,
                         meal_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)]) -> VoidOut:
-        device = terminal(request)
-        balance = await dining.void_meal(device.canteen_id, meal_id, today=local_today(), reason=TERMINAL_VOID_REASON)
+        terminal = signed_in(request)
+        balance = await meals.void_meal(terminal.canteen_id, meal_id, today=local_today(), reason=TERMINAL_VOID_REASON)
         return VoidOut(meal_id=meal_id, voided=True, balance_fen=balance)
 
     @get("/seniors/{card_no:str}/balance", name="api:balance", summary="余额查询", raises=TERMINAL_ERRORS)
     async def get_balance(self, request: Request, card_no: Annotated[str, PathParameter()]) -> BalanceOut:
-        senior = await dining.senior_by_card(card_no)
-        figures = await dining.allowance_figures(senior["id"], local_today().year)
+        senior = await registry.senior_by_card(card_no)
+        figures = await allowances.allowance_figures(senior["id"], local_today().year)
         return BalanceOut(card_no=senior["card_no"], year=figures["year"], balance_fen=figures["balance_fen"],
                           granted_fen=figures["granted_fen"], used_fen=figures["used_fen"])

@@ -1,68 +1,98 @@
-"""The canteen desk (/dining), seniors, the manager's month view with close and Excel, terminals, policy."""
+"""The dining pages under /dining: the canteen desk (operators and managers) and the management pages (managers and
+the admin): seniors, the month view with its close and Excel 台账, terminals, the subsidy policy."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import date
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
 
 from center.domain import AccessDenied, DomainError
 from center.domain.access import Area, Role
-from center.domain.ledger import age_on, eligible_on
-from center.domain.meals import (VOID_REASONS, Menu, RepeatMeal, default_kind, parse_kind, price_to_post, unusual_price,
-                                 void_reason)
+from center.domain.ledger import LedgerError, age_on, eligible_on
+from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, filled_for, offered_kind, parse_kind,
+                                 price_to_post, unusual_price, void_reason)
 from center.domain.money import parse_yuan, yuan
-from center.domain.periods import month_number_param, month_param, year_param
-from center.services import dining, dining_export
-from center.services.dining import MEAL_KINDS
+from center.domain.periods import month_number_param, month_param, month_start, year_month, year_param
+from center.services.dining import allowances, meals, months, registry, terminals
+from center.services.dining.months import OPERATOR_LOOKUP_ONLY
+from center.services.identity import CurrentUser
 from center.timeutil import fmt_local, local_now, local_today
 from center.web.confirm import ask_first, confirmed
+from center.web.deps import STAFF
 from center.web.downloads import xlsx_response
-from center.web.forms import FormData, is_htmx, optional_int
+from center.web.forms import FormData, optional_int
 from center.web.guards import requires
-from center.web.render import flash, page
+from center.web.links import redirect, url
+from center.web.render import flash, fragment, page
 
 DESK = "dining/desk.html"
 MONTHS = "dining/months.html"
+TERMINALS = "dining/terminals.html"
 NEW_TOKEN_KEY = "_new_terminal_token"
 
 
-def _manager_only(request: Request) -> None:
-    if request.user.role not in (Role.manager, Role.admin):
-        raise PermissionDeniedException("只有中心负责人可以进行此操作")
+# ---------------------------------------------------------------- what the handlers are handed
 
 
-async def _canteen(request: Request, canteen_id: int | None) -> dict:
-    choices = await dining.canteens_for(request.user)
-    if not choices:
-        raise PermissionDeniedException("没有可用的助餐点")
-    if canteen_id is not None:
-        found = next((c for c in choices if c["id"] == canteen_id), None)
-        if found is None:
-            raise PermissionDeniedException("只能使用本中心的助餐点")
-        return found
-    return choices[0]
+class NoCanteen(PermissionDeniedException):
+    """The staff member has no canteen to work at (an operator not yet bound to one)."""
+
+
+async def provide_canteen(request: Request) -> dict:
+    """The canteen the desk works at: the one asked for (?canteen= on a page, the form's canteen field on a post)
+    among the staff member's canteens, else the first. Another canteen is 403, never that canteen."""
+    if request.method == "GET":
+        wanted = optional_int(request.query_params.get("canteen"))
+    else:
+        wanted = (await FormData.read(request)).int("canteen")
+    try:
+        choices = await registry.canteens_for(request.user)
+        if not choices:
+            raise PermissionDeniedException("没有可用的助餐点")
+    except (AccessDenied, PermissionDeniedException) as exc:
+        if wanted is not None:
+            raise
+        raise NoCanteen(str(exc.detail if isinstance(exc, PermissionDeniedException) else exc)) from None
+    if wanted is None:
+        return choices[0]
+    found = next((c for c in choices if c["id"] == wanted), None)
+    if found is None:
+        raise PermissionDeniedException("只能使用本中心的助餐点")
+    return found
+
+
+CANTEEN = Provide(provide_canteen)
+# Parameters handed by Provide (STAFF, CANTEEN), marked as such (Litestar 3 stops inferring them).
+StaffDep = NamedDependency[CurrentUser]
+CanteenDep = NamedDependency[dict]
+
+
+def unbound_page(request: Request, exc: NoCanteen) -> Response:
+    """An operator not yet bound to a canteen lands on the desk after login: say what to do, not 403."""
+    return page(request, "dining/unbound.html", {"message": exc.detail})
+
+
+def managers_only(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """The management pages are the center's manager's and the district admin's; a handler may say in its opt
+    ("refusal") why the others are refused."""
+    if connection.user.role not in (Role.manager, Role.admin):
+        raise PermissionDeniedException(handler.opt.get("refusal", "只有中心负责人可以进行此操作"))
+
+
+def admin_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.user.role != Role.admin:
+        raise PermissionDeniedException("补贴政策由区级管理员设置")
 
 
 def _menu(canteen: dict) -> Menu:
     return Menu(canteen["breakfast_fen"], canteen["lunch_fen"], canteen["dinner_fen"])
-
-
-def _desk_url(canteen: dict, **params) -> str:
-    query = urlencode({"canteen": canteen["id"], **{k: v for k, v in params.items() if v}})
-    return f"/dining?{query}"
-
-
-def _month_url(month: date, canteen_id: int | None) -> str:
-    query = {"month": month.strftime("%Y-%m")}
-    if canteen_id is not None:
-        query["canteen"] = str(canteen_id)
-    return f"/dining/months?{urlencode(query)}"
 
 
 # The seniors a canteen operator looked up at the desk in this session: the only account pages the operator may
@@ -87,9 +117,15 @@ def _close_names(plan) -> str:
     return f"全区 {len(plan.canteens)} 个助餐点（{names}）" if plan.district else names
 
 
-class DiningController(Controller):
+# ---------------------------------------------------------------- the desk: canteen operators and managers
+
+
+class DeskController(Controller):
+    """The canteen desk: look a card up, record a meal, void one of today's, open a looked-up senior's account."""
+
     path = "/dining"
     guards = [requires(Area.dining)]
+    dependencies = {"staff": STAFF, "canteen": CANTEEN}
     include_in_schema = False
 
     async def _desk(self, request: Request, canteen: dict, card: str = "", *, result: dict | None = None,
@@ -106,26 +142,26 @@ class DiningController(Controller):
         eaten_today: list[dict] = []
         if card and void is None:
             try:
-                senior = await dining.senior_by_card(card)
+                senior = await registry.senior_by_card(card)
                 _remember_desk_senior(request, senior["id"])
-                figures = await dining.allowance_figures(senior["id"], today.year)
+                figures = await allowances.allowance_figures(senior["id"], today.year)
                 senior["age"] = age_on(senior["birth_date"], today)
                 senior["eligible"] = eligible_on(senior["birth_date"], today)
             except DomainError as exc:
                 lookup_error = str(exc)
         menu = _menu(canteen)
-        kind = form.get("kind") if form.get("kind") in MEAL_KINDS else default_kind(local_now().time()).value
-        price_kind = form.get("price_kind") if form.get("price_kind") in MEAL_KINDS else kind
-        today_meals = await dining.meals_of_day(canteen["id"], today)
+        kind = offered_kind(form.get("kind"), local_now().time())
+        price_kind = filled_for(form.get("price_kind"), kind)
+        today_meals = await meals.meals_of_day(canteen["id"], today)
         if senior is not None:
             eaten_today = [m for m in today_meals if m["card_no"] == senior["card_no"] and not m["voided"]]
         return page(request, DESK, {
-            "canteen": canteen, "canteens": await dining.canteens_for(request.user), "card": card, "senior": senior,
-            "figures": figures, "lookup_error": lookup_error, "result": result, "error": error, "kind": kind,
+            "canteen": canteen, "canteens": await registry.canteens_for(request.user), "card": card, "senior": senior,
+            "figures": figures, "lookup_error": lookup_error, "result": result, "error": error, "kind": kind.value,
             # A wrong price stays as typed (even empty) beside its message; otherwise the menu price fills it.
             "price": form.get("price", "") if error_field == "price" else form.get("price") or yuan(menu.price(price_kind)),
-            "price_kind": price_kind,
-            "kinds": [{"kind": k.value, "label": label, "price_fen": menu.price(k)} for k, label in MEAL_KINDS.items()],
+            "price_kind": price_kind.value,
+            "kinds": [{"kind": k, "label": label, "price_fen": menu.price(k)} for k, label in KIND_LABELS.items()],
             "key": form.get("key") or secrets.token_urlsafe(16), "today_meals": today_meals,
             "eaten_today": eaten_today, "repeat": repeat, "void": void, "void_error": void_error,
             "void_reasons": VOID_REASONS, "form": form, "notice": notice, "error_field": error_field,
@@ -135,29 +171,21 @@ class DiningController(Controller):
             "asking": bool(repeat or void or price_question or error_field),
         }, status_code=status_code, headers=headers)
 
-    @get("/", name="dining:desk")
-    async def show_desk(self, request: Request, card: FromQuery[str] = "", canteen: FromQuery[str] = "",
+    @get("/", name="dining:desk", exception_handlers={NoCanteen: unbound_page})
+    async def show_desk(self, request: Request, canteen: CanteenDep, card: FromQuery[str] = "",
                         meal: FromQuery[str] = "") -> Response:
-        canteen, meal = optional_int(canteen), optional_int(meal)
-        try:
-            chosen = await _canteen(request, canteen)
-        except (AccessDenied, PermissionDeniedException) as exc:
-            if canteen is not None:
-                raise
-            # An operator not yet bound to a canteen lands here after login: say what to do, not 403.
-            return page(request, "dining/unbound.html", {"message": str(exc.detail if hasattr(exc, "detail") else exc)})
+        meal_id = optional_int(meal)
         result = None
-        if meal is not None:  # after a plain form post: the meal just recorded, shown large
+        if meal_id is not None:  # after a plain form post: the meal just recorded, shown large
             try:
-                result = await dining.meal_at_desk(chosen["id"], meal)
+                result = await meals.meal_at_desk(canteen["id"], meal_id)
             except DomainError:
                 result = None
-        return await self._desk(request, chosen, card.strip()[:20], result=result)
+        return await self._desk(request, canteen, card.strip()[:20], result=result)
 
     @post("/meals", name="dining:record")
-    async def record_meal(self, request: Request) -> Response:
+    async def record_meal(self, request: Request, staff: StaffDep, canteen: CanteenDep) -> Response:
         form = await FormData.read(request)
-        canteen = await _canteen(request, form.int("canteen"))
         card = form.text("card", limit=20).strip().upper()
         typed = form.as_dict()
         try:
@@ -174,200 +202,205 @@ class DiningController(Controller):
             question = unusual_price(price_fen)
             if question and price_answer != "1":  # nothing recorded yet: the operator says the price is meant
                 return await self._desk(request, canteen, card, price_question=question, form=typed)
-            recorded = await dining.record_meal(canteen["id"], card_no=card, kind=kind.value, price_fen=price_fen,
-                                                eaten_at=None, key=form.text("key", limit=120),
-                                                operator_id=request.user.id, repeat_confirmed=form.flag("repeat"))
+            recorded = await meals.record_meal(canteen["id"], card_no=card, kind=kind.value, price_fen=price_fen,
+                                         eaten_at=None, idempotency_key=form.text("key", limit=120),
+                                         operator_id=staff.id, repeat_confirmed=form.flag("repeat"))
         except RepeatMeal as exc:
             # Nothing recorded: the operator says whether this is really another meal (the same key is kept).
             return await self._desk(request, canteen, card, repeat=str(exc), form=typed, status_code=409)
         except DomainError as exc:
             return await self._desk(request, canteen, card, error=str(exc), form=typed, status_code=422)
-        done = _desk_url(canteen, meal=recorded.meal_id)
-        if is_htmx(request):
+        done = url(request, "dining:desk", canteen=canteen["id"], meal=recorded.meal_id)
+        if fragment(request):
             # Ready for the next card: the box empty and focused, the result large; a reload shows the same.
-            result = await dining.meal_at_desk(canteen["id"], recorded.meal_id)
+            result = await meals.meal_at_desk(canteen["id"], recorded.meal_id)
             return await self._desk(request, canteen, result=result, headers={"HX-Replace-Url": done})
-        return Redirect(path=done)
+        return redirect(request, "dining:desk", canteen=canteen["id"], meal=recorded.meal_id)
 
     @post("/meals/{meal_id:int}/void", name="dining:void")
-    async def void_meal(self, request: Request, meal_id: FromPath[int]) -> Response:
+    async def void_meal(self, request: Request, staff: StaffDep, canteen: CanteenDep,
+                        meal_id: FromPath[int]) -> Response:
         """Without confirm=1: the question (which meal, why); with it: the reversal, its reason kept."""
         form = await FormData.read(request)
-        canteen = await _canteen(request, form.int("canteen"))
         today = local_today()
         try:
-            meal = await dining.voidable_meal(canteen["id"], meal_id, today)
+            meal = await meals.voidable_meal(canteen["id"], meal_id, today)
         except DomainError as exc:
-            if is_htmx(request):
+            if fragment(request):
                 return await self._desk(request, canteen, error=str(exc), status_code=422)
             flash(request, str(exc), "error")
-            return Redirect(path=_desk_url(canteen))
+            return redirect(request, "dining:desk", canteen=canteen["id"])
         if not form.flag("confirm"):
             return await self._desk(request, canteen, void=meal)
         try:
             reason = void_reason(form.text("reason", limit=40), form.text("note", limit=200))
-            balance = await dining.void_meal(canteen["id"], meal_id, today=today, reason=reason,
-                                             actor_id=request.user.id)
+            balance = await meals.void_meal(canteen["id"], meal_id, today=today, reason=reason, actor_id=staff.id)
         except DomainError as exc:
             return await self._desk(request, canteen, void=meal, void_error=str(exc), form=form.as_dict(),
                                     status_code=422)
         message = (f"已撤销 {meal['card_no']} {fmt_local(meal['eaten_at'], '%H:%M')} 的{meal['kind_label']}"
                    f"（{reason}），余额恢复为 {yuan(balance)} 元")
-        if is_htmx(request):
-            return await self._desk(request, canteen, notice=message, headers={"HX-Replace-Url": _desk_url(canteen)})
+        if fragment(request):
+            desk = url(request, "dining:desk", canteen=canteen["id"])
+            return await self._desk(request, canteen, notice=message, headers={"HX-Replace-Url": desk})
         flash(request, message)
-        return Redirect(path=_desk_url(canteen))
+        return redirect(request, "dining:desk", canteen=canteen["id"])
+
+    # ---- a senior's account (an operator: only the seniors looked up at the desk)
+
+    @get("/seniors/{senior_id:int}", name="dining:senior")
+    async def show_senior(self, request: Request, staff: StaffDep, senior_id: FromPath[int],
+                          year: FromQuery[str] = "") -> Response:
+        chosen = year_param(year) or local_today().year
+        view = await months.senior_view(staff, senior_id, chosen, looked_up=_desk_seniors(request))
+        return page(request, "dining/senior.html", view)
+
+    @get("/seniors/{senior_id:int}/statement", name="dining:statement")
+    async def print_statement(self, request: Request, staff: StaffDep, senior_id: FromPath[int],
+                              year: FromQuery[str] = "", month: FromQuery[str] = "") -> Response:
+        chosen, month_number = year_param(year) or local_today().year, month_number_param(month)
+        view = await months.senior_view(staff, senior_id, chosen, looked_up=_desk_seniors(request))
+        if month_number:
+            view["history"] = [h for h in view["history"] if h["book_date"].month == month_number]
+        return page(request, "dining/statement.html", {**view, "month": month_number})
+
+
+# ---------------------------------------------------------------- management: managers and the admin
+
+
+class ManagementController(Controller):
+    """The seniors' registry, the month view with its close and Excel 台账, terminals, the subsidy policy."""
+
+    path = "/dining"
+    guards = [requires(Area.dining), managers_only]
+    dependencies = {"staff": STAFF}
+    include_in_schema = False
 
     # ---- seniors
 
-    @get("/seniors", name="dining:seniors")
-    async def list_seniors(self, request: Request, q: FromQuery[str] = "") -> Response:
-        if request.user.role == Role.canteen:  # the district's seniors are not an operator's list to browse
-            raise AccessDenied(dining.OPERATOR_LOOKUP_ONLY)
-        return page(request, "dining/seniors.html", {"seniors": await dining.seniors_list(request.user, q), "q": q[:40],
-                                                     "centers": await dining.centers(), "form": {}})
+    @get("/seniors", name="dining:seniors", opt={"refusal": OPERATOR_LOOKUP_ONLY})
+    async def list_seniors(self, request: Request, staff: StaffDep, q: FromQuery[str] = "") -> Response:
+        # The district's seniors are not an operator's list to browse (the refusal says where to look instead).
+        return page(request, "dining/seniors.html", {"seniors": await registry.seniors_list(staff, q), "q": q[:40],
+                                                     "centers": await registry.centers(), "form": {}})
 
     @post("/seniors", name="dining:add_senior")
-    async def add_senior(self, request: Request) -> Response:
-        _manager_only(request)
+    async def add_senior(self, request: Request, staff: StaffDep) -> Response:
         form = await FormData.read(request)
         try:
             try:
                 birth = date.fromisoformat(form.text("birth_date", limit=20))
             except ValueError:
-                raise dining.LedgerError("请填写有效的出生日期（YYYY-MM-DD）") from None
-            senior_id = await dining.add_senior(
-                request.user, name=form.text("name", limit=80), id_number=form.text("id_number", limit=40),
-                birth_date=birth, center_id=form.int("center") or request.user.center_id or 0,
+                raise LedgerError("请填写有效的出生日期（YYYY-MM-DD）") from None
+            senior_id = await registry.add_senior(
+                staff, name=form.text("name", limit=80), id_number=form.text("id_number", limit=40),
+                birth_date=birth, center_id=form.int("center") or staff.center_id or 0,
                 community=form.text("community", limit=100), phone=form.text("phone", limit=40),
                 card_no=form.text("card_no", limit=40))
         except DomainError as exc:
             return page(request, "dining/seniors.html", {
-                "seniors": await dining.seniors_list(request.user), "q": "", "centers": await dining.centers(),
+                "seniors": await registry.seniors_list(staff), "q": "", "centers": await registry.centers(),
                 "error": str(exc), "form": form.as_dict()}, status_code=422)
         flash(request, "已登记")
-        return Redirect(path=f"/dining/seniors/{senior_id}")
+        return redirect(request, "dining:senior", senior_id=senior_id)
 
-    @get("/seniors/{senior_id:int}", name="dining:senior")
-    async def show_senior(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "") -> Response:
-        chosen = year_param(year) or local_today().year
-        view = await dining.senior_view(request.user, senior_id, chosen, looked_up=_desk_seniors(request))
-        return page(request, "dining/senior.html", view)
-
-    @get("/seniors/{senior_id:int}/statement", name="dining:statement")
-    async def print_statement(self, request: Request, senior_id: FromPath[int], year: FromQuery[str] = "",
-                              month: FromQuery[str] = "") -> Response:
-        chosen, month = year_param(year) or local_today().year, month_number_param(month)
-        view = await dining.senior_view(request.user, senior_id, chosen, looked_up=_desk_seniors(request))
-        if month:
-            view["history"] = [h for h in view["history"] if h["book_date"].month == month]
-        return page(request, "dining/statement.html", {**view, "month": month})
-
-    # ---- the manager's month
+    # ---- the month
 
     @get("/months", name="dining:months")
-    async def show_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
-        canteen = optional_int(canteen)
-        _manager_only(request)
-        chosen = month_param(month) or local_today().replace(day=1)
-        return await self._month(request, chosen, canteen)
+    async def show_month(self, request: Request, staff: StaffDep, month: FromQuery[str] = "",
+                         canteen: FromQuery[str] = "") -> Response:
+        chosen = month_param(month) or month_start(local_today())
+        return await self._month(request, staff, chosen, optional_int(canteen))
 
-    async def _month(self, request: Request, month: date, canteen_id: int | None, *, plan=None,
+    async def _month(self, request: Request, staff: CurrentUser, month: date, canteen_id: int | None, *, plan=None,
                      close_error: str | None = None, status_code: int = 200) -> Response:
-        view = await dining.month_view(request.user, canteen_id, month)
+        view = await months.month_view(staff, canteen_id, month)
         return page(request, MONTHS, {**view, "today": local_today(), "plan": plan, "close_error": close_error,
-                                      "view_url": _month_url(month, canteen_id)}, status_code=status_code)
+                                      "kind_labels": KIND_LABELS}, status_code=status_code)
 
     @post("/months/close", name="dining:close_month")
-    async def close_month(self, request: Request) -> Response:
+    async def close_month(self, request: Request, staff: StaffDep) -> Response:
         """Without confirm=1: which canteens and month would close; with it: the close of exactly those."""
-        _manager_only(request)
         form = await FormData.read(request)
-        chosen = month_param(form.text("month", limit=10)) or local_today().replace(day=1)
+        chosen = month_param(form.text("month", limit=10)) or month_start(local_today())
         canteen_id = form.int("canteen")
-        back = _month_url(chosen, canteen_id)
         try:
             if not form.flag("confirm"):
-                plan = await dining.plan_close(request.user, chosen, local_today(), canteen_id)
-                return await self._month(request, chosen, canteen_id, plan=plan)
-            plan = await dining.close_month(request.user, chosen, local_today(), canteen_id)
+                plan = await months.plan_close(staff, chosen, local_today(), canteen_id)
+                return await self._month(request, staff, chosen, canteen_id, plan=plan)
+            plan = await months.close_month(staff, chosen, local_today(), canteen_id)
         except DomainError as exc:
-            if is_htmx(request) or not form.flag("confirm"):
-                return await self._month(request, chosen, canteen_id, close_error=str(exc), status_code=422)
+            if fragment(request) or not form.flag("confirm"):
+                return await self._month(request, staff, chosen, canteen_id, close_error=str(exc), status_code=422)
             flash(request, str(exc), "error")
-            return Redirect(path=back)
+            return redirect(request, "dining:months", month=year_month(chosen), canteen=canteen_id)
         flash(request, f"已结账 {chosen.year} 年 {chosen.month} 月：{_close_names(plan)}")
-        return Redirect(path=back)
+        return redirect(request, "dining:months", month=year_month(chosen), canteen=canteen_id)
 
     @get("/months/export.xlsx", name="dining:export")
-    async def export_month(self, request: Request, month: FromQuery[str] = "", canteen: FromQuery[str] = "") -> Response:
-        canteen = optional_int(canteen)
-        _manager_only(request)
-        chosen = month_param(month) or local_today().replace(day=1)
-        export = await dining_export.month_xlsx(request.user, canteen, chosen)
+    async def export_month(self, staff: StaffDep, month: FromQuery[str] = "",
+                           canteen: FromQuery[str] = "") -> Response:
+        chosen = month_param(month) or month_start(local_today())
+        export = await months.month_xlsx(staff, optional_int(canteen), chosen)
         return xlsx_response(export.content, export.filename, export.ascii_filename)
 
-    # ---- terminals and policy
+    # ---- terminals (their pages keep the address /dining/devices)
 
-    @get("/devices", name="dining:devices")
-    async def show_devices(self, request: Request) -> Response:
-        _manager_only(request)
+    @get("/devices", name="dining:terminals")
+    async def show_terminals(self, request: Request, staff: StaffDep) -> Response:
         # A token just created (post/redirect/get: a reload shows it no more and creates nothing). Shown once:
         # only its hash is stored; it waits in the server-side session for this one page.
         created = request.session.pop(NEW_TOKEN_KEY, None) if isinstance(request.scope.get("session"), dict) else None
         headers = {"Cache-Control": "no-store"} if created else None
-        return page(request, "dining/devices.html", {**await dining.devices_view(request.user), "created": created,
-                                                     "form": {}}, headers=headers)
+        return page(request, TERMINALS, {**await terminals.terminals_view(staff), "created": created, "form": {}},
+                    headers=headers)
 
-    @post("/devices", name="dining:create_device")
-    async def create_device(self, request: Request) -> Response:
-        _manager_only(request)
+    @post("/devices", name="dining:create_terminal")
+    async def create_terminal(self, request: Request, staff: StaffDep) -> Response:
         form = await FormData.read(request)
         name = form.text("name", limit=100)
         try:
-            token = await dining.create_device(request.user, form.int("canteen") or 0, name)
+            token = await terminals.create_terminal(staff, form.int("canteen") or 0, name)
         except DomainError as exc:
-            return page(request, "dining/devices.html", {
-                **await dining.devices_view(request.user), "created": None, "error": str(exc),
+            return page(request, TERMINALS, {
+                **await terminals.terminals_view(staff), "created": None, "error": str(exc),
                 "error_field": exc.field, "form": form.as_dict()}, status_code=422)
         request.session[NEW_TOKEN_KEY] = {"token": token, "name": " ".join(name.split())}
-        return Redirect(path="/dining/devices")
+        return redirect(request, "dining:terminals")
 
-    @post("/devices/{device_id:int}/revoke", name="dining:revoke_device")
-    async def revoke_device(self, request: Request, device_id: FromPath[int]) -> Response:
-        _manager_only(request)
+    @post("/devices/{terminal_id:int}/revoke", name="dining:revoke_terminal")
+    async def revoke_terminal(self, request: Request, staff: StaffDep, terminal_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
-        device = await dining.device_for(request.user, device_id)
+        terminal = await terminals.managed_terminal(staff, terminal_id)
         if not confirmed(form):
-            return ask_first(request, form, question=f"吊销终端“{device['name']}”？",
-                             lines=[f"助餐点：{device['canteen_name']}。",
+            return ask_first(request, form, question=f"吊销终端“{terminal['name']}”？",
+                             lines=[f"助餐点：{terminal['canteen_name']}。",
                                     "吊销后这台终端的令牌立即失效，不能再刷卡记餐；吊销不能撤销，需要时请重新生成令牌。"],
-                             action=f"/dining/devices/{device_id}/revoke", back="/dining/devices",
-                             confirm_label="确认吊销")
-        await dining.revoke_device(request.user, device_id)
+                             action=url(request, "dining:revoke_terminal", terminal_id=terminal_id),
+                             back=url(request, "dining:terminals"), confirm_label="确认吊销")
+        await terminals.revoke_terminal(staff, terminal_id)
         flash(request, "终端已吊销，其令牌立即失效")
-        return Redirect(path="/dining/devices")
+        return redirect(request, "dining:terminals")
+
+    # ---- the subsidy policy (managers read it; the district admin sets it)
 
     @get("/policy", name="dining:policy")
     async def show_policy(self, request: Request, year: FromQuery[str] = "") -> Response:
-        _manager_only(request)
         chosen = year_param(year) or local_today().year
-        return page(request, "dining/policy.html", {"policy": await dining.policy_for(chosen), "year": chosen})
+        return page(request, "dining/policy.html", {"policy": await allowances.policy_for(chosen), "year": chosen})
 
-    @post("/policy", name="dining:set_policy")
-    async def set_policy(self, request: Request) -> Response:
-        if request.user.role != Role.admin:
-            raise PermissionDeniedException("补贴政策由区级管理员设置")
+    @post("/policy", name="dining:set_policy", guards=[admin_only], opt={"refusal": "补贴政策由区级管理员设置"})
+    async def set_policy(self, request: Request, staff: StaffDep) -> Response:
         form = await FormData.read(request)
         year = form.int("year") or local_today().year
         try:
             annual = parse_yuan(form.text("annual", limit=20), maximum_fen=10_000_000)
             cap_text = form.text("cap", limit=20).strip()
             cap = parse_yuan(cap_text) if cap_text else None
-            await dining.set_policy(request.user, year, annual, cap, form.text("year_end", limit=20),
-                                    form.text("birthday_rule", limit=20))
+            await allowances.set_policy(staff, year, annual, cap, form.text("year_end", limit=20),
+                             form.text("birthday_rule", limit=20))
         except DomainError as exc:
-            return page(request, "dining/policy.html", {"policy": await dining.policy_for(year), "year": year,
+            return page(request, "dining/policy.html", {"policy": await allowances.policy_for(year), "year": year,
                                                         "error": str(exc)}, status_code=422)
         flash(request, f"{year} 年补贴政策已保存")
-        return Redirect(path=f"/dining/policy?year={year}")
+        return redirect(request, "dining:policy", year=year)

@@ -339,8 +339,10 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
     import random
 
     from center.domain.ledger import meal_postings, subsidy_for
-    from center.services import dining
-    from center.tables import Canteen, Device, LedgerPosting, LedgerTxn, Meal, Senior
+    from center.services.dining.allowances import grant_due
+    from center.services.dining.meals import request_hash
+    from center.services.dining.terminals import DEMO_TERMINAL_TOKEN, hash_token
+    from center.tables import Canteen, LedgerPosting, LedgerTxn, Meal, Senior, Terminal
 
     created = {"canteens": 0, "seniors": 0, "meals": 0}
     if not await Canteen.exists():
@@ -356,9 +358,9 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
                                     Canteen.dinner_fen).order_by(Canteen.code)
     first = canteens[0]["id"]
     await Staff.update({Staff.canteen: first}).where((Staff.username == "canteen") & Staff.canteen.is_null())
-    if not await Device.exists().where(Device.token_hash == dining.hash_token(dining.DEMO_TERMINAL_TOKEN)):
-        await Device.insert(Device(canteen=first, name="演示终端 1", created_at=utcnow(),
-                                   token_hash=dining.hash_token(dining.DEMO_TERMINAL_TOKEN)))
+    if not await Terminal.exists().where(Terminal.token_hash == hash_token(DEMO_TERMINAL_TOKEN)):
+        await Terminal.insert(Terminal(canteen=first, name="演示终端 1", created_at=utcnow(),
+                                       token_hash=hash_token(DEMO_TERMINAL_TOKEN)))
     if await Senior.exists():
         return created
 
@@ -382,8 +384,8 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
     # The year's grants are dated when they were due (1 January), before the meals they pay for; anyone whose
     # 65th birthday fell later this year is granted on the day the job would have run.
     new_year = date(today.year, 1, 1)
-    await dining.grant_due(new_year, now=datetime.combine(new_year, time(0, 5), tzinfo=LOCAL_TZ))
-    await dining.grant_due(today)
+    await grant_due(new_year, now=datetime.combine(new_year, time(0, 5), tzinfo=LOCAL_TZ))
+    await grant_due(today)
 
     # A month of meals: posted in one transaction, each with its own ledger transaction, as the desk would.
     seniors = await Senior.select(Senior.id, Senior.card_no, Senior.center, Senior.birth_date).where(
@@ -424,7 +426,7 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
                     meal_of[txn_key] = dict(
                         canteen=canteen["id"], senior=senior["id"], kind=kind, price_fen=price, subsidy_fen=subsidy,
                         paid_fen=price - subsidy, balance_after_fen=after, eaten_at=eaten, book_date=day,
-                        idempotency_key=key, request_hash=dining.request_hash(senior["card_no"], kind, price, eaten),
+                        idempotency_key=key, request_hash=request_hash(senior["card_no"], kind, price, eaten),
                         device=None, operator=None, created_at=eaten)
                     head = link(head, chain.txn_content(row, lines_of[txn_key], [meal_of[txn_key]]))
                     txns.append(LedgerTxn(**row, row_hash=head))

@@ -25,7 +25,7 @@ from center.domain.chain import GENESIS, link
 from center.domain.cases import due_date
 from center.services.cases import new_case_code
 from center.services.chain import txn_content
-from center.services.dining import request_hash
+from center.services.dining.meals import request_hash
 from center.domain.ledger import (
     YearEnd,
     grant_postings,

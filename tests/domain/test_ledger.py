@@ -18,13 +18,18 @@ from center.domain.ledger import (
     age_on,
     allowance,
     balances,
+    check_eligible,
     check_invariants,
-    decide_meal,
+    decide,
     eligible_on,
+    fund,
     grant_amount,
     grant_date,
     grant_postings,
     meal_postings,
+    parse_account,
+    receivable,
+    replay,
     reversal_postings,
     running_balance_never_negative,
     subsidy_for,
@@ -57,16 +62,34 @@ def test_grant_on_new_year_or_birthday_full_or_pro_rata():
 
 
 def test_replay_and_conflict():
-    first = decide_meal(price_fen=1500, cap_fen=None, balance_fen=20000, eligible=True)
+    first = decide(price_fen=1500, cap_fen=None, balance_fen=20000)
     assert (first.subsidy_fen, first.paid_fen, first.balance_after_fen) == (1500, 0, 18500)
-    replay = decide_meal(price_fen=1500, cap_fen=None, balance_fen=18500, eligible=True, previous=("h1", first),
-                         request_hash="h1")
-    assert replay.replay and replay.balance_after_fen == 18500
+    again = replay("h1", first, request_hash="h1")
+    assert again.replay and again.balance_after_fen == 18500
     with pytest.raises(IdempotencyConflict):
-        decide_meal(price_fen=2000, cap_fen=None, balance_fen=18500, eligible=True, previous=("h1", first),
-                    request_hash="h2")
-    with pytest.raises(LedgerError, match="65"):
-        decide_meal(price_fen=1500, cap_fen=None, balance_fen=20000, eligible=False)
+        replay("h1", first, request_hash="h2")
+
+
+def test_a_senior_under_65_on_the_meal_date_is_refused():
+    check_eligible(date(1961, 11, 24), date(2026, 11, 24))  # 65 today
+    with pytest.raises(LedgerError, match="64 周岁，未满 65"):
+        check_eligible(date(1961, 11, 25), date(2026, 11, 24))
+
+
+@pytest.mark.parametrize(("name", "parts"), [
+    (fund(2026), {"kind": "fund", "year": 2026}),
+    (allowance(12, 2026), {"kind": "allowance", "senior_id": 12, "year": 2026}),
+    (receivable(3), {"kind": "canteen", "canteen_id": 3}),
+])
+def test_an_account_name_reads_back_as_its_parts(name, parts):
+    account = parse_account(name)
+    assert {k: v for k, v in vars(account).items() if v is not None} == parts
+
+
+@pytest.mark.parametrize("name", ["", "fund", "fund:x", "allowance:12", "canteen:3:4", "wallet:1"])
+def test_an_unknown_account_name_is_refused(name):
+    with pytest.raises(LedgerError, match="无法识别的账户"):
+        parse_account(name)
 
 
 def test_a_broken_ledger_is_caught():
@@ -106,9 +129,11 @@ class Book:
         request_hash = f"{senior}:{price}:{canteen}"
         previous = self.meals.get(key)
         try:
-            decision = decide_meal(price_fen=price, cap_fen=self.policy.per_meal_cap_fen,
-                                   balance_fen=self.balance(allowance(senior, year)), eligible=True,
-                                   previous=(previous[0], previous[1]) if previous else None, request_hash=request_hash)
+            if previous is not None:
+                decision = replay(previous[0], previous[1], request_hash)
+            else:
+                decision = decide(price_fen=price, cap_fen=self.policy.per_meal_cap_fen,
+                                  balance_fen=self.balance(allowance(senior, year)))
         except LedgerError:  # a conflict or a refused price: nothing is posted
             return
         if decision.replay:

@@ -14,7 +14,10 @@ from center.domain.meals import (
     check_closable,
     check_repeat,
     default_kind,
+    filled_for,
+    offered_kind,
     price_to_post,
+    unusual_price,
     void_reason,
 )
 
@@ -28,6 +31,26 @@ MENU = Menu(breakfast_fen=500, lunch_fen=1500, dinner_fen=1200)
 ])
 def test_the_kind_offered_first_follows_the_time_of_day(at, kind):
     assert default_kind(at) == kind
+
+
+@pytest.mark.parametrize(("kept", "at", "kind"), [
+    (None, time(9, 30), MealKind.breakfast),     # a fresh desk at 9:30: 早餐
+    ("", time(12, 0), MealKind.lunch),           # a plain form's empty choice: by the hour
+    ("supper", time(18, 0), MealKind.dinner),    # not a kind: by the hour
+    ("lunch", time(9, 30), MealKind.lunch),      # the form shown again keeps the operator's 午餐 at 9:30
+    ("dinner", time(7, 0), MealKind.dinner),
+])
+def test_the_desk_offers_the_kind_kept_in_the_form_else_the_one_for_the_hour(kept, at, kind):
+    assert offered_kind(kept, at) == kind
+
+
+@pytest.mark.parametrize(("kept", "kind", "price_of"), [
+    ("breakfast", MealKind.lunch, MealKind.breakfast),  # filled with 早餐's price, then 午餐 chosen
+    (None, MealKind.lunch, MealKind.lunch),             # nothing said: the chosen kind's price
+    ("brunch", MealKind.dinner, MealKind.dinner),
+])
+def test_the_price_field_is_filled_for_the_kind_it_says_else_the_kind_chosen(kept, kind, price_of):
+    assert filled_for(kept, kind) == price_of
 
 
 def price(kind="lunch", typed=500, filled_for="breakfast"):
@@ -107,3 +130,15 @@ def test_a_close_covers_exactly_the_canteens_shown():
     assert canteens_to_close([1, 2, 3, 4], closed=[2]) == [1, 3, 4]
     with pytest.raises(LedgerError, match="已结账"):
         canteens_to_close([2], closed=[2, 5])
+
+
+@pytest.mark.parametrize(("price_fen", "question"), [
+    (50, "餐费只有 0.50 元，低于 1 元，确定按这个价格记录？"),
+    (99, "餐费只有 0.99 元，低于 1 元，确定按这个价格记录？"),
+    (100, None),                                   # 1 元 and 100 元 are usual prices
+    (10_000, None),
+    (10_001, "餐费 100.01 元，超过 100 元，确定按这个价格记录？"),
+    (15_000, "餐费 150.00 元，超过 100 元，确定按这个价格记录？"),  # 150 typed for 15
+])
+def test_a_price_below_1_or_above_100_yuan_is_asked_about(price_fen, question):
+    assert unusual_price(price_fen) == question

@@ -3,7 +3,7 @@
 import pytest
 
 from center.domain.catalog import CatalogError, ItemSpec, MaterialSpec, validate_item, validate_materials
-from center.domain.ledger import LedgerError, decide_meal
+from center.domain.ledger import LedgerError, decide
 from center.domain.money import MoneyError, parse_yuan
 from center.domain.numbers import Bounds, NumberError, check_count
 
@@ -103,7 +103,7 @@ def test_an_amount_names_its_field_and_its_own_maximum():
 
 
 def meal(price_fen):
-    return decide_meal(eligible=True, price_fen=price_fen, cap_fen=None, balance_fen=20_000)
+    return decide(price_fen=price_fen, cap_fen=None, balance_fen=20_000)
 
 
 @pytest.mark.parametrize(

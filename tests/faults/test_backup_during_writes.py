@@ -9,15 +9,17 @@ import httpx
 import pytest
 
 from center import db as center_db
-from center.services import dining
-from tests.support.dining import canteen_with_terminal, funded_senior
+from center.services.dining.checks import verify_ledger
+from center.timeutil import local_today
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import make_senior
 from tests.support.live_server import LiveServer, center_command
 
 
 @pytest.mark.sqlite_only
 async def test_backup_during_a_burst_of_meals(db, tmp_root, tmp_path):
     canteen_id, token, center = await canteen_with_terminal()
-    seniors = [await funded_senior(center) for _ in range(5)]
+    seniors = [await make_senior(center, granted_on=local_today()) for _ in range(5)]
     env = {"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0"}
     server = LiveServer(env, tmp_root / "backup-server.log").start()
     stop = threading.Event()
@@ -55,6 +57,6 @@ async def test_backup_during_a_burst_of_meals(db, tmp_root, tmp_path):
     copy_settings = db.with_(database_url=f"sqlite:///{copy}")
     center_db.bind(center_db.make_engine(copy_settings))
     try:
-        assert await dining.verify_ledger() == []
+        assert await verify_ledger() == []
     finally:
         center_db.bind(center_db.make_engine(db))

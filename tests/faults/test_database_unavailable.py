@@ -5,14 +5,16 @@ import sqlite3
 import httpx
 import pytest
 
-from tests.support.dining import canteen_with_terminal, funded_senior
+from center.timeutil import local_today
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import make_senior
 from tests.support.live_server import LiveServer
 
 
 @pytest.mark.sqlite_only
 async def test_a_locked_database_gives_503_and_recovers_without_a_restart(db, tmp_root):
     canteen_id, token, center = await canteen_with_terminal()
-    senior = await funded_senior(center)
+    senior = await make_senior(center, granted_on=local_today())
     env = {"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0",
            "CENTER_SQLITE_BUSY_MS": "800"}
     server = LiveServer(env, tmp_root / "unavailable.log").start()
@@ -130,7 +132,7 @@ async def test_postgresql_out_of_reach_gives_503_and_recovers_without_a_restart(
     if not db.database_url.startswith("postgres"):
         pytest.skip("PostgreSQL only (the SQLite case is the locked database above)")
     canteen_id, token, center = await canteen_with_terminal()
-    senior = await funded_senior(center)
+    senior = await make_senior(center, granted_on=local_today())
     parts = urlsplit(db.database_url)
     proxy = TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
     proxy.up()

@@ -8,16 +8,17 @@ import threading
 import time
 
 import httpx
-from center.services import dining
+from center.services.dining.checks import verify_ledger
 from center.tables import Case, CaseEvent, Meal
-from tests.support.dining import canteen_with_terminal, funded_senior
-from tests.support.factories import CSRF_RE, item_id, load_demo_catalog, make_staff
+from center.timeutil import local_today
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import CSRF_RE, item_id, load_demo_catalog, make_senior, make_staff
 from tests.support.live_server import LiveServer
 
 
 async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
     canteen_id, token, center = await canteen_with_terminal()
-    seniors = [await funded_senior(center) for _ in range(10)]
+    seniors = [await make_senior(center, granted_on=local_today()) for _ in range(10)]
     env = {"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0"}
     server = LiveServer(env, tmp_root / "kill-1.log").start()
     acknowledged: dict[str, int] = {}
@@ -102,7 +103,7 @@ async def test_acknowledged_meals_survive_a_kill_9(db, tmp_root):
             by_key.setdefault(row["idempotency_key"], []).append(row["id"])
         for key, meal_id in acknowledged.items():
             assert by_key.get(key) == [meal_id], f"acknowledged {key} -> {meal_id} not present exactly once"
-        assert await dining.verify_ledger() == []
+        assert await verify_ledger() == []
         # Every acknowledged case once, with its acceptance; every acknowledged completion kept, once.
         cases = await Case.select(Case.id, Case.note, Case.status).where(Case.note.like("kill-%"))
         by_marker: dict[str, list[int]] = {}

@@ -8,10 +8,11 @@ import re
 import httpx
 import pytest
 
-from center.services import dining
+from center.services.dining.checks import verify_ledger
 from center.tables import LoginAttempt, Meal
-from tests.support.dining import canteen_with_terminal, funded_senior
-from tests.support.factories import load_demo
+from center.timeutil import local_today
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import load_demo, make_senior
 from tests.support.live_server import LiveServer
 
 FLOOD_CLIENTS, ATTEMPTS_EACH = 20, 4
@@ -28,7 +29,7 @@ def server(db, tmp_root):
 async def test_the_screen_and_a_terminal_answer_during_a_login_flood(server, db):
     await load_demo(db)
     canteen_id, token, center = await canteen_with_terminal()
-    senior = await funded_senior(center)
+    senior = await make_senior(center, granted_on=local_today())
     flooding = asyncio.Event()
 
     async def flood(index: int, client: httpx.AsyncClient) -> list[int]:
@@ -64,5 +65,5 @@ async def test_the_screen_and_a_terminal_answer_during_a_login_flood(server, db)
     assert await LoginAttempt.count().where(LoginAttempt.outcome == "failure") == FLOOD_CLIENTS * ATTEMPTS_EACH
     assert await LoginAttempt.count().where(LoginAttempt.outcome == "pending") == 0
     assert await Meal.count().where(Meal.senior == senior["id"]) == 1
-    assert await dining.verify_ledger() == []
+    assert await verify_ledger() == []
     assert server.process.poll() is None

@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 
 from center.jobs import JOBS
-from center.services import dining
-from center.timeutil import local_now
+from center.services.dining.checks import verify_ledger
+from center.timeutil import local_now, local_today
 from center.tables import Assignment, CaseReminder, JobRun, LedgerTxn, Meal
-from tests.support.dining import canteen_with_terminal, funded_senior
-from tests.support.factories import CSRF_RE, make_staff
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import CSRF_RE, make_senior, make_staff
 from tests.support.live_server import CENTER, REPO, LiveServer, login_cookies
 
 
@@ -40,7 +40,7 @@ def children(pid: int) -> list[str]:
 
 async def test_four_web_processes_share_sessions_throttling_and_the_ledger(db, tmp_root):
     canteen_id, token, center = await canteen_with_terminal()
-    seniors = [await funded_senior(center) for _ in range(4)]
+    seniors = [await make_senior(center, granted_on=local_today()) for _ in range(4)]
     worker = await make_staff(db, "worker", center)
     env = {"DATABASE_URL": db.database_url, "CENTER_DEMO": "1", "CENTER_SCHEDULER": "1"}
     server = LiveServer(env, tmp_root / "workers.log", extra_args=("--workers", "4")).start(timeout=60)
@@ -98,7 +98,7 @@ async def test_four_web_processes_share_sessions_throttling_and_the_ledger(db, t
     rows = await Meal.select(Meal.id, Meal.idempotency_key).where(Meal.canteen == canteen_id)
     assert Counter(r["idempotency_key"] for r in rows) == Counter({key: 1 for key in acknowledged})
     assert {r["idempotency_key"]: r["id"] for r in rows} == {k: v[0] for k, v in acknowledged.items()}
-    assert await dining.verify_ledger() == []  # balances never below zero, every transaction sums to zero
+    assert await verify_ledger() == []  # balances never below zero, every transaction sums to zero
     # The scheduler process caught up its jobs while the web workers served.
     assert await JobRun.exists().where(JobRun.job == "subsidy_grants")
 
@@ -140,4 +140,4 @@ async def test_two_schedulers_started_by_mistake_run_each_job_once_per_period(de
     assert max(Counter(tuple(s.values()) for s in slots).values()) == 1
     marks = await CaseReminder.select(CaseReminder.case, CaseReminder.day)
     assert not marks or max(Counter(tuple(m.values()) for m in marks).values()) == 1
-    assert await dining.verify_ledger() == []
+    assert await verify_ledger() == []

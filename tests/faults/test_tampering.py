@@ -26,12 +26,14 @@ import pytest
 from center.dbsql import APPEND_ONLY_KEYS
 from center.jobs import job
 from center.domain.chain import link
-from center.services import audit, chain, dining, jobruns, verify
+from center.services import audit, chain, jobruns, verify
+from center.services.dining.meals import record_meal, void_meal
+from center.services.dining.months import close_month
 from center.tables import AuditLog, LedgerPosting, LedgerTxn, Meal, RosterChange
 from center.timeutil import local_today, utcnow
 from tests.support.databases import ENGINE, PG_URL
-from tests.support.dining import canteen_with_terminal, funded_senior
-from tests.support.factories import as_user, make_staff
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import as_user, make_senior, make_staff
 from tests.support.live_server import REPO
 
 _built: dict[str, dict] = {}
@@ -42,21 +44,21 @@ async def _ledger(settings) -> dict:
     if settings.database_url in _built:
         return _built[settings.database_url]
     canteen_id, _, center = await canteen_with_terminal()
-    seniors = [await funded_senior(center) for _ in range(2)]
+    seniors = [await make_senior(center, granted_on=local_today()) for _ in range(2)]
     today = local_today()
     meals = []
     for senior in seniors + seniors[:1]:
-        result = await dining.record_meal(canteen_id, card_no=senior["card_no"], kind="lunch", price_fen=1500,
-                                          eaten_at=None, key=f"tamper-{uuid.uuid4().hex}")
+        result = await record_meal(canteen_id, card_no=senior["card_no"], kind="lunch", price_fen=1500,
+                                   eaten_at=None, idempotency_key=f"tamper-{uuid.uuid4().hex}")
         meals.append(result.meal_id)
-    await dining.void_meal(canteen_id, meals[1], today=today, reason="录错了")
-    await dining.record_meal(canteen_id, card_no=seniors[1]["card_no"], kind="dinner", price_fen=1200,
-                             eaten_at=None, key=f"tamper-{uuid.uuid4().hex}")
+    await void_meal(canteen_id, meals[1], today=today, reason="录错了")
+    await record_meal(canteen_id, card_no=seniors[1]["card_no"], kind="dinner", price_fen=1200,
+                      eaten_at=None, idempotency_key=f"tamper-{uuid.uuid4().hex}")
     manager = await as_user(await make_staff(settings, role="manager", center=center))
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    await dining.close_month(manager, last_month, today, canteen_id)
+    await close_month(manager, last_month, today, canteen_id)
     admin = await as_user(await make_staff(settings, role="admin"))
-    await dining.close_month(admin, (last_month - timedelta(days=1)).replace(day=1), today)  # district-wide
+    await close_month(admin, (last_month - timedelta(days=1)).replace(day=1), today)  # district-wide
     await RosterChange.insert(RosterChange(center=center["id"], week=today - timedelta(days=today.weekday()),
                                            at=utcnow(), actor=manager.id, description="调班"))
     await audit.record("test.tamper", actor=manager, object_type="test")

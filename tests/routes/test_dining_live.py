@@ -5,9 +5,11 @@ import asyncio
 import httpx
 import pytest
 
-from center.services import dining
+from center.services.dining.checks import verify_ledger
 from center.tables import Meal
-from tests.support.dining import canteen_with_terminal, funded_senior
+from center.timeutil import local_today
+from tests.support.dining import canteen_with_terminal
+from tests.support.factories import make_senior
 from tests.support.live_server import LiveServer
 
 
@@ -21,7 +23,7 @@ def server(db, tmp_root):
 
 async def test_fifty_concurrent_meals_for_one_senior(server, db):
     canteen_id, token, center = await canteen_with_terminal()
-    senior = await funded_senior(center)
+    senior = await make_senior(center, granted_on=local_today())
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=httpx.Limits(max_connections=50)) as client:
         async def one(i):
@@ -37,7 +39,7 @@ async def test_fifty_concurrent_meals_for_one_senior(server, db):
         assert balance["balance_fen"] == 0 and balance["used_fen"] == 20000
 
         # Replaying one request five times deducts once.
-        other = await funded_senior(center)
+        other = await make_senior(center, granted_on=local_today())
         replays = await asyncio.gather(*[
             client.post("/api/v1/meals", headers={**headers, "Idempotency-Key": "replay-me"},
                         json={"card_no": other["card_no"], "kind": "lunch", "price_fen": 1500}) for _ in range(5)])
@@ -46,4 +48,4 @@ async def test_fifty_concurrent_meals_for_one_senior(server, db):
         after = (await client.get(f"/api/v1/seniors/{other['card_no']}/balance", headers=headers)).json()
         assert after["balance_fen"] == 18500
     assert await Meal.count().where(Meal.senior == other["id"]) == 1
-    assert await dining.verify_ledger() == []
+    assert await verify_ledger() == []

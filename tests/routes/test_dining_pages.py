@@ -9,7 +9,10 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from center.config import DEMO_PASSWORD
-from center.services import dining
+from center.services.dining.allowances import allowance_figures
+from center.services.dining.meals import record_meal
+from center.services.dining.months import month_view
+from center.services.dining.registry import operator_canteen, senior_by_card
 from center.timeutil import local_today
 from center.tables import Meal
 from tests.support.factories import csrf_token, load_demo, login, logout
@@ -22,7 +25,7 @@ def soup(response):
 
 
 @pytest.fixture
-async def canteen_desk(client, db):
+async def operator_client(client, db):
     await load_demo(db)
     await login(client, "canteen", DEMO_PASSWORD)
     return client
@@ -34,36 +37,36 @@ async def meal_form(client, card):
     return {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}, page
 
 
-async def test_desk_records_a_meal_once_even_when_pressed_twice(canteen_desk):
-    hidden, page = await meal_form(canteen_desk, "D0200")
-    senior = await dining.senior_by_card("D0200")
+async def test_desk_records_a_meal_once_even_when_pressed_twice(operator_client):
+    hidden, page = await meal_form(operator_client, "D0200")
+    senior = await senior_by_card("D0200")
     meals_before = await Meal.count().where(Meal.senior == senior["id"])
     assert "今年余额" in page.select_one(".balance").get_text()
     assert "D0200" in page.text and not re.search(r"\d{17}[\dX]", page.text)
     data = {**hidden, "kind": "lunch", "price": "15.00"}
-    first = await canteen_desk.post("/dining/meals", data=data, headers=HTMX)
+    first = await operator_client.post("/dining/meals", data=data, headers=HTMX)
     assert first.status_code == 200 and "<html" not in first.text
     result = soup(first).select_one(".meal-result").get_text()
-    second = await canteen_desk.post("/dining/meals", data=data, headers=HTMX)  # the same key: a double press
+    second = await operator_client.post("/dining/meals", data=data, headers=HTMX)  # the same key: a double press
     assert soup(second).select_one(".meal-result").get_text() == result
     assert await Meal.count().where((Meal.senior == senior["id"]) & (Meal.idempotency_key == hidden["key"])) == 1
     # Another key (the card entered again) for another lunch today: the desk asks, records nothing. (Cards with
     # n % 3 != 0 belong to other centers: the demo gives them no meal at this canteen today.)
-    plain = await canteen_desk.post("/dining/meals", data={**data, "key": "another-key"}, follow_redirects=False)
+    plain = await operator_client.post("/dining/meals", data={**data, "key": "another-key"}, follow_redirects=False)
     assert plain.status_code == 409
     question = soup(plain)
     assert "今天已记过午餐，确定再记一餐？" in question.select_one("[role=alert]").get_text()
     assert await Meal.count().where(Meal.senior == senior["id"]) == meals_before + 1
     again = {i["name"]: i.get("value", "") for i in question.select("form.meal-form input[type=hidden]")}
     assert again["repeat"] == "1" and again["key"] == "another-key"
-    confirmed = await canteen_desk.post("/dining/meals", data=again, follow_redirects=False)
+    confirmed = await operator_client.post("/dining/meals", data=again, follow_redirects=False)
     assert confirmed.status_code == 302 and re.fullmatch(r"/dining\?canteen=\d+&meal=\d+", confirmed.headers["location"])
     assert await Meal.count().where(Meal.senior == senior["id"]) == meals_before + 2
 
 
-async def test_after_recording_the_desk_is_ready_for_the_next_card(canteen_desk):
-    hidden, _ = await meal_form(canteen_desk, "D0203")
-    response = await canteen_desk.post("/dining/meals", data={**hidden, "kind": "dinner", "price": "12.00"},
+async def test_after_recording_the_desk_is_ready_for_the_next_card(operator_client):
+    hidden, _ = await meal_form(operator_client, "D0203")
+    response = await operator_client.post("/dining/meals", data={**hidden, "kind": "dinner", "price": "12.00"},
                                        headers=HTMX)
     page = soup(response)
     card = page.select_one("input#card")
@@ -72,7 +75,7 @@ async def test_after_recording_the_desk_is_ready_for_the_next_card(canteen_desk)
     assert "D0203" in page.select_one(".meal-result").get_text()
     assert re.fullmatch(r"/dining\?canteen=\d+&meal=\d+", response.headers["hx-replace-url"])
     # Without JavaScript the redirect shows the same result, large.
-    plain = soup(await canteen_desk.get(response.headers["hx-replace-url"]))
+    plain = soup(await operator_client.get(response.headers["hx-replace-url"]))
     assert plain.select_one(".meal-result strong").get_text() == page.select_one(".meal-result strong").get_text()
     assert plain.select_one("input#card").get("value", "") == ""
 
@@ -83,12 +86,12 @@ async def test_after_recording_the_desk_is_ready_for_the_next_card(canteen_desk)
     ("dinner", "15.00", "lunch", 1200),
     ("lunch", "8.00", "breakfast", 800),      # a price typed deliberately is kept
 ])
-async def test_the_price_follows_the_posted_kind_without_javascript(canteen_desk, kind, price, price_kind, posted):
+async def test_the_price_follows_the_posted_kind_without_javascript(operator_client, kind, price, price_kind, posted):
     card = {"lunch": "D0208", "breakfast": "D0205", "dinner": "D0206"}[kind] if price != "8.00" else "D0209"
-    hidden, page = await meal_form(canteen_desk, card)
+    hidden, page = await meal_form(operator_client, card)
     menu = {r["value"]: r["data-price"] for r in page.select("form.meal-form input[name=kind]")}
     assert menu == {"breakfast": "5.00", "lunch": "15.00", "dinner": "12.00"}
-    response = await canteen_desk.post("/dining/meals", data={**hidden, "kind": kind, "price": price,
+    response = await operator_client.post("/dining/meals", data={**hidden, "kind": kind, "price": price,
                                                               "price_kind": price_kind}, follow_redirects=False)
     assert response.status_code == 302
     meal_id = int(response.headers["location"].rsplit("=", 1)[1])
@@ -98,10 +101,10 @@ async def test_the_price_follows_the_posted_kind_without_javascript(canteen_desk
 
 @pytest.mark.parametrize(("price", "message"), [("", "请填写餐费"), ("abc", "餐费须为数字"), ("1.234", "两位小数"),
                                                 ("5000", "不能超过")])
-async def test_desk_refuses_bad_amounts_in_chinese(canteen_desk, price, message):
+async def test_desk_refuses_bad_amounts_in_chinese(operator_client, price, message):
     """At the price field (marked, with the focus), not only at the top; what was typed stays in it."""
-    hidden, _ = await meal_form(canteen_desk, "D0201")
-    response = await canteen_desk.post("/dining/meals", data={**hidden, "kind": "lunch", "price": price})
+    hidden, _ = await meal_form(operator_client, "D0201")
+    response = await operator_client.post("/dining/meals", data={**hidden, "kind": "lunch", "price": price})
     page = soup(response)
     assert response.status_code == 422 and message in page.select_one("#price-error").get_text()
     field = page.select_one("form.meal-form input[name=price]")
@@ -109,68 +112,68 @@ async def test_desk_refuses_bad_amounts_in_chinese(canteen_desk, price, message)
 
 
 @pytest.mark.parametrize(("card", "price", "fen"), [("D0204", "150", 15000), ("D0207", "0.50", 50)])
-async def test_an_unusual_price_asks_before_it_is_recorded(canteen_desk, card, price, fen):
-    hidden, _ = await meal_form(canteen_desk, card)
-    senior = await dining.senior_by_card(card)
+async def test_an_unusual_price_asks_before_it_is_recorded(operator_client, card, price, fen):
+    hidden, _ = await meal_form(operator_client, card)
+    senior = await senior_by_card(card)
     before = await Meal.count().where(Meal.senior == senior["id"])
-    asked = await canteen_desk.post("/dining/meals", data={**hidden, "kind": "dinner", "price": price})
+    asked = await operator_client.post("/dining/meals", data={**hidden, "kind": "dinner", "price": price})
     step = soup(asked).select_one("[role=alertdialog]")
     assert asked.status_code == 200 and "确定按这个价格记录" in step.get_text() and price in step.get_text()
     assert await Meal.count().where(Meal.senior == senior["id"]) == before
     fields = {i["name"]: i["value"] for i in step.select("input[type=hidden]")}
-    again = await canteen_desk.post("/dining/meals", data={**fields, "confirm": "0"})  # 修改价格
+    again = await operator_client.post("/dining/meals", data={**fields, "confirm": "0"})  # 修改价格
     field = soup(again).select_one("form.meal-form input[name=price]")
     assert field["value"] == price and field.has_attr("autofocus")
-    done = await canteen_desk.post("/dining/meals", data={**fields, "confirm": "1"}, follow_redirects=False)
+    done = await operator_client.post("/dining/meals", data={**fields, "confirm": "1"}, follow_redirects=False)
     assert done.status_code == 302
     meal_id = int(done.headers["location"].rsplit("=", 1)[1])
     assert (await Meal.select(Meal.price_fen).where(Meal.id == meal_id).first())["price_fen"] == fen
 
 
-async def test_unknown_and_young_cards_at_the_desk(canteen_desk):
-    unknown = soup(await canteen_desk.get("/dining?card=XX99"))
+async def test_unknown_and_young_cards_at_the_desk(operator_client):
+    unknown = soup(await operator_client.get("/dining?card=XX99"))
     assert "没有这张就餐卡" in unknown.select_one("[role=alert]").get_text()
-    young = soup(await canteen_desk.get("/dining?card=D0499"))
+    young = soup(await operator_client.get("/dining?card=D0499"))
     assert "未满 65 周岁" in young.text and young.select_one("form.meal-form") is None
 
 
-async def test_a_void_asks_first_and_keeps_its_reason(canteen_desk):
-    hidden, _ = await meal_form(canteen_desk, "D0202")
-    senior = await dining.senior_by_card("D0202")
-    before = (await dining.allowance_figures(senior["id"], local_today().year))["balance_fen"]
-    await canteen_desk.post("/dining/meals", data={**hidden, "kind": "lunch", "price": "15"}, headers=HTMX)
-    page = soup(await canteen_desk.get("/dining?card=D0202"))
+async def test_a_void_asks_first_and_keeps_its_reason(operator_client):
+    hidden, _ = await meal_form(operator_client, "D0202")
+    senior = await senior_by_card("D0202")
+    before = (await allowance_figures(senior["id"], local_today().year))["balance_fen"]
+    await operator_client.post("/dining/meals", data={**hidden, "kind": "lunch", "price": "15"}, headers=HTMX)
+    page = soup(await operator_client.get("/dining?card=D0202"))
     row = next(tr for tr in page.select(".desk-today tbody tr") if "D0202" in tr.get_text())
     form = row.select_one("form[action$='/void']")
     fields = {i["name"]: i.get("value", "") for i in form.select("input")}
     # A plain post without confirm=1 answers with the question; nothing is reversed yet.
-    question = await canteen_desk.post(form["action"], data=fields)
+    question = await operator_client.post(form["action"], data=fields)
     assert question.status_code == 200 and "撤销这笔就餐？" in question.text
-    assert (await dining.allowance_figures(senior["id"], local_today().year))["balance_fen"] == before - 1500
+    assert (await allowance_figures(senior["id"], local_today().year))["balance_fen"] == before - 1500
     # htmx: the question in place (the desk block), the first reason focused.
-    asked = soup(await canteen_desk.post(form["action"], data=fields, headers=HTMX))
+    asked = soup(await operator_client.post(form["action"], data=fields, headers=HTMX))
     assert asked.select_one("h2#void-question") and asked.select_one("html") is None
     assert asked.select_one("input[name=reason]").has_attr("autofocus")
     confirm = {i["name"]: i.get("value", "") for i in asked.select("form[action$='/void'] input[type=hidden]")}
     assert confirm["confirm"] == "1"
-    no_reason = await canteen_desk.post(form["action"], data={**confirm, "note": "写了说明"}, headers=HTMX)
+    no_reason = await operator_client.post(form["action"], data={**confirm, "note": "写了说明"}, headers=HTMX)
     assert no_reason.status_code == 422 and "请选择撤销原因" in soup(no_reason).select_one("[role=alert]").get_text()
     assert soup(no_reason).select_one("input[name=note]")["value"] == "写了说明"  # what was typed stays
-    done = await canteen_desk.post(form["action"], data={**confirm, "reason": "重复记录", "note": ""},
+    done = await operator_client.post(form["action"], data={**confirm, "reason": "重复记录", "note": ""},
                                    follow_redirects=True)
     assert "已撤销" in done.text and "重复记录" in done.text
-    after = (await dining.allowance_figures(senior["id"], local_today().year))["balance_fen"]
+    after = (await allowance_figures(senior["id"], local_today().year))["balance_fen"]
     assert after == before
-    listed = soup(await canteen_desk.get("/dining"))
+    listed = soup(await operator_client.get("/dining"))
     row = next(tr for tr in listed.select(".desk-today tbody tr") if "D0202" in tr.get_text())
     assert "已撤销 · 重复记录" in row.get_text() and row.select_one("form") is None
-    account = soup(await canteen_desk.get(f"/dining/seniors/{senior['id']}"))
+    account = soup(await operator_client.get(f"/dining/seniors/{senior['id']}"))
     assert "原因：重复记录" in account.select_one("table").get_text()
 
 
-async def test_canteen_operators_cannot_open_manager_pages(canteen_desk):
+async def test_canteen_operators_cannot_open_manager_pages(operator_client):
     for path in ("/dining/months", "/dining/devices", "/counter", "/rosters"):
-        assert (await canteen_desk.get(path)).status_code == 403, path
+        assert (await operator_client.get(path)).status_code == 403, path
 
 
 async def test_month_view_export_matches_the_ledger(client, db):
@@ -191,7 +194,7 @@ async def test_month_view_export_matches_the_ledger(client, db):
     from center.services.identity import load_user
     from center.tables import Staff
     manager = await load_user((await Staff.select(Staff.id).where(Staff.username == "manager").first())["id"])
-    view = await dining.month_view(manager, None, local_today().replace(day=1))
+    view = await month_view(manager, None, local_today().replace(day=1))
     assert round(view["ledger_total_fen"] / 100, 2) == total_row[3]
     assert next(r for r in rows if r[0] and str(r[0]).startswith("账本"))[5] == "一致"
     for row in book["明细"].iter_rows(min_row=2, values_only=True):
@@ -257,7 +260,7 @@ async def test_read_only_policy_reads_as_text(client, db):
     await logout(client)
 
 
-async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_sees_only_its_canteen(canteen_desk):
+async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_sees_only_its_canteen(operator_client):
     """Issue #11, finding 4: an operator read any senior's page in the district (sequential ids), with the meals at
     other centers' canteens. Now only a card looked up at the desk opens its account, and the rows there are the
     grants and this canteen's meals; the balance stays the account's."""
@@ -265,22 +268,22 @@ async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_see
     from center.tables import Canteen, LedgerTxn, Senior, Staff
 
     operator = await load_user((await Staff.select(Staff.id).where(Staff.username == "canteen").first())["id"])
-    own = await dining.operator_canteen(operator)
+    own = await operator_canteen(operator)
     other = await Canteen.select(Canteen.id).where(Canteen.id != own).first()
-    senior = await dining.senior_by_card("D0200")
+    senior = await senior_by_card("D0200")
     stranger = await Senior.select(Senior.id).where(Senior.card_no == "D0003").first()
-    await dining.record_meal(other["id"], card_no="D0200", kind="breakfast", price_fen=500, eaten_at=None,
-                             key="eaten-elsewhere", repeat_confirmed=True)
+    await record_meal(other["id"], card_no="D0200", kind="breakfast", price_fen=500, eaten_at=None,
+                      idempotency_key="eaten-elsewhere", repeat_confirmed=True)
 
     for path in (f"/dining/seniors/{stranger['id']}", f"/dining/seniors/{senior['id']}",
                  f"/dining/seniors/{senior['id']}/statement", "/dining/seniors"):
-        refused = await canteen_desk.get(path)
+        refused = await operator_client.get(path)
         assert refused.status_code == 403 and "请回到助餐台查询" in refused.text, path
-    assert "老人登记" not in soup(await canteen_desk.get("/dining")).select_one(".dining-tabs").get_text()
+    assert "老人登记" not in soup(await operator_client.get("/dining")).select_one(".dining-tabs").get_text()
 
-    desk = soup(await canteen_desk.get("/dining?card=D0200"))
+    desk = soup(await operator_client.get("/dining?card=D0200"))
     link = desk.find("a", string=re.compile("账户明细与对账单"))["href"]
-    account = await canteen_desk.get(link)
+    account = await operator_client.get(link)
     assert account.status_code == 200
     rows = [r.get_text(" ", strip=True) for r in soup(account).select("main table tbody tr")]
     txns = await LedgerTxn.select(LedgerTxn.canteen).where(
@@ -295,11 +298,11 @@ async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_see
     cells = [[c.get_text(strip=True) for c in r.select("td")] for r in soup(account).select("main table tbody tr")]
     fen = [(round(float(c[4].replace(",", "")) * 100), round(float(c[5].replace(",", "")) * 100)) for c in cells]
     assert all(prev[1] + row[0] == row[1] for prev, row in zip(fen, fen[1:])) and fen[0][0] == fen[0][1]
-    figures = await dining.allowance_figures(senior["id"], local_today().year)
+    figures = await allowance_figures(senior["id"], local_today().year)
     assert f"{figures['balance_fen'] // 100}.{figures['balance_fen'] % 100:02d}" in soup(account).select_one(
         ".big-numbers").get_text()
-    assert (await canteen_desk.get(f"/dining/seniors/{senior['id']}/statement")).status_code == 200
-    assert (await canteen_desk.get(f"/dining/seniors/{stranger['id']}")).status_code == 403  # still not looked up
+    assert (await operator_client.get(f"/dining/seniors/{senior['id']}/statement")).status_code == 200
+    assert (await operator_client.get(f"/dining/seniors/{stranger['id']}")).status_code == 403  # still not looked up
 
 
 async def test_a_month_is_closed_only_where_the_closer_has_authority(client, db):
@@ -339,4 +342,21 @@ async def test_a_month_is_closed_only_where_the_closer_has_authority(client, db)
     own = {r["id"] for r in await Canteen.select(Canteen.id).where(Canteen.center == daxi["id"])}
     assert closed == before[0] | own and foreign["id"] not in closed
     assert district is False  # the district's month stays open: closing it is the admin's
+    await logout(client)
+
+
+async def test_an_operator_not_bound_to_a_canteen_is_told_what_to_do(client, db):
+    """After login the operator lands on the desk: a page saying the account has no canteen yet (200), not a 403;
+    asking for a canteen by number, or posting a meal, is still refused."""
+    from tests.support.factories import make_staff
+
+    operator = await make_staff(db, role="canteen")
+    await login(client, operator["username"])
+    desk = await client.get("/dining")
+    assert desk.status_code == 200 and "该账号未绑定助餐点" in soup(desk).select_one("main").get_text()
+    assert (await client.get("/dining?canteen=1")).status_code == 403
+    token = await csrf_token(client, "/dining")
+    refused = await client.post("/dining/meals", data={"_csrf_token": token, "card": "D0001", "kind": "lunch",
+                                                       "price": "15", "key": "unbound-1"})
+    assert refused.status_code == 403
     await logout(client)

@@ -3,7 +3,7 @@
 import pytest
 
 from center.config import DEMO_PASSWORD
-from center.services import dining
+from center.services.dining.registry import senior_by_card
 from tests.support.factories import load_demo, login
 
 # (user, path with every optional number present and empty, as a plain GET form sends it)
@@ -27,7 +27,7 @@ EMPTY = [
 async def test_an_empty_filter_means_all(client, db, user, path):
     await load_demo(db)
     await login(client, user, DEMO_PASSWORD)
-    senior = await dining.senior_by_card("D0003")  # a senior of the manager's own center
+    senior = await senior_by_card("D0003")  # a senior of the manager's own center
     answer = await client.get(path.format(senior=senior["id"]))
     assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
 

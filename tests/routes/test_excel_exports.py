@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from center.config import DEMO_PASSWORD
-from center.services import dining
+from center.services.dining.months import month_view
 from center.services.identity import load_user
 from center.tables import Canteen, Staff
 from center.timeutil import LOCAL_TZ, local_today
@@ -95,7 +95,7 @@ async def test_the_canteen_ledger_export_meets_the_standards(demo):
     response = await demo.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    view = await dining.month_view(await user("manager"), canteen["id"], month)
+    view = await month_view(await user("manager"), canteen["id"], month)
 
     summary = check_sheet(book["汇总"], money_columns=("餐费合计（元）", "补贴应结算（元）", "老人自付（元）"))
     assert [r[0] for r in summary["body"]] == [canteen["name"]]
@@ -137,7 +137,7 @@ async def test_the_district_center_and_canteen_files_are_named_apart(demo):
     book = load_workbook(io.BytesIO(district.content))
     summary = check_sheet(book["汇总"], money_columns=("补贴应结算（元）",))
     assert len(summary["body"]) == 12  # every canteen of the district
-    view = await dining.month_view(await user("admin"), None, local_today().replace(day=1))
+    view = await month_view(await user("admin"), None, local_today().replace(day=1))
     assert round(summary["total"][summary["header"]["补贴应结算（元）"]] * 100) == view["ledger_total_fen"]
 
 

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
-from center.services import dining
+from center.services.dining.allowances import set_policy
 from center.timeutil import local_today
 from center.web.render import num
 from tests.support.factories import as_user, load_demo, login, make_staff
@@ -74,7 +74,7 @@ async def test_the_month_figures_separate_thousands(demo):
 
 async def test_a_prefilled_amount_field_holds_plain_digits(demo, db):
     admin = await make_staff(db, role="admin")
-    await dining.set_policy(await as_user(admin), 2031, 1_234_500, None, "expire", "full")
+    await set_policy(await as_user(admin), 2031, 1_234_500, None, "expire", "full")
     await login(demo, "admin", DEMO_PASSWORD)
     page = soup(await demo.get("/dining/policy?year=2031"))
     assert page.select_one("input[name=annual]")["value"] == "12345.00"  # what parse_yuan reads back

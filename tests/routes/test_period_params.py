@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
-from center.services import dining
+from center.services.dining.registry import senior_by_card
 from center.tables import ShiftType
 from tests.support.factories import load_demo, login, logout
 
@@ -39,7 +39,7 @@ async def demo(client, db):
 async def answers(client, who, template, values):
     if who:
         await login(client, who, DEMO_PASSWORD)
-    senior = await dining.senior_by_card("D0003")  # a senior of the manager's own center
+    senior = await senior_by_card("D0003")  # a senior of the manager's own center
     shift = await ShiftType.select(ShiftType.id).where(ShiftType.center.slug == "daxi").first()
     try:
         return [await client.get(template.format(value, senior=senior["id"], shift=shift["id"])) for value in values]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from center.services import dining
+from center.services.dining.allowances import allowance_figures, grant_due, year_end
+from center.services.dining.checks import verify_ledger
 from center.services.scale import ScaleError, ScalePlan, load_scale
 from center.tables import Case, CaseEvent, Center, LedgerPosting, LedgerTxn, Meal, Senior, Staff
 from center.timeutil import local_today
@@ -33,18 +34,18 @@ async def test_scale_two_holds_the_ledger_and_is_refused_twice(demo_db):
     assert counts["postings"] > 40 * counts["seniors"]  # about 50 subsidised meals a senior, two postings each
     assert await Meal.count() > counts["meals"]
 
-    assert await dining.verify_ledger() == []
+    assert await verify_ledger() == []
     # The scheduled jobs find every key already there: nothing granted or expired twice.
     txns = await LedgerTxn.count()
     today = local_today()
-    await dining.grant_due(today)
-    await dining.year_end(today.year - 1, today)
+    await grant_due(today)
+    await year_end(today.year - 1, today)
     assert await LedgerTxn.count() == txns
     assert await LedgerPosting.count() > 0
     # A scaled senior's balance agrees with the last meal's answer.
     last = await Meal.select(Meal.senior, Meal.balance_after_fen, Meal.book_date).where(
         Meal.senior.card_no.like("S%") & (Meal.book_date >= today.replace(month=1, day=1))).order_by(Meal.id, ascending=False).first()
-    figures = await dining.allowance_figures(last["senior"], last["book_date"].year)
+    figures = await allowance_figures(last["senior"], last["book_date"].year)
     assert figures["balance_fen"] == last["balance_after_fen"]
 
     with pytest.raises(ScaleError):

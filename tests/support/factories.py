@@ -5,10 +5,14 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from datetime import date
 
 from center.config import Settings
+from center.domain.privacy import id_check_digit
+from center.services.dining.allowances import grant_due
 from center.services.staff import add_staff
-from center.tables import Center
+from center.tables import Canteen, Center, Senior
+from center.timeutil import utcnow
 
 PASSWORD = "a-test-password-123"
 _seq = itertools.count(1)
@@ -24,6 +28,36 @@ async def make_center(**overrides) -> dict:
     values.update(overrides)
     row = (await Center.insert(Center(**values)).returning(Center.id))[0]
     return {**values, "id": row["id"]}
+
+
+async def make_canteen(center: dict | None = None, **overrides) -> dict:
+    """A canteen of `center` (a new center by default), its menu the table's defaults."""
+    center = center or await make_center()
+    values = {"center": center["id"], "code": unique("CT"), "name": f"测试食堂{next(_seq)}"}
+    values.update(overrides)
+    row = (await Canteen.insert(Canteen(**values)).returning(Canteen.id))[0]
+    return {**values, "id": row["id"], "center": center}
+
+
+def id_number(birth: date, seq: int) -> str:
+    """A resident ID number that passes its checksum and agrees with `birth` (371626: a county of Binzhou)."""
+    body = f"371626{birth:%Y%m%d}{seq % 1000:03d}"
+    return body + id_check_digit(body)
+
+
+async def make_senior(center: dict | None = None, *, granted_on: date | None = None, **overrides) -> dict:
+    """A senior with a meal card in `center` (a new center by default), born 1950-05-05 (65 or more) unless
+    `birth_date` says otherwise. `granted_on`: the allowances due by that day are granted (as the daily job would)."""
+    center = center or await make_center()
+    n = next(_seq)
+    birth = overrides.pop("birth_date", date(1950, 5, 5))
+    values = {"name": f"测试老人{n}", "id_number": id_number(birth, n), "birth_date": birth, "center": center["id"],
+              "card_no": f"T{n:05d}", "active": True, "created_at": utcnow()}
+    values.update(overrides)
+    senior_id = (await Senior.insert(Senior(**values)).returning(Senior.id))[0]["id"]
+    if granted_on is not None:
+        await grant_due(granted_on)
+    return {**values, "id": senior_id}
 
 
 async def make_staff(settings: Settings, role: str = "worker", center: dict | None = None, **overrides) -> dict:
