@@ -17,6 +17,7 @@ from center.services.identity import load_user
 from center.timeutil import utcnow
 from center.web import drafts
 from center.web.auth import SESSION_LOGIN_AT, SESSION_USER
+from center.web.public import ANONYMOUS
 from center.web.render import page
 
 
@@ -40,7 +41,7 @@ def client_ip(request: Request) -> str:
 
 class AuthController(Controller):
     include_in_schema = False
-    opt = {"public": True}
+    opt = {ANONYMOUS: True}  # the forms are shown to nobody signed in too (center.web.public)
 
     @get("/login", name="auth:login_form")
     async def login_form(self, request: Request, next: FromQuery[str | None] = None,

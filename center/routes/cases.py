@@ -192,9 +192,10 @@ class VisitsController(Controller):
 
 
 class PublicStatusController(Controller):
+    """No login, no session: /s/ is one of center.web.public's paths."""
+
     path = "/s"
     include_in_schema = False
-    opt = {"exclude_from_auth": True}
 
     @get("/{token:str}", name="public:status")
     async def show_status(self, request: Request, token: FromPath[str]) -> Response:

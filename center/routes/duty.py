@@ -58,7 +58,6 @@ class DutyController(Controller):
 class IcalController(Controller):
     path = "/ical"
     include_in_schema = False
-    opt = {"public": True}
 
     @get("/{name:str}", name="ical:feed")
     async def feed(self, name: FromPath[str]) -> Response:

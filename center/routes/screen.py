@@ -67,7 +67,6 @@ async def _compute_model(slug: str, at: str) -> tuple[str, dict]:
 class ScreenController(Controller):
     path = "/screen"
     include_in_schema = False
-    opt = {"public": True}
 
     @get("/{slug:str}", name="screen:show")
     async def show_screen(self, request: Request, slug: FromPath[str], at: FromQuery[str] = "") -> Response:

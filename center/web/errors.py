@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.ledger import IdempotencyConflict
+from center.web import public
 from center.web.auth import SessionExpired
 from center.web.render import layout_context
 
@@ -38,15 +39,11 @@ CSRF_TEXT = "页面已过期或请求来源无法验证，请刷新页面后重�
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    if path.startswith(("/api/", "/healthz", "/schema")):
+    if path.startswith(public.JSON_PREFIXES):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
 
-
-# Pages residents open without a login (the slip's status link, the hall screen): their errors keep the public layout, with no
-# staff header and no way into the staff login.
-PUBLIC_PREFIXES = ("/s/", "/screen/")
 
 
 def _error_page(request: Request, status: int, message: str | None = None) -> Response:
@@ -54,8 +51,9 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
     context = layout_context(request) if request.scope.get("app") else {}
     context.update({"status": status, "title": title, "message": message or default_message,
                     "from_slip": request.url.path.startswith("/s/")})
-    public = request.url.path.startswith(PUBLIC_PREFIXES)
-    return Template(template_name="errors/public_error.html" if public else "errors/error.html", context=context,
+    # Pages residents open without a login (center.web.public): no staff header, no way into the staff login.
+    resident = request.url.path.startswith(public.RESIDENT_PREFIXES)
+    return Template(template_name="errors/public_error.html" if resident else "errors/error.html", context=context,
                     status_code=status)
 
 
