@@ -73,7 +73,7 @@ class ScreenController(Controller):
 async def _render(request: Request, slug: str, block: str | None, model: dict, at: str, etag: str) -> bytes:
     """The page or the block htmx asks for. Nothing in it depends on who asks: a public page has no user, no
     session and no CSRF token, so the bytes can be shared."""
-    context = {**layout_context(request), **model, "at": at,
+    context = {**layout_context(request), **model, "at": at, "request": request,  # url_for reads the app
                "updated_at": cache.screen_versions.get(slug, etag, model["moment"]),
                "clock_offset_ms": clock_offset_ms()}
     env = request.app.template_engine.engine

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from urllib.parse import quote
 
 import asyncpg
 from litestar import MediaType, Request, Response
@@ -17,6 +16,7 @@ from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.ledger import IdempotencyConflict
 from center.web import public
 from center.web.auth import SessionExpired
+from center.web.links import url
 from center.web.render import layout_context
 
 log = logging.getLogger("center.errors")
@@ -69,9 +69,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers or None)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        login = f"/login?next={quote(target, safe='')}"
-        if isinstance(exc, SessionExpired):
-            login += "&expired=1"
+        login = url(request, "auth:login_form", next=target, expired=1 if isinstance(exc, SessionExpired) else None)
         if request.headers.get("hx-request") == "true":
             return Response(b"", status_code=401, headers={"HX-Redirect": login})
         return Redirect(path=login)
