@@ -64,6 +64,10 @@ def _typed_notice(form: FormData) -> tuple[int, calendar_service.NoticeForm]:
     return year, typed
 
 
+# Calendar changes are district-wide: only the admin enters notices and overrides; managers read the calendar.
+EDITOR = requires(Area.calendar_edit)
+
+
 class CalendarController(Controller):
     path = "/calendar"
     guards = [requires(Area.calendar)]
@@ -74,7 +78,7 @@ class CalendarController(Controller):
     async def show_calendar(self, request: Request, staff: Staff, year: FromQuery[str] = "") -> Response:
         return page(request, TEMPLATE, await _year_context(staff, year_param(year) or local_today().year))
 
-    @post("/notice/preview", name="calendar:preview_notice", guards=[requires(Area.calendar_edit)])
+    @post("/notice/preview", name="calendar:preview_notice", guards=[EDITOR])
     async def preview_notice(self, request: Request, staff: Staff) -> Response:
         """What the typed notice changes (days, open deadlines), before anything is saved."""
         form = await FormData.read(request)
@@ -88,7 +92,7 @@ class CalendarController(Controller):
                         status_code=422)
         return page(request, TEMPLATE, await _year_context(staff, year, notice_form=typed, preview=preview))
 
-    @post("/notice", name="calendar:enter_notice", guards=[requires(Area.calendar_edit)])
+    @post("/notice", name="calendar:enter_notice", guards=[EDITOR])
     async def enter_notice(self, request: Request, staff: Staff) -> Response:
         """Save the previewed notice; every open deadline it concerns moves, on the case's timeline."""
         form = await FormData.read(request)
@@ -104,7 +108,7 @@ class CalendarController(Controller):
               if moved else f"已录入 {year} 年放假安排；没有在办件的办结期限需要调整")
         return redirect(request, "calendar:index", year=year)
 
-    @post("/overrides", name="calendar:add_override", guards=[requires(Area.calendar_edit)])
+    @post("/overrides", name="calendar:add_override", guards=[EDITOR])
     async def add_override(self, request: Request, staff: Staff) -> Response:
         form = await FormData.read(request)
         raw_day = form.text("day", limit=20)
@@ -124,7 +128,7 @@ class CalendarController(Controller):
         return redirect(request, "calendar:index", year=day.year)
 
     @post("/overrides/{override_id:int}/delete", name="calendar:remove_override",
-          guards=[requires(Area.calendar_edit)])
+          guards=[EDITOR])
     async def remove_override(self, request: Request, staff: Staff, override_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         if not confirmed(form):
