@@ -25,14 +25,13 @@ from center.timeutil import set_clock
 from center.web.assets import Assets, static_handler
 from center.web.auth import AuthMiddleware
 from center.web.csrf import CSRFMiddleware
+from center.web import public
 from center.web.errors import EXCEPTION_HANDLERS
 from center.web.render import template_config
 from center.web.security import check_request, security_headers
 from center.web.sessions import DatabaseStore, SessionConfig, session_cookie_name
 
 GC_THRESHOLDS = (20_000, 20, 50)  # gen0, gen1, gen2 (defaults 700, 10, 10)
-# Paths that carry no staff session: public screens, the resident's status page, the token API, health.
-PUBLIC_PATHS = ["^/static/", "^/healthz", "^/api/", "^/schema", "^/screen/", "^/s/", "^/ical/"]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -71,11 +70,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secure=settings.https,
         httponly=True,
         samesite="lax",
-        exclude=PUBLIC_PATHS,
+        exclude=public.EXCLUDE,  # center.web.public: these carry no staff session
     )
     app = Litestar(
         route_handlers=[*ROUTES, static_handler(assets)],
-        before_send=[security_headers(settings.https, public_paths=PUBLIC_PATHS)],
+        before_send=[security_headers(settings.https)],
         # HTML, CSS and JS travel gzipped (a page shrinks about 5×). Answers under 500 bytes (the terminal API's
         # meal answers, 304s) go as they are; workbooks are zip files already.
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500,
@@ -83,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=check_request,
         middleware=[
             session_config.middleware,
-            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+            DefineMiddleware(AuthMiddleware, exclude=public.EXCLUDE),
             # Every unsafe request carries its own session's token (center.web.csrf); after auth, so a refused
             # request still shows the staff layout, and one without a login still goes to the login page.
             CSRFMiddleware(),

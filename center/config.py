@@ -37,7 +37,6 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     district_name: str = "黛溪街道"
-    timezone: str = "Asia/Shanghai"
     # Staff sessions: idle timeout and absolute lifetime (issue #2).
     session_idle_seconds: int = 30 * 60
     session_absolute_seconds: int = 12 * 60 * 60

@@ -110,7 +110,7 @@ INLINE_BUSY_MS = 200
 
 class PooledSQLiteEngine(SQLiteEngine):
     """Piccolo's SQLiteEngine opens a connection (and a thread) for every query outside a transaction, which
-    cost about 1.7 ms a query here (stack-notes.md). This one keeps up to `pool_size` idle connections open and
+    cost about 1.7 ms a query on a 2-core machine (against 0.7 ms on an open one). This one keeps up to `pool_size` idle connections open and
     reuses them for single queries and transactions alike. A connection that saw an error, a cancellation or
     is left inside a transaction is closed, never reused."""
 
@@ -238,7 +238,8 @@ def is_sqlite() -> bool:
 
 
 # One asyncio.Lock per event loop: SQLite allows one writer, and queueing writers in-process is far
-# cheaper than letting them poll the busy handler (measured in stack-notes.md).
+# cheaper than letting them poll the busy handler (measured: 50 concurrent writers on one row took ~0.2 s queued
+# this way, ~2 s with IMMEDIATE transactions alone).
 _write_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
 
 

@@ -1,4 +1,8 @@
-"""Time: stored in UTC, shown in Asia/Shanghai."""
+"""Time: stored in UTC, shown in Asia/Shanghai; the one clock of the application.
+
+Every reading of "now" goes through utcnow() / local_now() / local_today() (which CENTER_CLOCK moves in demo mode);
+rules take it as a parameter. The zone is fixed, not a setting: every center and every statutory calendar is
+China's."""
 
 from __future__ import annotations
 

@@ -53,14 +53,6 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.admin: frozenset({Role.admin}),
 }
 
-# Where each role lands after logging in.
-LANDING: dict[Role, str] = {
-    Role.worker: "/counter",
-    Role.manager: "/counter",
-    Role.admin: "/centers",
-    Role.canteen: "/dining",
-}
-
 
 def may_open(role: str, area: Area) -> bool:
     """Role guard: an area is open to the roles listed for it in AREA_ROLES."""

@@ -1,6 +1,6 @@
 """Fair roster rotation: fill open slots from eligible staff, least-loaded first.
 
-Rules (domain.md §2, issue #4): equal hours over a rolling window, with rest-day and holiday duty counted
+Rules (issue #4): equal hours over a rolling window, with rest-day and holiday duty counted
 separately so it is shared fairly too; never on leave; never two overlapping shifts for one person; at most a
 configurable number of evening shifts per week; manual assignments are never touched; the same input always
 gives the same roster, and running it again on its own output adds nothing.

@@ -10,13 +10,16 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
-from center.domain.access import LANDING, Role
+from center.domain.access import Role
+from center.routes.home import LANDING
 from center.services import audit
 from center.services.auth import LoginFailed, LoginThrottled, authenticate
 from center.services.identity import load_user
 from center.timeutil import utcnow
 from center.web import drafts
 from center.web.auth import SESSION_LOGIN_AT, SESSION_USER
+from center.web.links import redirect
+from center.web.public import ANONYMOUS
 from center.web.render import page
 
 
@@ -40,7 +43,7 @@ def client_ip(request: Request) -> str:
 
 class AuthController(Controller):
     include_in_schema = False
-    opt = {"public": True}
+    opt = {ANONYMOUS: True}  # the forms are shown to nobody signed in too (center.web.public)
 
     @get("/login", name="auth:login_form")
     async def login_form(self, request: Request, next: FromQuery[str | None] = None,
@@ -69,7 +72,8 @@ class AuthController(Controller):
         request.clear_session()
         request.set_session({SESSION_USER: user.id, SESSION_LOGIN_AT: utcnow().timestamp(),
                              **({drafts.DRAFT_KEY: draft} if draft else {})})
-        return Redirect(path=safe_next(data.next) or LANDING[Role(user.role)])
+        landing = safe_next(data.next)
+        return Redirect(path=landing) if landing else redirect(request, LANDING[Role(user.role)])
 
     @get("/logout", name="auth:logout_form")
     async def logout_form(self, request: Request) -> Response:
@@ -84,4 +88,4 @@ class AuthController(Controller):
                 await audit.record("auth.logout", actor=user, object_type="staff", object_id=user.id,
                                    ip=client_ip(request))
         request.clear_session()
-        return Redirect(path="/login?logged_out=1")
+        return redirect(request, "auth:login_form", logged_out=1)

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect
 
 from center.domain import DomainError, NotFound
 from center.domain.access import Area
 from center.domain.catalog import FORM_LABELS, KIND_LABELS, ItemSpec, MaterialSpec
 from center.services import catalog
+from center.web.deps import STAFF, Staff
 from center.web.forms import FormData
 from center.web.guards import requires
+from center.web.links import redirect
 from center.web.render import flash, page
 
 EDIT_TEMPLATE = "catalog/edit.html"
-
-
-def _require_editor(request: Request) -> None:
-    if not request.user.may_open(Area.catalog_edit):
-        raise PermissionDeniedException("只有中心负责人可以维护事项目录")
 
 
 def _materials_from(form: FormData) -> list[dict]:
@@ -65,26 +60,33 @@ def _reorder(rows: list[dict], op: str) -> list[dict]:
     return rows
 
 
+# Adding and editing items: the center's manager (and the admin); the catalog's other readers get 403.
+EDITOR = requires(Area.catalog_edit, "只有中心负责人可以维护事项目录")
+
+
 class CatalogController(Controller):
+    """Everyone signed in reads the catalog; the handlers that change it also carry the EDITOR guard."""
+
     path = "/catalog"
     guards = [requires(Area.catalog)]
+    dependencies = {"staff": STAFF}
     include_in_schema = False
 
     @get("/", name="catalog:index")
-    async def list_catalog(self, request: Request, q: FromQuery[str] = "", all: FromQuery[bool] = False) -> Response:
-        show_inactive = all and request.user.may_open(Area.catalog_edit)
+    async def list_catalog(self, request: Request, staff: Staff, q: FromQuery[str] = "", all: FromQuery[bool] = False) -> Response:
+        show_inactive = all and staff.may_open(Area.catalog_edit)
         groups = await catalog.list_items(q[:40], include_inactive=show_inactive)
         return page(request, "catalog/index.html", {"groups": groups, "q": q[:40], "show_inactive": show_inactive,
                                                     "count": sum(len(g["items"]) for g in groups),
-                                                    "can_edit": request.user.may_open(Area.catalog_edit)})
+                                                    "can_edit": staff.may_open(Area.catalog_edit)})
 
     @get("/{item_id:int}", name="catalog:show")
-    async def show_item(self, request: Request, item_id: FromPath[int]) -> Response:
+    async def show_item(self, request: Request, staff: Staff, item_id: FromPath[int]) -> Response:
         item = await catalog.get_item(item_id)
         if item is None:
             raise NotFound("没有这个事项")
         return page(request, "catalog/show.html", {"item": item,
-                                                   "can_edit": request.user.may_open(Area.catalog_edit)})
+                                                   "can_edit": staff.may_open(Area.catalog_edit)})
 
     async def _form_page(self, request: Request, item: dict, materials: list[dict], *,
                          error: DomainError | None = None, status: int = 200) -> Response:
@@ -97,25 +99,22 @@ class CatalogController(Controller):
             "field_errors": getattr(error, "errors", None) or {},
         }, status_code=status)
 
-    @get("/new", name="catalog:new")
+    @get("/new", name="catalog:new", guards=[EDITOR])
     async def new_item(self, request: Request) -> Response:
-        _require_editor(request)
         blank = {"id": None, "code": "", "name": "", "category": None, "department": "", "kind": "promised",
                  "promised_days": 5, "legal_basis": "", "fee": "不收费", "forwarded": False, "keywords": "",
                  "version": None}
         return await self._form_page(request, blank, [{"name": "居民身份证", "form": "both", "copies": 1, "note": "",
                                                        "required": True}])
 
-    @get("/{item_id:int}/edit", name="catalog:edit")
+    @get("/{item_id:int}/edit", name="catalog:edit", guards=[EDITOR])
     async def edit_item(self, request: Request, item_id: FromPath[int]) -> Response:
-        _require_editor(request)
         item = await catalog.get_item(item_id)
         if item is None:
             raise NotFound("没有这个事项")
         return await self._form_page(request, item, item["materials"])
 
-    async def _save(self, request: Request, item_id: int | None) -> Response:
-        _require_editor(request)
+    async def _save(self, request: Request, staff: Staff, item_id: int | None) -> Response:
         form = await FormData.read(request)
         rows = _materials_from(form)
         spec = _spec_from(form)
@@ -130,29 +129,28 @@ class CatalogController(Controller):
                                   required=r["required"]) for r in rows]
         try:
             if item_id is None:
-                item_id = await catalog.create_item(request.user, spec, materials)
+                item_id = await catalog.create_item(staff, spec, materials)
                 flash(request, "事项已创建")
             else:
-                version = await catalog.update_item(request.user, item_id, spec, materials,
+                version = await catalog.update_item(staff, item_id, spec, materials,
                                                     expected_version=form.int("version"))
                 flash(request, f"事项已保存（第 {version} 版，已受理的办件保留原告知内容）")
         except DomainError as exc:
             return await self._form_page(request, typed, rows, error=exc, status=422)
-        return Redirect(path=f"/catalog/{item_id}")
+        return redirect(request, "catalog:show", item_id=item_id)
 
-    @post("/", name="catalog:create")
-    async def create_item(self, request: Request) -> Response:
-        return await self._save(request, None)
+    @post("/", name="catalog:create", guards=[EDITOR])
+    async def create_item(self, request: Request, staff: Staff) -> Response:
+        return await self._save(request, staff, None)
 
-    @post("/{item_id:int}", name="catalog:update")
-    async def update_item(self, request: Request, item_id: FromPath[int]) -> Response:
-        return await self._save(request, item_id)
+    @post("/{item_id:int}", name="catalog:update", guards=[EDITOR])
+    async def update_item(self, request: Request, staff: Staff, item_id: FromPath[int]) -> Response:
+        return await self._save(request, staff, item_id)
 
-    @post("/{item_id:int}/active", name="catalog:set_active")
-    async def set_item_active(self, request: Request, item_id: FromPath[int]) -> Response:
-        _require_editor(request)
+    @post("/{item_id:int}/active", name="catalog:set_active", guards=[EDITOR])
+    async def set_item_active(self, request: Request, staff: Staff, item_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         active = form.flag("active")
-        await catalog.set_active(request.user, item_id, active)
+        await catalog.set_active(staff, item_id, active)
         flash(request, "事项已启用" if active else "事项已停用，窗口将不再显示")
-        return Redirect(path=f"/catalog/{item_id}")
+        return redirect(request, "catalog:show", item_id=item_id)

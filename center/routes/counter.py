@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
-from litestar.response import Redirect
 
 from center.domain import DomainError
 from center.domain.access import Area
@@ -12,9 +11,11 @@ from center.domain.cases import case_lookup
 from center.services import cases, counter
 from center.services.cases import ReceiveForm
 from center.web import drafts
-from center.web.forms import FormData, is_htmx, optional_int
+from center.web.deps import STAFF, Staff, StaffOrNobody
+from center.web.forms import FormData, optional_int
 from center.web.guards import requires
-from center.web.render import flash, page, target_block
+from center.web.links import redirect, url
+from center.web.render import flash, fragment, page, target_block
 
 TEMPLATE = "counter/index.html"
 
@@ -22,19 +23,19 @@ TEMPLATE = "counter/index.html"
 class CounterController(Controller):
     path = "/counter"
     guards = [requires(Area.counter)]
+    dependencies = {"staff": STAFF}
     include_in_schema = False
 
     @get("/", name="counter:index")
-    async def show_counter(self, request: Request, q: FromQuery[str] = "", item: FromQuery[str] = "",
-                           visit: FromQuery[str] = "") -> Response:
+    async def show_counter(self, request: Request, staff: Staff, q: FromQuery[str] = "",
+                           item: FromQuery[str] = "", visit: FromQuery[str] = "") -> Response:
         item, visit = optional_int(item), optional_int(visit)
-        user = request.user
         block = target_block(request, TEMPLATE)
         q = q.strip()[:40]  # spaces alone are no query: the hint, not 没有找到“  ”
-        context: dict = {"q": q, "form": {}, "visit": await counter.continuing_visit(user, visit)}
+        context: dict = {"q": q, "form": {}, "visit": await counter.continuing_visit(staff, visit)}
         if block in (None, "search_results"):
             context["results"] = await counter.search(q)
-            context["found_cases"] = await counter.find_cases(user, q)
+            context["found_cases"] = await counter.find_cases(staff, q)
             context["lookup"] = case_lookup(q)
         if block in (None, "work_panel"):
             context["item"] = await counter.item_panel(item) if item else None
@@ -43,38 +44,40 @@ class CounterController(Controller):
                 context.update(form=draft["form"], brought={int(v) for v in draft["lists"].get("brought", [])
                                                             if v.isdigit()}, restored=True)
         if block in (None, "sidebar"):
-            context.update(await counter.sidebar(user))
+            context.update(await counter.sidebar(staff))
         return page(request, TEMPLATE, context, block=block)
 
     @post("/receive", name="counter:receive", opt={"keeps_draft": True})
-    async def receive_resident(self, request: Request) -> Response:
+    async def receive_resident(self, request: Request, staff: StaffOrNobody) -> Response:
         form = await FormData.read(request)
         item_id = form.int("item_id")
-        if request.user is None:  # the session ended while the resident's data was being typed: keep it
+        in_panel = fragment(request) == "work_panel"  # the form posted by htmx into #work-panel
+        if staff is None:  # the session ended while the resident's data was being typed: keep it
             visit_id = form.int("visit_id")
             return drafts.keep(request, form, kind="counter:receive", key=item_id,
-                               page=f"/counter?item={item_id or ''}" + (f"&visit={visit_id}" if visit_id else ""))
+                               page=url(request, "counter:index", item=item_id, visit=visit_id))
         receive = ReceiveForm(
             item_id=item_id or 0, action=form.text("action"), resident_name=form.text("resident_name", limit=100),
             id_number=form.text("id_number", limit=40), phone=form.text("phone", limit=40),
             note=form.text("note", limit=2000), brought=form.ints("brought"), visit_id=form.int("visit_id"),
         )
         try:
-            result = await cases.receive(request.user, receive)
+            result = await cases.receive(staff, receive)
         except DomainError as exc:
             item = await counter.item_panel(item_id) if item_id else None
             context = {"item": item, "form": form.as_dict(), "brought": set(receive.brought), "error": str(exc),
                        "error_field": getattr(exc, "field", None), "field_errors": getattr(exc, "errors", None),
-                       "visit": await counter.continuing_visit(request.user, receive.visit_id), "q": ""}
-            if not is_htmx(request):
-                context.update(await counter.sidebar(request.user))
-            return page(request, TEMPLATE, context, status_code=422, block="work_panel" if is_htmx(request) else None)
+                       "visit": await counter.continuing_visit(staff, receive.visit_id), "q": ""}
+            if in_panel:
+                return page(request, TEMPLATE, context, status_code=422, block="work_panel")
+            context.update(await counter.sidebar(staff))
+            return page(request, TEMPLATE, context, status_code=422)
         message = "咨询已答复并登记" if result["status"] == "consult" else f"已受理，办件编号 {result['code']}"
         if result["missing_names"]:  # 一次性告知: what the resident must bring, and the clock waits for it
             message += f"；缺 {len(result['missing_names'])} 项材料，待补正（暂停计时）：" + "、".join(result["missing_names"])
-        if is_htmx(request):
-            view = await cases.case_view(request.user, result["case_id"])
+        if in_panel:  # the new case in the work panel, and the sidebar told to refresh
+            view = await cases.case_view(staff, result["case_id"])
             return page(request, "cases/show.html", {**view, "notice": message, "just_received": True},
                         block="work_panel", headers={"HX-Trigger": "cases-changed"})
         flash(request, message)
-        return Redirect(path=f"/cases/{result['case_id']}")
+        return redirect(request, "cases:show", case_id=result["case_id"])

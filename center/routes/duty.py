@@ -64,7 +64,6 @@ class DutyController(Controller):
 class IcalController(Controller):
     path = "/ical"
     include_in_schema = False
-    opt = {"public": True}
 
     @get("/{filename:str}", name="ical:feed")
     async def feed(self, filename: FromPath[str]) -> Response:

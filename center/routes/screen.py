@@ -11,19 +11,12 @@ from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import FromPath, FromQuery
 
 from center.domain.periods import moment_param
-from center.services.cache import MinuteCache
+from center.services import cache
 from center.services.hours import screen_model
 from center.timeutil import LOCAL_TZ, clock_offset, local_now
 from center.web.render import VARY, layout_context, target_block
 
 TEMPLATE = "screen/index.html"
-# (slug, at) -> (etag, model) for the minute.
-_models = MinuteCache()
-# (slug, at, block, etag) -> the rendered body for the minute: every screen of a hall gets the same bytes, so the
-# template is rendered once a minute, not once a request (issue #11, finding 12).
-_bodies = MinuteCache()
-# slug -> {etag: first time this content was served}: "数据更新于" is when the content last changed.
-_first_seen: dict[str, dict[str, datetime]] = {}
 
 
 def _moment(at: str) -> datetime:
@@ -48,7 +41,7 @@ def clock_offset_ms() -> int:
 
 async def _cached_model(slug: str, at: str) -> tuple[str, dict]:
     """All the screens of a hall cost one computation a minute (services/cache.py: dropped at any write here)."""
-    return await _models.get((slug, at), lambda: _compute_model(slug, at))
+    return await cache.screen_models.get((slug, at), lambda: _compute_model(slug, at))
 
 
 async def _compute_model(slug: str, at: str) -> tuple[str, dict]:
@@ -56,18 +49,13 @@ async def _compute_model(slug: str, at: str) -> tuple[str, dict]:
     model = await screen_model(slug, moment)
     content = {k: v for k, v in model.items() if k != "moment"}
     etag = hashlib.sha1(json.dumps(content, default=str, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
-    seen = _first_seen.setdefault(slug, {})
-    if etag not in seen:
-        if len(seen) > 64:
-            seen.clear()
-        seen[etag] = moment
+    cache.screen_versions.note(slug, etag, moment)
     return etag, model
 
 
 class ScreenController(Controller):
     path = "/screen"
     include_in_schema = False
-    opt = {"public": True}
 
     @get("/{slug:str}", name="screen:show")
     async def show_screen(self, request: Request, slug: FromPath[str], at: FromQuery[str] = "") -> Response:
@@ -78,15 +66,15 @@ class ScreenController(Controller):
         headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "HX-Request, HX-Target"}
         if request.headers.get("if-none-match") == tag:
             return Response(b"", status_code=304, headers=headers)
-        body = await _bodies.get((slug, at[:40], block, etag), lambda: _render(request, slug, block, model, at[:40], etag))
+        body = await cache.screen_bodies.get((slug, at[:40], block, etag), lambda: _render(request, slug, block, model, at[:40], etag))
         return Response(body, media_type=MediaType.HTML, headers={"Vary": VARY, **headers})
 
 
 async def _render(request: Request, slug: str, block: str | None, model: dict, at: str, etag: str) -> bytes:
     """The page or the block htmx asks for. Nothing in it depends on who asks: a public page has no user, no
     session and no CSRF token, so the bytes can be shared."""
-    context = {**layout_context(request), **model, "at": at,
-               "updated_at": _first_seen[slug].get(etag, model["moment"]),
+    context = {**layout_context(request), **model, "at": at, "request": request,  # url_for reads the app
+               "updated_at": cache.screen_versions.get(slug, etag, model["moment"]),
                "clock_offset_ms": clock_offset_ms()}
     env = request.app.template_engine.engine
     if block:

@@ -8,9 +8,10 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery
 
 from center.domain.access import Area
-from center.domain.periods import month_or_year_param
+from center.domain.periods import month_or_year_param, month_start, next_month
 from center.services import stats
 from center.timeutil import local_today
+from center.web.deps import STAFF, Staff
 from center.web.downloads import xlsx_response
 from center.web.forms import optional_int
 from center.web.guards import requires
@@ -25,25 +26,27 @@ def _period(raw: str) -> tuple[date, bool]:
 class StatsController(Controller):
     path = "/counter/stats"
     guards = [requires(Area.stats)]
+    dependencies = {"staff": STAFF}
     include_in_schema = False
 
     @get("/", name="stats:index")
-    async def show_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[str] = "") -> Response:
+    async def show_stats(self, request: Request, staff: Staff, month: FromQuery[str] = "",
+                         center: FromQuery[str] = "") -> Response:
         center = optional_int(center)
         chosen, whole_year = _period(month)
-        figures = await stats.case_stats(request.user, chosen, center, whole_year)
+        figures = await stats.case_stats(staff, chosen, center, whole_year)
         if whole_year:
             previous, following = chosen.replace(year=chosen.year - 1), chosen.replace(year=chosen.year + 1)
         else:
-            previous = (chosen.replace(day=1) - date.resolution).replace(day=1)
-            following = (chosen.replace(day=28) + date.resolution * 4).replace(day=1)
+            previous, following = month_start(month_start(chosen) - date.resolution), next_month(chosen)
         return page(request, "counter/stats.html", {
-            **figures, "centers": await stats.centers_for(request.user), "previous": previous, "following": following,
+            **figures, "centers": await stats.centers_for(staff), "previous": previous, "following": following,
         })
 
     @get("/export.xlsx", name="stats:export")
-    async def export_stats(self, request: Request, month: FromQuery[str] = "", center: FromQuery[str] = "") -> Response:
+    async def export_stats(self, request: Request, staff: Staff, month: FromQuery[str] = "",
+                           center: FromQuery[str] = "") -> Response:
         center = optional_int(center)
         chosen, whole_year = _period(month)
-        export = await stats.export_xlsx(request.user, chosen, center, whole_year)
+        export = await stats.export_xlsx(staff, chosen, center, whole_year)
         return xlsx_response(export.content, export.filename, export.ascii_filename)

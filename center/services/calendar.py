@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -25,14 +24,11 @@ from center.domain.calendar import (
     rule_periods,
     statutory_data_knows,
 )
-from center.services import audit
+from center.services import audit, cache
 from center.services.identity import CurrentUser
 from center.tables import CalendarNotice, CalendarOverride
 from center.timeutil import utcnow
 
-# Other processes' changes are seen within this many seconds; this process's own at once.
-CACHE_SECONDS = 60.0
-_cache: dict[str, tuple[float, WorkCalendar]] = {}
 
 NOTICE_ROWS = 9  # the seven statutory festivals and two spare lines (e.g. 国庆节、中秋节 split or merged)
 MAKEUP_INPUTS = 8  # notices list 3–6 调休 days
@@ -63,25 +59,17 @@ async def load_calendar() -> WorkCalendar:
 
 
 async def get_calendar() -> WorkCalendar:
-    """The calendar with the database's notices and overrides (cached per process for CACHE_SECONDS)."""
-    key = _cache_key()
-    cached = _cache.get(key)
-    now = time.monotonic()
-    if cached and now - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    calendar = await load_calendar()
-    _cache[key] = (now, calendar)
-    return calendar
+    """The calendar with the database's notices and overrides (cached per process: services/cache.py)."""
+    return await cache.calendar.get(_cache_key(), load_calendar)
 
 
 def peek_calendar() -> WorkCalendar:
     """The last calendar loaded by this process (sync, for the layout); without overrides before the first load."""
-    cached = _cache.get(_cache_key()) if _cache else None
-    return cached[1] if cached else WorkCalendar()
+    return cache.calendar.latest(_cache_key(), WorkCalendar())
 
 
 def invalidate() -> None:
-    _cache.clear()
+    cache.calendar.changed()
 
 
 def _require_admin(actor: CurrentUser) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -27,13 +26,10 @@ from center.domain.catalog import (
     validate_item,
     validate_materials,
 )
-from center.services import audit
+from center.services import audit, cache
 from center.services.identity import CurrentUser
 from center.tables import Category, Item, ItemVersion, Material
 from center.timeutil import utcnow
-
-CACHE_SECONDS = 30.0
-_index_cache: dict[str, tuple[float, list[dict]]] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +66,7 @@ def search_key(name: str, code: str) -> str:
 
 
 def invalidate() -> None:
-    _index_cache.clear()
+    cache.catalog_index.changed()
 
 
 async def categories() -> list[dict]:
@@ -78,11 +74,11 @@ async def categories() -> list[dict]:
 
 
 async def catalog_index() -> list[dict]:
-    """Active items with what search needs; cached per process (the catalog changes rarely)."""
-    key = str(id(db.engine()))
-    cached = _index_cache.get(key)
-    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
+    """Active items with what search needs; cached per process (the catalog changes rarely; services/cache.py)."""
+    return await cache.catalog_index.get(str(id(db.engine())), _load_index)
+
+
+async def _load_index() -> list[dict]:
     rows = await Item.select(
         Item.id, Item.code, Item.name, Item.kind, Item.promised_days, Item.search_key, Item.keywords, Item.sort_order,
         Item.forwarded, Item.category.name.as_alias("category_name"), Item.category.sort_order.as_alias("category_order"),
@@ -94,7 +90,6 @@ async def catalog_index() -> list[dict]:
             "kind_label": KIND_LABELS.get(row["kind"], row["kind"]),
             "promise": promise_label(row["kind"], row["promised_days"]),
         })
-    _index_cache[key] = (time.monotonic(), entries)
     return entries
 
 

@@ -21,13 +21,12 @@ from center.domain.hours import (
     open_status,
     public_hours,
 )
-from center.services import audit
+from center.services import audit, cache
 from center.services.calendar import get_calendar
 from center.services.identity import CurrentUser
 from center.services.rosters.leave import leave_between
 from center.services.rosters.publishing import published_weeks
 from center.tables import Announcement, Assignment, Center, HoursException, HoursPeriod, HoursSeason
-from center.services.cache import MinuteCache
 from center.timeutil import utcnow
 
 
@@ -99,13 +98,10 @@ async def duty_on(center_id: int, first: date, last: date) -> list[dict]:
     return sorted(shown, key=lambda r: (r["day"], r["start"], r["name"]))
 
 
-_api_hours_cache = MinuteCache()
-
-
 async def api_hours(slug: str, day: date) -> dict:
     """GET /api/v1/centers/{slug}/hours: the day kind, the periods and who is on duty (cached for the minute,
     dropped at any write in this process; see services/cache.py)."""
-    return await _api_hours_cache.get((slug, day), lambda: _api_hours(slug, day))
+    return await cache.api_hours.get((slug, day), lambda: _api_hours(slug, day))
 
 
 async def _api_hours(slug: str, day: date) -> dict:

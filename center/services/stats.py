@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from center.domain import AccessDenied
 from center.domain.cases import STATUS_LABELS, CaseStatus
+from center.domain.periods import month_start, next_month
 from center.domain.privacy import mask_id_number, mask_name
 from center.domain.stats import Timeliness, on_time_rate, timeliness
 from center.services.calendar import get_calendar
@@ -21,8 +22,8 @@ from center.timeutil import LOCAL_TZ, local_today, to_local
 
 def month_bounds(month: date, whole_year: bool = False) -> tuple[datetime, datetime, date, date]:
     """The local bounds of a month (or, with whole_year, of its year): start, end (exclusive), first, last day."""
-    first = month.replace(month=1, day=1) if whole_year else month.replace(day=1)
-    next_first = first.replace(year=first.year + 1) if whole_year else (first + timedelta(days=32)).replace(day=1)
+    first = month.replace(month=1, day=1) if whole_year else month_start(month)
+    next_first = first.replace(year=first.year + 1) if whole_year else next_month(first)
     return (datetime.combine(first, time.min, tzinfo=LOCAL_TZ), datetime.combine(next_first, time.min, tzinfo=LOCAL_TZ),
             first, next_first - timedelta(days=1))
 

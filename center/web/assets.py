@@ -116,7 +116,7 @@ def not_modified(headers: dict[str, str], etag: str, mtime: int) -> bool:
 def static_handler(assets: Assets):
     """GET/HEAD /static/<name>: from the manifest in memory, 304 when the client's copy is current."""
 
-    @asgi(PREFIX.rstrip("/"), is_mount=True, copy_scope=False, name="static", include_in_schema=False, opt={"exclude_from_auth": True})
+    @asgi(PREFIX.rstrip("/"), is_mount=True, copy_scope=False, name="static", include_in_schema=False)
     async def serve_static(scope: Scope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         # Litestar hands a mount the path below its own, with slashes around it ("/app.css/").

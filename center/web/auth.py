@@ -11,6 +11,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from center.domain.access import session_expired
 from center.services.identity import load_user
 from center.timeutil import utcnow
+from center.web.public import ANONYMOUS
 
 SESSION_USER = "uid"
 SESSION_LOGIN_AT = "login_at"
@@ -21,12 +22,13 @@ class SessionExpired(NotAuthorizedException):
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
-    """Routes with opt `public=True` (login, logout) also pass without a user, with request.user None; so do the
-    POSTs of routes with opt `keeps_draft=True`, whose handler keeps what was typed (center.web.drafts)."""
+    """Routes with opt `anonymous=True` (login, logout; center.web.public) also pass without a user, with
+    request.user None; so do the POSTs of routes with opt `keeps_draft=True`, whose handler keeps what was typed
+    (center.web.drafts). The paths of center.web.public never reach this middleware."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         opt = connection.route_handler.opt
-        public = bool(opt.get("public")) or (bool(opt.get("keeps_draft")) and connection.scope.get("method") == "POST")
+        public = bool(opt.get(ANONYMOUS)) or (bool(opt.get("keeps_draft")) and connection.scope.get("method") == "POST")
         session = connection.scope.get("session") or {}
         uid = session.get(SESSION_USER) if isinstance(session, dict) else None
         if not uid:

@@ -6,7 +6,7 @@ provided the same way beside its controller."""
 from __future__ import annotations
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import Parameter
 
 from center.domain import NotFound
@@ -35,3 +35,8 @@ async def provide_center(request: Request, slug: str = Parameter(query="center",
 
 STAFF = Provide(provide_staff, sync_to_thread=False)
 CENTER = Provide(provide_center)
+
+# How a handler's parameter asks for them (Litestar 3 wants a dependency marked as one): `staff: Staff`.
+Staff = NamedDependency[CurrentUser]
+# On routes with opt keeps_draft, whose POST arrives without a user once the session has ended.
+StaffOrNobody = NamedDependency[CurrentUser | None]

@@ -13,13 +13,13 @@ The draft lives as long as the session (30 minutes idle) in the session store, l
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.response import Redirect
 
 from center.timeutil import utcnow
-from center.web.forms import FormData, is_htmx
+from center.web.forms import FormData
+from center.web.links import url
 
 DRAFT_KEY = "_draft"
 # The form field naming who typed it (their staff id): a draft is given back to that person only.
@@ -32,8 +32,8 @@ SKIPPED = frozenset({"_csrf_token", OWNER_FIELD, "confirm"})
 def keep(request: Request, form: FormData, *, kind: str, page: str, key: Any = None) -> Response:
     """Keep what was typed in `form` (a post that arrived without a session) and send the person to log in.
 
-    `kind` names the form (e.g. "counter:receive"), `key` what it was about (the item id), `page` the GET page
-    that shows that form again (e.g. "/counter?item=12")."""
+    `kind` names the form (e.g. "counter:receive"), `key` what it was about (the item id), `page` the address of
+    the GET page that shows that form again (`url(request, "counter:index", item=12)`)."""
     fields: list[list[str]] = []
     size = 0
     for name, value in form.items():
@@ -46,8 +46,8 @@ def keep(request: Request, form: FormData, *, kind: str, page: str, key: Any = N
     owner = form.int(OWNER_FIELD)
     request.set_session({DRAFT_KEY: {"kind": kind, "key": key, "page": page, "fields": fields, "by": owner,
                                      "at": utcnow().isoformat()}})
-    login = f"/login?next={quote(page, safe='')}&expired=1&kept=1"
-    if is_htmx(request):  # htmx follows HX-Redirect with a full page load
+    login = url(request, "auth:login_form", next=page, expired=1, kept=1)
+    if request.htmx:  # any htmx request (HX-Request): htmx follows HX-Redirect with a full page load
         return Response(b"", status_code=401, headers={"HX-Redirect": login, "Cache-Control": "no-store"})
     return Redirect(path=login)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from urllib.parse import quote
 
 import asyncpg
 from litestar import MediaType, Request, Response
@@ -15,7 +14,9 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.ledger import IdempotencyConflict
+from center.web import public
 from center.web.auth import SessionExpired
+from center.web.links import url
 from center.web.render import layout_context
 
 log = logging.getLogger("center.errors")
@@ -38,15 +39,11 @@ CSRF_TEXT = "页面已过期或请求来源无法验证，请刷新页面后重�
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    if path.startswith(("/api/", "/healthz", "/schema")):
+    if path.startswith(public.JSON_PREFIXES):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
 
-
-# Pages residents open without a login (the slip's status link, the hall screen): their errors keep the public layout, with no
-# staff header and no way into the staff login.
-PUBLIC_PREFIXES = ("/s/", "/screen/")
 
 
 def _error_page(request: Request, status: int, message: str | None = None) -> Response:
@@ -54,8 +51,9 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
     context = layout_context(request) if request.scope.get("app") else {}
     context.update({"status": status, "title": title, "message": message or default_message,
                     "from_slip": request.url.path.startswith("/s/")})
-    public = request.url.path.startswith(PUBLIC_PREFIXES)
-    return Template(template_name="errors/public_error.html" if public else "errors/error.html", context=context,
+    # Pages residents open without a login (center.web.public): no staff header, no way into the staff login.
+    resident = request.url.path.startswith(public.RESIDENT_PREFIXES)
+    return Template(template_name="errors/public_error.html" if resident else "errors/error.html", context=context,
                     status_code=status)
 
 
@@ -71,9 +69,7 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers or None)
     if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        login = f"/login?next={quote(target, safe='')}"
-        if isinstance(exc, SessionExpired):
-            login += "&expired=1"
+        login = url(request, "auth:login_form", next=target, expired=1 if isinstance(exc, SessionExpired) else None)
         if request.headers.get("hx-request") == "true":
             return Response(b"", status_code=401, headers={"HX-Redirect": login})
         return Redirect(path=login)

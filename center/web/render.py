@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, pass_context
 from markupsafe import Markup, escape
 from jinja2_fragments.litestar import HTMXBlockTemplate
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.plugins.jinja import JinjaTemplateEngine as _Engine
 from litestar.template.config import TemplateConfig
 
@@ -22,23 +22,23 @@ from center.domain.periods import month_day, month_day_weekday, weekday_name, ye
 from center.services.calendar import peek_calendar
 from center.web import csrf
 from center.web.assets import Assets
-from center.web.links import url_for
+from center.web.links import build, url_for
 from center.timeutil import fmt_local, local_today, to_local
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VARY = "HX-Request, HX-Target"
 FLASH_KEY = "_flash"
 
-# (label, href, area) of the main navigation, shown to the roles that may open the area.
+# (label, route name, area) of the main navigation, shown to the roles that may open the area.
 NAV: tuple[tuple[str, str, Area], ...] = (
-    ("前台受理", "/counter", Area.counter),
-    ("事项目录", "/catalog", Area.catalog),
-    ("窗口统计", "/counter/stats", Area.stats),
-    ("排班值班", "/rosters", Area.rosters),
-    ("我的值班", "/duty", Area.duty),
-    ("老年助餐", "/dining", Area.dining),
-    ("工作日历", "/calendar", Area.calendar),
-    ("中心信息", "/centers", Area.centers),
+    ("前台受理", "counter:index", Area.counter),
+    ("事项目录", "catalog:index", Area.catalog),
+    ("窗口统计", "stats:index", Area.stats),
+    ("排班值班", "rosters:index", Area.rosters),
+    ("我的值班", "duty:index", Area.duty),
+    ("老年助餐", "dining:desk", Area.dining),
+    ("工作日历", "calendar:index", Area.calendar),
+    ("中心信息", "centers:list", Area.centers),
 )
 
 # Where people work by touch (the kiosk counter and its cases, the canteen desk, the worker's own duty page opened
@@ -123,6 +123,12 @@ def template_config(assets: Assets | None = None) -> TemplateConfig:
     return TemplateConfig(directory=TEMPLATES, engine=_Engine, engine_callback=partial(_setup_env, assets or Assets()))
 
 
+@lru_cache(maxsize=8)
+def _nav(app: Litestar) -> tuple[tuple[str, str, Area], ...]:
+    """NAV with each route's address (they take no parameters, so once per application, not per page)."""
+    return tuple((label, build(app, name), area) for label, name, area in NAV)
+
+
 @lru_cache(maxsize=256)
 def _blocks(env: Environment, template_name: str) -> frozenset[str]:
     return frozenset(env.get_template(template_name).blocks)
@@ -164,16 +170,18 @@ def _pop_flashes(request: Request) -> list[dict[str, str]]:
 def layout_context(request: Request) -> dict[str, Any]:
     user = request.scope.get("user")
     settings = request.app.state.settings
-    nav = [(label, href) for label, href, area in NAV if user is not None and user.may_open(area)]
+    nav = [(label, href) for label, href, area in _nav(request.app) if user is not None and user.may_open(area)]
     warning = warning_href = warning_link = None
     today = local_today()
     # Not on next year's own calendar page, which explains the provisional year itself.
-    on_next_year = request.url.path.rstrip("/") == "/calendar" and request.query_params.get("year") == str(today.year + 1)
+    handler = request.scope.get("route_handler")
+    on_next_year = (getattr(handler, "name", None) == "calendar:index"
+                    and request.query_params.get("year") == str(today.year + 1))
     if user is not None and user.may_open(Area.calendar) and not on_next_year:
         warning = next_year_warning(today, peek_calendar())
         # The banner leads to next year's notice form (admins enter it; managers see the provisional calendar).
         editor = user.may_open(Area.calendar_edit)
-        warning_href = f"/calendar?year={today.year + 1}" + ("#notice" if editor else "")
+        warning_href = build(request.app, "calendar:index", year=today.year + 1, _anchor="notice" if editor else "")
         warning_link = "录入放假安排" if editor else "查看工作日历"
     area = request.url.path.strip("/").split("/", 1)[0]
     # The one menu entry for this page: the longest that contains it (/counter/stats is 窗口统计, not 前台受理).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
-from typing import Awaitable, Callable, Iterable
+from typing import Awaitable, Callable
 
 from litestar.exceptions import HTTPException
 from litestar import Request, Response
 from litestar.types import Message, Scope
+
+from center.web.public import is_public
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -28,25 +29,24 @@ BASE_HEADERS: list[tuple[bytes, bytes]] = [
 NO_STORE = (b"cache-control", b"no-store")
 
 
-def security_headers(https: bool, public_paths: Iterable[str] = ()) -> Callable[[Message, Scope], Awaitable[None]]:
+def security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
     """A before_send hook: Litestar calls it for every response start, including the router's 404s.
 
     Every answer outside the public paths (staff pages and fragments, login, exports, their error pages) is
     `Cache-Control: no-store` unless its handler chose otherwise: a shared kiosk must not keep a resident's data
     in its cache, and after logout the back button must find nothing to show. Public paths (the screen with its
-    ETag/304, static files, the API) keep what their handlers send.
+    ETag/304, static files, the API; center.web.public) keep what their handlers send.
     """
     headers = list(BASE_HEADERS)
     if https:
         headers.append((b"strict-transport-security", b"max-age=31536000"))
-    public = re.compile("|".join(f"(?:{p})" for p in public_paths)) if public_paths else None
 
     async def before_send(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         present = {name.lower() for name, _ in message.get("headers", [])}
         extra = [(n, v) for n, v in headers if n not in present]
-        if b"cache-control" not in present and (public is None or not public.match(scope.get("path", ""))):
+        if b"cache-control" not in present and not is_public(scope.get("path", "")):
             extra.append(NO_STORE)
         message["headers"] = list(message.get("headers", [])) + extra
 

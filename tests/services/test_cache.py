@@ -7,12 +7,12 @@ import pytest
 
 from center import db as center_db
 from center.services import audit, cache
-from center.services.cache import MinuteCache
+from center.services.cache import Cache
 from center.tables import AuditLog
 
 
 async def test_many_asking_at_once_cost_one_computation():
-    minute, computed, release = MinuteCache(), [], asyncio.Event()
+    minute, computed, release = Cache(), [], asyncio.Event()
 
     async def compute():
         computed.append(1)
@@ -29,7 +29,7 @@ async def test_many_asking_at_once_cost_one_computation():
 
 
 async def test_a_failed_computation_fails_those_waiting_and_the_next_ask_computes_again():
-    minute, calls = MinuteCache(), []
+    minute, calls = Cache(), []
 
     async def broken():
         calls.append(1)
@@ -46,7 +46,7 @@ async def test_a_failed_computation_fails_those_waiting_and_the_next_ask_compute
 
 
 async def test_a_value_computed_during_a_write_is_not_served_after_it_commits(db):
-    minute = MinuteCache()
+    minute = Cache()
 
     async def before():
         return "as it was"
@@ -61,7 +61,7 @@ async def test_a_value_computed_during_a_write_is_not_served_after_it_commits(db
 
 
 async def test_a_value_whose_computation_spans_a_write_is_not_kept():
-    minute = MinuteCache()
+    minute = Cache()
 
     async def spanning():
         cache.bump()  # a write commits while this is being computed
@@ -107,3 +107,19 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+async def test_the_calendar_and_catalog_caches_follow_their_own_writes_after_commit_not_every_audited_one(db):
+    """A case accepted (audited) keeps the catalog's search index; an edit of the catalog drops it once committed."""
+    index, values = Cache(public=False), iter(["before", "after"])
+
+    async def load():
+        return next(values)
+
+    assert await index.get("k", load) == "before"
+    await audit.record("test.write", object_type="test")
+    assert await index.get("k", load) == "before"
+    async with center_db.write_transaction():
+        index.changed()
+        assert await index.get("k", load) == "before"  # not yet: the edit is not committed
+    assert await index.get("k", load) == "after" and index.latest("k") == "after"
