@@ -53,8 +53,9 @@ async def write_transaction(*, inline: bool = False) -> AsyncIterator[object]:
 @asynccontextmanager
 async def point_write() -> AsyncIterator[object]:
     """A write transaction of a few statements on rows found by key (a meal, a case transition), with the same
-    guarantees as write_transaction(). More than POINT_WRITE_MAX_STATEMENTS statements raise PointWriteTooLong
-    and roll it back, so the caller never has to know that SQLite runs it on the event loop."""
+    guarantees as write_transaction(). On SQLite, where it may run on the event loop, more than
+    POINT_WRITE_MAX_STATEMENTS statements raise PointWriteTooLong and roll it back: the caller never has to know
+    that the loop waits meanwhile, the tests say so. On PostgreSQL it is write_transaction()."""
     async with _guarded(point=True) as tx:
         yield tx
 

@@ -28,8 +28,8 @@ async def test_a_statement_runs_with_the_values_it_is_given(db):
 
 async def test_a_value_looking_like_anything_is_only_a_value(db):
     # No sample values: a slug that a sentinel-based compiler would have taken for a placeholder is just data.
-    await make_center(slug="\x00sample-slug")
-    assert await _CENTER_BY_SLUG.first(slug="\x00sample-slug", kind="center") is not None
+    await make_center(slug="~sample-slug~")
+    assert await _CENTER_BY_SLUG.first(slug="~sample-slug~", kind="center") is not None
     assert await _CENTER_BY_SLUG.first(slug="-7000001", kind="center") is None
 
 
@@ -50,6 +50,7 @@ async def test_a_placeholder_piccolo_does_not_keep_is_refused_by_name(db):
         await lost.rows(slug="x")
 
 
+@pytest.mark.sqlite_only  # counted where it matters: on SQLite a point write may run on the event loop
 async def test_a_point_write_of_too_many_statements_is_refused_and_rolled_back(db):
     before = await Center.count()
     with pytest.raises(center_db.PointWriteTooLong):
