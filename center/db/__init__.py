@@ -20,16 +20,19 @@ and the commit that brought each piece measured what it gained.
   a target of 853 (25 % of the bare-Litestar ceiling), which the 550 of compiling alone would miss.
 - point_write(): on SQLite the few statements of a meal or a case transition run on the loop's own connection
   too, and wait for another process's write lock on a connection thread instead (never blocking the loop).
-  With the meal path's statements compiled, the terminal API posts 1,026 meals/s at 32 terminals, against a
-  target of 624 (20 % of raw sqlite3 doing the same transaction, 3,121). It refuses to run more than
-  POINT_WRITE_MAX_STATEMENTS statements (transactions.PointWriteTooLong), so no caller needs to know the loop waits.
+  With the meal path's statements compiled, the terminal API posts 1,026 meals/s at 32 terminals against a
+  target of 624 (20 % of raw sqlite3 doing the same transaction, 3,121). Re-measured for issue #12, one meal at
+  a time on tmpfs on a loaded machine: 510-790 meals/s inline, 230 through the connection thread. Since the loop
+  serves nobody meanwhile, a point write of more than POINT_WRITE_MAX_STATEMENTS statements raises
+  PointWriteTooLong (on SQLite, in every test run): no caller needs to know the rule. On PostgreSQL
+  point_write() is write_transaction().
 - fetch_tuples(): the one raw reader, tuples instead of dicts, for the year's figures over tens of thousands of
   cases: the district's year page at N=20 takes 336 ms against a target of 300 ms even so (about 270 ms when it
   came in); Piccolo's dict rows cost more than the query there.
 
 Pins: these parts touch Piccolo's and aiosqlite's private attributes (Query._process_results, QueryString.bundle,
 SQLiteTransaction's fields, aiosqlite's worker thread), so both are pinned exactly in pyproject.toml and
-tests/db/test_pins.py says what to re-check when an upgrade moves them.
+tests/db/test_db_pins.py says what to re-check when an upgrade moves them.
 """
 
 from center.db.engines import (

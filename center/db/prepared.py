@@ -74,7 +74,7 @@ class Prepared:
         template, slots, query, sql = self._compiled.get(db.engine_type) or self._compile(db.engine_type)
         args = [values[name] if name else const for name, const in slots]
         # `_process_results` is Piccolo's private step from raw rows to its answer (types, JSON, `.first()`); the
-        # pins in pyproject.toml and tests/db/test_pins.py watch it.
+        # pins in pyproject.toml and tests/db/test_db_pins.py watch it.
         if (isinstance(db, PooledSQLiteEngine) and db.current_transaction.get() is None
                 and not db.inline_connection().in_transaction):  # never inside another task's point write
             return await query._process_results(db.run_inline(sql, args))
