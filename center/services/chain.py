@@ -29,7 +29,6 @@ AUDIT_FIELDS = ("at", "actor", "actor_name", "center", "action", "object_type", 
 CHAIN_LOCK_KEY = 7_310_011  # pg_advisory_xact_lock key shared by both chains
 
 
-
 def txn_content(txn: Mapping[str, Any], postings: Sequence[tuple[str, int]],
                 meals: Sequence[Mapping[str, Any]] = ()) -> dict:
     """What a transaction's hash covers: its columns, its postings in order, the meals it pays for."""

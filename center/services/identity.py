@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from center.domain.access import ROLE_LABELS, Area, Role, may_open, may_see_center
 from center.db.statements import USER_BY_ID
-from center.tables import Staff
 
 
 @dataclass(frozen=True)
