@@ -39,7 +39,7 @@ async def _with_db(settings: Settings, work):
 
 def _print_logins(settings: Settings) -> None:
     from center.config import DEMO_PASSWORD
-    from center.services.demo import DEMO_LOGINS
+    from center.demo.district import DEMO_LOGINS
 
     url = f"http://{settings.host}:{settings.port}"
     click.echo("")
@@ -72,7 +72,7 @@ def migrate() -> None:
 def demo(if_empty: bool, scale: int) -> None:
     """Load the demo district (CENTER_DEMO=1 only; safe to run twice)."""
     from center.domain import DomainError
-    from center.services.demo import is_empty, load_demo
+    from center.demo.district import is_empty, load_demo
 
     settings = _settings()
     if not settings.demo:
@@ -98,7 +98,7 @@ def demo(if_empty: bool, scale: int) -> None:
 
 
 async def _load_scale(settings: Settings, n: int) -> dict[str, int]:
-    from center.services.scale import load_scale, total_steps
+    from center.demo.scale import load_scale, total_steps
 
     with click.progressbar(length=total_steps(n), label=f"规模数据 ×{n}", show_eta=True, show_pos=True,
                            file=sys.stderr) as bar:

@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import Sequence
 
 from center import db
+from center.db import statements
+from center.db.statements import OPEN_CASES_LIMIT
 from center.domain import AccessDenied, NotFound
 from center.domain.calendar import WorkCalendar
 from center.domain.cases import (
@@ -127,7 +129,7 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         status = status_on_accept(missing)  # 待补正 at once when something required is missing: the clock waits
 
     window = (await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}).get("window", "")
-    async with db.write_transaction(inline=True):
+    async with db.point_write():
         if visit_id is None:
             visit_id = (await Visit.insert(Visit(
                 center=actor.center_id, staff=actor.id, resident_name=name, id_number=id_number, phone=phone,
@@ -224,7 +226,7 @@ async def act(actor: CurrentUser, case_id: int, action: str, *, reason: str = ""
     now = now or utcnow()
     calendar = await get_calendar()
     today = to_local(now).date()
-    async with db.write_transaction(inline=True):
+    async with db.point_write():
         case, transition = await _check_action(
             actor, case_id, action, reason=reason, new_owner_id=new_owner_id, expected_version=expected_version,
             today=today, calendar=calendar)
@@ -268,7 +270,7 @@ async def set_received(actor: CurrentUser, case_id: int, received: Sequence[int]
     """Record which materials have been received (☑ = received); the required ones not received are missing
     (一次性告知: the slip lists them all at once)."""
     now = now or utcnow()
-    async with db.write_transaction(inline=True):
+    async with db.point_write():
         case = await _load_for_change(actor, case_id, expected_version)
         if CaseStatus(case["status"]) not in OPEN_STATUSES:
             raise CaseRuleError("已办结的办件不能再修改材料")
@@ -473,25 +475,6 @@ def _event_label(event: dict) -> str:
         return action
 
 
-OPEN_CASES_LIMIT = 200
-
-
-def _open_cases_query(center: int, owner: int | None = None):
-    query = Case.select(
-        Case.id, Case.code, Case.status, Case.due_on, Case.accepted_at, Case.owner,
-        Case.item.name.as_alias("item_name"), Case.owner.display_name.as_alias("owner_name"),
-        Case.visit.resident_name.as_alias("resident_name"),
-    ).where((Case.center == center) & Case.status.is_in([s.value for s in OPEN_STATUSES]))
-    if owner is not None:
-        query = query.where(Case.owner == owner)
-    return query.order_by(Case.due_on).limit(OPEN_CASES_LIMIT)
-
-
-# The counter's sidebar reads these on every page: compiled once (center.db.Prepared).
-_OPEN_CASES = db.Prepared(_open_cases_query, center=-7_000_001)
-_MY_OPEN_CASES = db.Prepared(_open_cases_query, center=-7_000_001, owner=-7_000_002)
-
-
 async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = None, limit: int = OPEN_CASES_LIMIT) -> list[dict]:
     """Open cases of the actor (我的在办) or of their center, most urgent first."""
     if actor.center_id is None:
@@ -499,9 +482,9 @@ async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = Non
     calendar = await get_calendar()
     today = today or local_today()
     if mine:
-        rows = await _MY_OPEN_CASES.rows(center=actor.center_id, owner=actor.id)
+        rows = await statements.MY_OPEN_CASES.rows(center=actor.center_id, owner=actor.id)
     else:
-        rows = await _OPEN_CASES.rows(center=actor.center_id)
+        rows = await statements.OPEN_CASES.rows(center=actor.center_id)
     rows = rows[:limit]
     order = {"overdue": 0, "due_soon": 1, "": 2, "paused": 3}
     for row in rows:
@@ -511,33 +494,6 @@ async def open_cases(actor: CurrentUser, *, mine: bool, today: date | None = Non
         row["due_provisional"] = bool(_due_unknown_years(row, calendar))  # 预计, as on the case page
     rows.sort(key=lambda r: (order[r["mark"]], r["due_on"] or today))
     return rows
-
-
-# Looking a case up at the counter (search as you type): one indexed query per way of asking, compiled once.
-LOOKUP_LIMIT = 8
-
-
-def _lookup_select():
-    return Case.select(
-        Case.id, Case.code, Case.center, Case.status, Case.due_on, Case.accepted_at,
-        Case.item.name.as_alias("item_name"), Case.visit.resident_name.as_alias("resident_name"),
-        Case.visit.phone.as_alias("phone"),
-    )
-
-
-_BY_CODE = db.Prepared(lambda center, code: _lookup_select().where(
-    (Case.code == code) & (Case.center == center)).limit(LOOKUP_LIMIT), center=-7_000_001, code="~code~")
-# By the visit's indexed columns only: any condition on the case's center (even `= visit.center`) makes SQLite's
-# planner read all of the center's cases instead. The case's own center is checked on the few rows found.
-_BY_PHONE_TAIL = db.Prepared(lambda center, tail: _lookup_select().where(
-    (Case.visit.center == center) & (Case.visit.phone_tail == tail)
-).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, tail="~tail~")
-_BY_PHONE = db.Prepared(lambda center, tail, phone: _lookup_select().where(
-    (Case.visit.center == center) & (Case.visit.phone_tail == tail) & (Case.visit.phone == phone)
-).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, tail="~tail~", phone="~phone~")
-_BY_NAME = db.Prepared(lambda center, name: _lookup_select().where(
-    (Case.visit.center == center) & (Case.visit.resident_name == name)
-).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT), center=-7_000_001, name="~name~")
 
 
 def _masked_row(row: dict, today: date, calendar: WorkCalendar) -> dict:
@@ -557,13 +513,13 @@ async def lookup_cases(actor: CurrentUser, query: str, today: date | None = None
         return []
     center = actor.center_id
     if lookup.kind == LookupKind.code:
-        rows = await _BY_CODE.rows(center=center, code=lookup.value)
+        rows = await statements.CASES_BY_CODE.rows(center=center, code=lookup.value)
     elif lookup.kind == LookupKind.phone_tail:
-        rows = await _BY_PHONE_TAIL.rows(center=center, tail=lookup.value)
+        rows = await statements.CASES_BY_PHONE_TAIL.rows(center=center, tail=lookup.value)
     elif lookup.kind == LookupKind.phone:
-        rows = await _BY_PHONE.rows(center=center, tail=phone_tail(lookup.value), phone=lookup.value)
+        rows = await statements.CASES_BY_PHONE.rows(center=center, tail=phone_tail(lookup.value), phone=lookup.value)
     else:
-        rows = await _BY_NAME.rows(center=center, name=lookup.value)
+        rows = await statements.CASES_BY_NAME.rows(center=center, name=lookup.value)
     rows = [row for row in rows if row["center"] == center]
     if not rows:
         return []
@@ -655,27 +611,6 @@ def _search_condition(query: str, item_ids: list[int]):
     return by_case | by_item if by_item is not None else by_case
 
 
-_VISITS_BETWEEN = db.Prepared(lambda center, start, end: Visit.select(Visit.staff).where(
-    (Visit.center == center) & (Visit.created_at >= start) & (Visit.created_at <= end)),
-    center=-7_000_001, start=datetime(1901, 1, 1, tzinfo=LOCAL_TZ), end=datetime(1901, 1, 2, tzinfo=LOCAL_TZ))
-
-
-def _reminders_query(day: date, center: int, owner: int | None = None):
-    query = CaseReminder.select(
-        CaseReminder.mark, CaseReminder.case.id.as_alias("case_id"), CaseReminder.case.code.as_alias("code"),
-        CaseReminder.case.due_on.as_alias("due_on"), CaseReminder.case.status.as_alias("status"),
-        CaseReminder.case.item.name.as_alias("item_name"),
-        CaseReminder.case.owner.display_name.as_alias("owner_name"),
-    ).where((CaseReminder.day == day) & (CaseReminder.case.center == center))
-    if owner is not None:
-        query = query.where(CaseReminder.case.owner == owner)
-    return query.order_by(CaseReminder.mark, ascending=False)
-
-
-_REMINDERS = db.Prepared(_reminders_query, day=date(1901, 1, 1), center=-7_000_001)
-_MY_REMINDERS = db.Prepared(_reminders_query, day=date(1901, 1, 1), center=-7_000_001, owner=-7_000_002)
-
-
 async def visits_today(actor: CurrentUser, today: date | None = None) -> dict:
     """Today's visit counts at the actor's window and center."""
     if actor.center_id is None:
@@ -683,7 +618,7 @@ async def visits_today(actor: CurrentUser, today: date | None = None) -> dict:
     today = today or local_today()
     start = datetime.combine(today, datetime.min.time(), tzinfo=LOCAL_TZ)
     end = datetime.combine(today, datetime.max.time(), tzinfo=LOCAL_TZ)
-    rows = await _VISITS_BETWEEN.rows(center=actor.center_id, start=start, end=end)
+    rows = await statements.VISITS_BETWEEN.rows(center=actor.center_id, start=start, end=end)
     return {"mine": sum(1 for r in rows if r["staff"] == actor.id), "center": len(rows)}
 
 
@@ -693,9 +628,9 @@ async def reminders_today(actor: CurrentUser, today: date | None = None) -> list
         return []
     today = today or local_today()
     if actor.role == "worker":
-        rows = await _MY_REMINDERS.rows(day=today, center=actor.center_id, owner=actor.id)
+        rows = await statements.MY_REMINDERS.rows(day=today, center=actor.center_id, owner=actor.id)
     else:
-        rows = await _REMINDERS.rows(day=today, center=actor.center_id)
+        rows = await statements.REMINDERS.rows(day=today, center=actor.center_id)
     for row in rows:
         row["mark_label"] = "已超期" if row["mark"] == "overdue" else "即将到期"
     # A case closed since the morning no longer needs reminding.

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from piccolo.engine.postgres import PostgresEngine
 
 from center import db
+from center.db.statements import AUDIT_HEAD, LEDGER_HEAD
 from center.domain.chain import GENESIS, Break, first_break, link
 from center.tables import AuditLog, LedgerPosting, LedgerTxn, Meal
 
@@ -26,9 +27,6 @@ MEAL_FIELDS = ("canteen", "senior", "kind", "price_fen", "subsidy_fen", "paid_fe
 AUDIT_FIELDS = ("at", "actor", "actor_name", "center", "action", "object_type", "object_id", "ip", "detail")
 
 CHAIN_LOCK_KEY = 7_310_011  # pg_advisory_xact_lock key shared by both chains
-
-_LEDGER_HEAD = db.Prepared(lambda: LedgerTxn.select(LedgerTxn.row_hash).order_by(LedgerTxn.id, ascending=False).limit(1))
-_AUDIT_HEAD = db.Prepared(lambda: AuditLog.select(AuditLog.row_hash).order_by(AuditLog.id, ascending=False).limit(1))
 
 
 def txn_content(txn: Mapping[str, Any], postings: Sequence[tuple[str, int]],
@@ -57,18 +55,18 @@ async def _head(query: db.Prepared) -> str:
 async def next_ledger_hash(content: Mapping[str, Any]) -> str:
     """The hash for a transaction appended now (inside the write transaction that inserts it)."""
     await _lock()
-    return link(await _head(_LEDGER_HEAD), content)
+    return link(await _head(LEDGER_HEAD), content)
 
 
 async def next_audit_hash(content: Mapping[str, Any]) -> str:
     await _lock()
-    return link(await _head(_AUDIT_HEAD), content)
+    return link(await _head(AUDIT_HEAD), content)
 
 
 async def ledger_head() -> str:
     """The head to link a batch of transactions to (the demo loader appends many at once)."""
     await _lock()
-    return await _head(_LEDGER_HEAD)
+    return await _head(LEDGER_HEAD)
 
 
 # ---------------------------------------------------------------- verification

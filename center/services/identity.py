@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from center.domain.access import ROLE_LABELS, Area, Role, may_open, may_see_center
-from center.db import Prepared
-from center.tables import Staff
+from center.db.statements import USER_BY_ID
 
 
 @dataclass(frozen=True)
@@ -34,17 +33,9 @@ class CurrentUser:
         return may_see_center(self.role, self.center_id, center_id)
 
 
-# Run on every staff request: compiled once (center.db.Prepared).
-_USER = Prepared(lambda user_id: Staff.select(
-    Staff.id, Staff.username, Staff.display_name, Staff.role, Staff.active,
-    Staff.center.id.as_alias("center_id"), Staff.center.slug.as_alias("center_slug"),
-    Staff.center.name.as_alias("center_name"),
-).where(Staff.id == user_id).limit(1), user_id=-7_000_001)
-
-
 async def load_user(user_id: int) -> CurrentUser | None:
     """The active staff member with this id, with their center, in one query; None if gone or deactivated."""
-    row = await _USER.first(user_id=user_id)
+    row = await USER_BY_ID.first(user_id=user_id)
     if row is None or not row["active"]:
         return None
     return CurrentUser(

@@ -20,7 +20,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 
-from center.db import Prepared
+from center.db.statements import SESSION_BY_KEY
 from center.tables import WebSession
 from center.timeutil import utcnow
 
@@ -46,11 +46,6 @@ def _seconds(value: int | timedelta | None) -> int | None:
     return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
 
 
-# Read on every staff request: compiled once (center.db.Prepared).
-_SESSION = Prepared(lambda key: WebSession.select(WebSession.data, WebSession.expires_at).where(
-    WebSession.key == key).limit(1), key="\x00sample-session-key")
-
-
 def loaded_session(scope) -> dict[str, Any]:
     """The session as this request found it, whatever a handler or middleware did to it since ({} without one)."""
     data = scope.get(_LOADED_DATA)
@@ -69,7 +64,7 @@ class DatabaseStore(Store):
         )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
-        row = await _SESSION.first(key=key)
+        row = await SESSION_BY_KEY.first(key=key)
         if row is None:
             return None
         now = utcnow()
@@ -99,9 +94,6 @@ class DatabaseStore(Store):
             return None
         return max(0, int((row["expires_at"] - utcnow()).total_seconds()))
 
-    async def delete_expired(self) -> int:
-        rows = await WebSession.delete().where(WebSession.expires_at <= utcnow()).returning(WebSession.id)
-        return len(rows)
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):

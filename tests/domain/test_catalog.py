@@ -13,7 +13,7 @@ from center.domain.catalog import (
     validate_item,
 )
 from center.services.catalog import index_entry, search_key
-from center.services.demo_catalog import CATEGORIES, KEYWORDS
+from center.demo.catalog import CATEGORIES, KEYWORDS
 
 
 def entry(code="XX01", name="测试事项", keywords="", order=0):

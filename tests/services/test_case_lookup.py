@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 import pytest
 
 from center import db as center_db
+from center.db import statements
 from center.services import cases
 from center.services.cases import CaseFilter, ReceiveForm
 from center.tables import Case, Visit
@@ -72,15 +73,13 @@ async def test_what_is_not_a_lookup_runs_no_query(desk, monkeypatch):
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize(("prepared", "values", "index"), [
-    ("_BY_CODE", {"center": 1, "code": "K7M2QX"}, "(code=?)"),  # the unique key
-    ("_BY_PHONE_TAIL", {"center": 1, "tail": "4567"}, "visit_center_phone_tail"),
-    ("_BY_PHONE", {"center": 1, "tail": "4567", "phone": "13900004567"}, "visit_center_phone_tail"),
-    ("_BY_NAME", {"center": 1, "name": "张桂英"}, "visit_center_resident_name"),
+    ("CASES_BY_CODE", {"center": 1, "code": "K7M2QX"}, "(code=?)"),  # the unique key
+    ("CASES_BY_PHONE_TAIL", {"center": 1, "tail": "4567"}, "visit_center_phone_tail"),
+    ("CASES_BY_PHONE", {"center": 1, "tail": "4567", "phone": "13900004567"}, "visit_center_phone_tail"),
+    ("CASES_BY_NAME", {"center": 1, "name": "张桂英"}, "visit_center_resident_name"),
 ])
 async def test_each_lookup_is_one_indexed_query(desk, prepared, values, index):
-    query = getattr(cases, prepared)
-    template, slots, _, sql = query._compile("sqlite")
-    args = [values[n] if n else const for n, const in slots]
+    sql, args = getattr(statements, prepared).bound("sqlite", **values)
     plan = " | ".join(row["detail"] for row in await Case.raw("EXPLAIN QUERY PLAN " + sql.replace("?", "{}"), *args))
     assert index in plan, plan
     assert "SCAN service_case" not in plan and "SCAN visit" not in plan, plan

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from center.demo.scale import ScaleError, ScalePlan, load_scale
+from center.domain.hours import in_extended_hours
+from center.services.calendar import get_calendar
 from center.services.dining.allowances import allowance_figures, grant_due, year_end
 from center.services.dining.checks import verify_ledger
-from center.services.scale import ScaleError, ScalePlan, load_scale
-from center.tables import Case, CaseEvent, Center, LedgerPosting, LedgerTxn, Meal, Senior, Staff
-from center.timeutil import local_today
+from center.tables import Case, CaseEvent, Center, LedgerPosting, LedgerTxn, Meal, Senior, Staff, Visit
+from center.timeutil import local_today, to_local
 
 
 def test_the_plan_for_twenty_is_a_district():
@@ -47,6 +49,14 @@ async def test_scale_two_holds_the_ledger_and_is_refused_twice(demo_db):
         Meal.senior.card_no.like("S%") & (Meal.book_date >= today.replace(month=1, day=1))).order_by(Meal.id, ascending=False).first()
     figures = await allowance_figures(last["senior"], last["book_date"].year)
     assert figures["balance_fen"] == last["balance_after_fen"]
+
+    # Each visit is marked extended by the counter's own rule (center.domain.hours), not a copy of it.
+    calendar = await get_calendar()
+    visits = await Visit.select(Visit.created_at, Visit.extended).where(Visit.center.slug.like("s%-%"))
+    assert visits and any(v["extended"] for v in visits) and not all(v["extended"] for v in visits)
+    for visit in visits:
+        moment = to_local(visit["created_at"])
+        assert visit["extended"] == in_extended_hours(moment, calendar.day(moment.date()).kind), moment
 
     with pytest.raises(ScaleError):
         await load_scale(demo_db, 2)

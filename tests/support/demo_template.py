@@ -24,7 +24,7 @@ from center.config import Settings
 from tests.support.databases import ENGINE, create_database, drop_database
 
 _templates: dict[tuple, Settings] = {}
-_MEAL_HOURS = (7, 11, 17)  # the demo's meals fall in these hours (center.services.demo._demo_dining)
+_MEAL_HOURS = (7, 11, 17)  # the demo's meals fall in these hours (center.demo.district._demo_dining)
 
 
 def _key(settings: Settings) -> tuple:
@@ -72,7 +72,7 @@ async def _build(settings: Settings) -> Settings | None:
     """A migrated database with the demo loaded by the real `load_demo`; None when migrations seed any row."""
     from center import db as center_db
     from center.migrate import migrate
-    from center.services.demo import load_demo
+    from center.demo.district import load_demo
 
     url = await create_database(Path(settings.var_dir), "demo_template")
     template = Settings(database_url=url, secret_key=settings.secret_key, demo=True, scheduler=False, db_pool=False,

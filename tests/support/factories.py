@@ -110,7 +110,7 @@ async def logout(client):
 async def load_demo_catalog() -> None:
     """The 43-item demo catalog (idempotent)."""
     from center.services.catalog import load_catalog
-    from center.services.demo_catalog import CATEGORIES, KEYWORDS
+    from center.demo.catalog import CATEGORIES, KEYWORDS
 
     await load_catalog(CATEGORIES, keywords=KEYWORDS)
 
@@ -131,7 +131,7 @@ async def as_user(staff: dict):
 async def load_demo(settings: Settings) -> None:
     """The whole demo district (idempotent): logins admin/manager/worker/canteen with DEMO_PASSWORD. Into a database
     still as migrations left it, the district is copied from one loaded once per test process (demo_template)."""
-    from center.services.demo import load_demo as _load
+    from center.demo.district import load_demo as _load
     from tests.support.demo_template import copy_demo_if_pristine
 
     if not await copy_demo_if_pristine(settings):

@@ -13,7 +13,7 @@ from center.domain.chain import link
 from center.services import audit, chain
 from center.services.catalog import load_catalog
 from center.services.passwords import hash_password
-from center.services.demo_catalog import CATEGORIES, KEYWORDS
+from center.demo.catalog import CATEGORIES, KEYWORDS
 from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
 

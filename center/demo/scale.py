@@ -23,8 +23,9 @@ from center.services.passwords import hash_password
 from center.domain import DomainError
 from center.domain.chain import GENESIS, link
 from center.domain.cases import due_date
+from center.domain.hours import in_extended_hours
+from center.services import chain
 from center.services.cases import new_case_code
-from center.services.chain import txn_content
 from center.services.dining.meals import request_hash
 from center.domain.ledger import (
     YearEnd,
@@ -33,7 +34,7 @@ from center.domain.ledger import (
     subsidy_for,
     year_end_postings,
 )
-from center.services.demo import DEMO_PERIODS, DEMO_SHIFTS, GIVEN, SURNAMES, DemoModeRequired, demo_id_number
+from center.demo.district import DEMO_PERIODS, DEMO_SHIFTS, GIVEN, SURNAMES, DemoModeRequired, demo_id_number
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
 
 SCALE_CAP_FEN = 400  # per-meal subsidy cap in the scaled years: 200 yuan lasts about 50 meals
@@ -95,10 +96,7 @@ class BulkWriter:
             top = await self._scalar(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
             self._next[table] = int(top) + 1
         # The ledger's hash chain goes on from its head (center.services.chain): rows are linked as they are made.
-        self.ledger_head = GENESIS
-        if "ledger_txn" in self._next:
-            self.ledger_head = await self._scalar(
-                "SELECT COALESCE((SELECT row_hash FROM ledger_txn ORDER BY id DESC LIMIT 1), '')") or GENESIS
+        self.ledger_head = await chain.ledger_head() if "ledger_txn" in self._next else GENESIS
 
     async def _scalar(self, sql: str):
         if self._sqlite is not None:
@@ -324,7 +322,7 @@ async def _seniors_and_meals(w: BulkWriter, plan: ScalePlan, number: int, center
         row = dict(zip(TXN_COLUMNS, t))
         row["reason"] = ""
         meal = meal_of.get(row["id"])
-        w.ledger_head = link(w.ledger_head, txn_content(row, lines_of.get(row["id"], []), [meal] if meal else []))
+        w.ledger_head = link(w.ledger_head, chain.txn_content(row, lines_of.get(row["id"], []), [meal] if meal else []))
         linked.append((*t, w.ledger_head))
     await w.insert("ledger_txn", (*TXN_COLUMNS, "row_hash"), linked)
     for chunk in range(0, len(postings), 50000):
@@ -361,6 +359,7 @@ async def _cases(w: BulkWriter, plan: ScalePlan, center_id: int, staff: list[tup
         if moment > local_now():
             moment = local_now() - timedelta(minutes=rng.randint(5, 600))
             day = moment.date()
+        extended = in_extended_hours(moment, calendar.day(day).kind)  # the rule the counter applies
         at = moment.astimezone(timezone.utc)
         person = rng.choice(desk)
         item = rng.choice(ids.items)
@@ -369,7 +368,7 @@ async def _cases(w: BulkWriter, plan: ScalePlan, center_id: int, staff: list[tup
         phone = f"1{rng.choice('3589')}{rng.randint(100000000, 999999999)}" if rng.random() < 0.7 else ""
         visits.append((visit_id, center_id, person[0], rng.choice(SURNAMES) + rng.choice(GIVEN),
                        demo_id_number(rng, birth) if rng.random() < 0.8 else "", phone, phone[-4:],
-                       "", moment.hour >= 17 or moment.hour == 12, at))
+                       "", extended, at))
         code = new_case_code()
         while code in codes:
             code = new_case_code()

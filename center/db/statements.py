@@ -1,0 +1,90 @@
+"""The hot statements, compiled once (center.db.prepared): those run on every staff page and at the counter.
+
+Each is a Piccolo query written as usual; its parameters are the builder's parameters (`Param` placeholders).
+A module moving its hot queries here adds them below, under a heading naming the module that runs them.
+"""
+
+from __future__ import annotations
+
+from center.db.prepared import Prepared
+from center.domain.cases import OPEN_STATUSES
+from center.tables import AuditLog, Case, CaseReminder, LedgerTxn, Staff, Visit, WebSession
+
+# ---------------------------------------------------------------- every staff request (web.sessions, services.identity)
+
+SESSION_BY_KEY = Prepared(lambda key: WebSession.select(WebSession.data, WebSession.expires_at).where(
+    WebSession.key == key).limit(1))
+
+USER_BY_ID = Prepared(lambda user_id: Staff.select(
+    Staff.id, Staff.username, Staff.display_name, Staff.role, Staff.active,
+    Staff.center.id.as_alias("center_id"), Staff.center.slug.as_alias("center_slug"),
+    Staff.center.name.as_alias("center_name"),
+).where(Staff.id == user_id).limit(1))
+
+# ---------------------------------------------------------------- the hash chains' heads (services.chain)
+
+LEDGER_HEAD = Prepared(lambda: LedgerTxn.select(LedgerTxn.row_hash).order_by(LedgerTxn.id, ascending=False).limit(1))
+AUDIT_HEAD = Prepared(lambda: AuditLog.select(AuditLog.row_hash).order_by(AuditLog.id, ascending=False).limit(1))
+
+# ---------------------------------------------------------------- the counter's sidebar and lookup (services.cases)
+
+OPEN_CASES_LIMIT = 200
+
+
+def _open_cases(center, owner=None):
+    query = Case.select(
+        Case.id, Case.code, Case.status, Case.due_on, Case.accepted_at, Case.owner,
+        Case.item.name.as_alias("item_name"), Case.owner.display_name.as_alias("owner_name"),
+        Case.visit.resident_name.as_alias("resident_name"),
+    ).where((Case.center == center) & Case.status.is_in([s.value for s in OPEN_STATUSES]))
+    if owner is not None:
+        query = query.where(Case.owner == owner)
+    return query.order_by(Case.due_on).limit(OPEN_CASES_LIMIT)
+
+
+OPEN_CASES = Prepared(_open_cases, "center")
+MY_OPEN_CASES = Prepared(_open_cases, "center", "owner")
+
+LOOKUP_LIMIT = 8
+
+
+def _lookup_select():
+    return Case.select(
+        Case.id, Case.code, Case.center, Case.status, Case.due_on, Case.accepted_at,
+        Case.item.name.as_alias("item_name"), Case.visit.resident_name.as_alias("resident_name"),
+        Case.visit.phone.as_alias("phone"),
+    )
+
+
+CASES_BY_CODE = Prepared(lambda center, code: _lookup_select().where(
+    (Case.code == code) & (Case.center == center)).limit(LOOKUP_LIMIT))
+# By the visit's indexed columns only: any condition on the case's center (even `= visit.center`) makes SQLite's
+# planner read all of the center's cases instead. The case's own center is checked on the few rows found.
+CASES_BY_PHONE_TAIL = Prepared(lambda center, tail: _lookup_select().where(
+    (Case.visit.center == center) & (Case.visit.phone_tail == tail)
+).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT))
+CASES_BY_PHONE = Prepared(lambda center, tail, phone: _lookup_select().where(
+    (Case.visit.center == center) & (Case.visit.phone_tail == tail) & (Case.visit.phone == phone)
+).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT))
+CASES_BY_NAME = Prepared(lambda center, name: _lookup_select().where(
+    (Case.visit.center == center) & (Case.visit.resident_name == name)
+).order_by(Case.accepted_at, ascending=False).limit(LOOKUP_LIMIT))
+
+VISITS_BETWEEN = Prepared(lambda center, start, end: Visit.select(Visit.staff).where(
+    (Visit.center == center) & (Visit.created_at >= start) & (Visit.created_at <= end)))
+
+
+def _reminders(day, center, owner=None):
+    query = CaseReminder.select(
+        CaseReminder.mark, CaseReminder.case.id.as_alias("case_id"), CaseReminder.case.code.as_alias("code"),
+        CaseReminder.case.due_on.as_alias("due_on"), CaseReminder.case.status.as_alias("status"),
+        CaseReminder.case.item.name.as_alias("item_name"),
+        CaseReminder.case.owner.display_name.as_alias("owner_name"),
+    ).where((CaseReminder.day == day) & (CaseReminder.case.center == center))
+    if owner is not None:
+        query = query.where(CaseReminder.case.owner == owner)
+    return query.order_by(CaseReminder.mark, ascending=False)
+
+
+REMINDERS = Prepared(_reminders, "day", "center")
+MY_REMINDERS = Prepared(_reminders, "day", "center", "owner")
