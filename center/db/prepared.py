@@ -35,14 +35,11 @@ class Prepared:
     or only the names given (`Prepared(build, "center")` leaves `build`'s other parameters at their defaults).
     Parameters are scalars compared or stored as they are (not lists for IN, not JSON columns, whose values
     Piccolo converts): a placeholder Piccolo did not keep is an error at the first call, naming it.
-
-    Keyword arguments (`Prepared(build, year=-7_000_001)`) are the former spelling, with sample values: only their
-    names count now. Kept until services/dining.py's statements move to center.db.statements (issue #12).
     """
 
-    def __init__(self, build: Callable[..., Any], *names: str, **former_samples: Any) -> None:
+    def __init__(self, build: Callable[..., Any], *names: str) -> None:
         self._build = build
-        self.names: tuple[str, ...] = names or tuple(former_samples) or tuple(inspect.signature(build).parameters)
+        self.names: tuple[str, ...] = names or tuple(inspect.signature(build).parameters)
         self._compiled: dict[str, tuple] = {}
 
     def _compile(self, engine_type: str) -> tuple:

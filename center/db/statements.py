@@ -1,4 +1,5 @@
-"""The hot statements, compiled once (center.db.prepared): those run on every staff page and at the counter.
+"""The hot statements, compiled once (center.db.prepared): those run on every staff page, at the counter and on the
+meal path.
 
 Each is a Piccolo query written as usual; its parameters are the builder's parameters (`Param` placeholders).
 A module moving its hot queries here adds them below, under a heading naming the module that runs them.
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 from center.db.prepared import Prepared
 from center.domain.cases import OPEN_STATUSES
-from center.tables import AuditLog, Case, CaseReminder, LedgerTxn, Staff, Visit, WebSession
+from piccolo.query.functions.aggregate import Sum
+
+from center.tables import (AuditLog, Case, CaseReminder, ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal,
+                           Senior, Staff, SubsidyPolicy, Terminal, Visit, WebSession)
 
 # ---------------------------------------------------------------- every staff request (web.sessions, services.identity)
 
@@ -88,3 +92,41 @@ def _reminders(day, center, owner=None):
 
 REMINDERS = Prepared(_reminders, "day", "center")
 MY_REMINDERS = Prepared(_reminders, "day", "center", "owner")
+
+# ---------------------------------------------------------------- the meal path (services.dining): a meal in about a ms
+
+TERMINAL_BY_TOKEN_HASH = Prepared(lambda token_hash: Terminal.select(
+    Terminal.id, Terminal.canteen, Terminal.revoked_at).where(Terminal.token_hash == token_hash).limit(1))
+
+SENIOR_BY_CARD = Prepared(lambda card: Senior.select().where(Senior.card_no == card).limit(1))
+
+MEAL_BY_KEY = Prepared(lambda canteen, key: Meal.select().where(
+    (Meal.canteen == canteen) & (Meal.idempotency_key == key)).limit(1))
+
+POLICY_BY_YEAR = Prepared(lambda year: SubsidyPolicy.select().where(SubsidyPolicy.year == year).limit(1))
+
+ACCOUNT_BALANCE = Prepared(lambda account: LedgerPosting.select(
+    Sum(LedgerPosting.amount_fen).as_alias("total")).where(LedgerPosting.account == account))
+
+DISTRICT_MONTH_CLOSED = Prepared(lambda month: ClosedMonth.select(ClosedMonth.id).where(
+    ClosedMonth.month == month).limit(1))
+
+CANTEEN_MONTH_CLOSED = Prepared(lambda canteen, month: ClosedCanteenMonth.select(ClosedCanteenMonth.id).where(
+    (ClosedCanteenMonth.canteen == canteen) & (ClosedCanteenMonth.month == month)).limit(1))
+
+INSERT_TXN = Prepared(
+    lambda kind, at, book_date, year, senior, canteen, reverses, key, actor, memo, reason, row_hash: LedgerTxn.insert(
+        LedgerTxn(kind=kind, at=at, book_date=book_date, year=year, senior=senior, canteen=canteen, reverses=reverses,
+                  idempotency_key=key, actor=actor, memo=memo, reason=reason, row_hash=row_hash)
+    ).returning(LedgerTxn.id))
+
+INSERT_POSTING = Prepared(
+    lambda txn, account, amount: LedgerPosting.insert(LedgerPosting(txn=txn, account=account, amount_fen=amount)))
+
+INSERT_MEAL = Prepared(
+    lambda canteen, senior, kind, price, subsidy, paid, after, eaten_at, book_date, key, fingerprint, txn, device,
+    operator, created_at: Meal.insert(Meal(
+        canteen=canteen, senior=senior, kind=kind, price_fen=price, subsidy_fen=subsidy, paid_fen=paid,
+        balance_after_fen=after, eaten_at=eaten_at, book_date=book_date, idempotency_key=key,
+        request_hash=fingerprint, txn=txn, device=device, operator=operator, created_at=created_at,
+    )).returning(Meal.id))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from piccolo.query.functions.aggregate import Sum
 
 from center import db
+from center.db import statements
 from center.domain.ledger import (
     BirthdayRule,
     LedgerError,
@@ -28,14 +28,10 @@ from center.services.identity import CurrentUser
 from center.tables import LedgerPosting, LedgerTxn, Senior, SubsidyPolicy
 from center.timeutil import utcnow
 
-# The meal path's reads, compiled once (center.db.Prepared): a meal is posted in about a millisecond.
-_POLICY = db.Prepared(lambda year: SubsidyPolicy.select().where(SubsidyPolicy.year == year).limit(1), year=-7_000_001)
-_BALANCE = db.Prepared(lambda account: LedgerPosting.select(Sum(LedgerPosting.amount_fen).as_alias("total")).where(
-    LedgerPosting.account == account), account="\x00sample-account")
 
 
 async def policy_for(year: int) -> Policy:
-    row = await _POLICY.first(year=year)
+    row = await statements.POLICY_BY_YEAR.first(year=year)
     if row is None:
         return Policy(year)
     return Policy(year, row["annual_fen"], row["per_meal_cap_fen"], YearEnd(row["year_end"]),
@@ -66,7 +62,7 @@ async def set_policy(actor: CurrentUser, year: int, annual_fen: int | None, cap_
 
 
 async def account_balance(account: str) -> int:
-    return int((await _BALANCE.first(account=account) or {}).get("total") or 0)
+    return int((await statements.ACCOUNT_BALANCE.first(account=account) or {}).get("total") or 0)
 
 
 async def allowance_figures(senior_id: int, year: int) -> dict:

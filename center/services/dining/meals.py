@@ -15,6 +15,7 @@ from functools import partial
 from piccolo.engine.postgres import PostgresEngine
 
 from center import db
+from center.db import statements
 from center.domain import NotFound
 from center.domain.ledger import (
     LedgerError,
@@ -37,22 +38,6 @@ from center.timeutil import LOCAL_TZ, to_local, utcnow
 
 FUTURE_SLACK = timedelta(minutes=10)
 MAX_AGE_OF_A_MEAL = timedelta(days=31)
-
-# The meal path's reads and writes, compiled once (center.db.Prepared): a meal is posted in about a millisecond.
-_MEAL_BY_KEY = db.Prepared(lambda canteen, key: Meal.select().where(
-    (Meal.canteen == canteen) & (Meal.idempotency_key == key)).limit(1), canteen=-7_000_001, key="\x00sample-key")
-_SAMPLE_AT = datetime(1901, 1, 1, 1, 1, tzinfo=timezone.utc)
-_INSERT_MEAL = db.Prepared(
-    lambda canteen, senior, kind, price, subsidy, paid, after, eaten_at, book_date, key, fingerprint, txn, device,
-    operator, created_at: Meal.insert(Meal(
-        canteen=canteen, senior=senior, kind=kind, price_fen=price, subsidy_fen=subsidy, paid_fen=paid,
-        balance_after_fen=after, eaten_at=eaten_at, book_date=book_date, idempotency_key=key,
-        request_hash=fingerprint, txn=txn, device=device, operator=operator, created_at=created_at,
-    )).returning(Meal.id),
-    canteen=-7_000_001, senior=-7_000_002, kind="\x00kind", price=-7_000_003, subsidy=-7_000_004, paid=-7_000_005,
-    after=-7_000_006, eaten_at=_SAMPLE_AT, book_date=date(1901, 1, 2), key="\x00key", fingerprint="\x00hash",
-    txn=-7_000_007, device=-7_000_008, operator=-7_000_009, created_at=datetime(1901, 1, 3, tzinfo=timezone.utc))
-
 
 @dataclass(frozen=True)
 class MealResult:
@@ -111,8 +96,8 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
                      repeat_confirmed: bool) -> MealResult:
     """The write transaction of record_meal."""
     day = to_local(eaten_at).date()
-    async with db.write_transaction(inline=True):
-        previous = await _MEAL_BY_KEY.first(canteen=canteen_id, key=key)
+    async with db.point_write():
+        previous = await statements.MEAL_BY_KEY.first(canteen=canteen_id, key=key)
         if previous is not None:
             answered = MealDecision(previous["subsidy_fen"], previous["paid_fen"], previous["balance_after_fen"])
             decision = replay(previous["request_hash"], answered, fingerprint)
@@ -136,7 +121,7 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
         txn_id = await post_txn(TxnKind.meal, meal_postings(senior["id"], day.year, canteen_id, decision.subsidy_fen),
                                 at=now, book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
                                 key=f"meal:{canteen_id}:{key}", actor_id=operator_id, meal=meal)
-        meal_id = (await _INSERT_MEAL.rows(
+        meal_id = (await statements.INSERT_MEAL.rows(
             canteen=canteen_id, senior=senior["id"], kind=kind, price=price_fen, subsidy=decision.subsidy_fen,
             paid=decision.paid_fen, after=decision.balance_after_fen, eaten_at=eaten_at, book_date=day, key=key,
             fingerprint=fingerprint, txn=txn_id, device=terminal_id, operator=operator_id, created_at=now,
@@ -216,7 +201,7 @@ async def void_meal(canteen_id: int, meal_id: int, *, today: date, reason: str, 
     if not reason:
         raise LedgerError("请选择撤销原因")
     now = now or utcnow()
-    async with db.write_transaction(inline=True):
+    async with db.point_write():
         meal = await Meal.select().where(Meal.id == meal_id).first()
         if meal is None or (not correction and meal["canteen"] != canteen_id):
             raise NotFound("没有这笔就餐记录")

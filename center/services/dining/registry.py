@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from center import db
+from center.db import statements
 from center.domain import AccessDenied, NotFound
 from center.domain.ledger import LedgerError
 from center.domain.privacy import ResidentDataError, id_number_birth_date, normalize_id_number, normalize_phone
@@ -18,13 +18,11 @@ class UnknownCard(NotFound):
     pass
 
 
-_SENIOR_BY_CARD = db.Prepared(lambda card: Senior.select().where(Senior.card_no == card).limit(1),
-                              card="\x00sample-card")
 
 
 async def senior_by_card(card_no: str) -> dict:
     card_no = (card_no or "").strip().upper()
-    row = await _SENIOR_BY_CARD.first(card=card_no) if card_no else None
+    row = await statements.SENIOR_BY_CARD.first(card=card_no) if card_no else None
     if row is None or not row["active"]:
         raise UnknownCard("没有这张就餐卡")
     return row

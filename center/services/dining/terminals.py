@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from center import db
+from center.db import statements
 from center.config import Settings
 from center.domain import AccessDenied, NotFound
 from center.domain.ledger import LedgerError
@@ -88,15 +88,13 @@ class SignedInTerminal:
     canteen_id: int
 
 
-_DEVICE = db.Prepared(lambda token_hash: Terminal.select(Terminal.id, Terminal.canteen, Terminal.revoked_at).where(
-    Terminal.token_hash == token_hash).limit(1), token_hash="\x00sample-token-hash")
 
 
 async def terminal_for(token: str, settings: Settings) -> SignedInTerminal | None:
     """The terminal behind a bearer token; the demo token only works in demo mode."""
     if not token or len(token) > 200 or (token == DEMO_TERMINAL_TOKEN and not settings.demo):
         return None
-    row = await _DEVICE.first(token_hash=hash_token(token))
+    row = await statements.TERMINAL_BY_TOKEN_HASH.first(token_hash=hash_token(token))
     if row is None or row["revoked_at"] is not None:
         return None
     return SignedInTerminal(row["id"], row["canteen"])
