@@ -201,17 +201,6 @@ def normalize_query(query: str) -> str:
     return re.sub(r"\s+", "", (query or "").strip().lower())[:40]
 
 
-def rank(query: str, name: str, code: str, initials: str, spelled: str,
-         keywords: Sequence[tuple[str, str, str]] = ()) -> int | None:
-    """How well an item matches what the worker typed (lower is better); None for no match.
-
-    Matches the Chinese name, the code, the item's everyday words (社保卡, 低保), pinyin initials (“lnz” for 老年证)
-    and full pinyin. An exact name, code or everyday word comes before a partial one.
-    """
-    found = _rank(normalize_query(query), name, code, initials, spelled, keywords)
-    return found[0] if found else None
-
-
 # Ranks, best first. Exact before partial; the Chinese words before pinyin; the name before the everyday words.
 EXACT, NAME_PREFIX, KEYWORD_PREFIX, IN_NAME, IN_KEYWORD, INITIALS_PREFIX, CODE_PREFIX, IN_INITIALS, IN_SPELLED = range(9)
 

@@ -132,7 +132,6 @@ class CalendarDaysOut:
 
 class ApiController(Controller):
     path = "/api/v1"
-    opt = {"public": True}
     tags = ["public"]
 
     @get("/catalog", name="api:catalog", summary="服务事项目录", raises=[ServiceUnavailableException],
@@ -265,7 +264,6 @@ class TerminalController(Controller):
     """Canteen terminals: meals with an Idempotency-Key, same-day voids, balances."""
 
     path = "/api/v1"
-    opt = {"public": True}
     tags = ["canteen terminals"]
     security = BEARER
     guards = [terminal_guard]

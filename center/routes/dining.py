@@ -25,7 +25,7 @@ from center.services.dining.months import OPERATOR_LOOKUP_ONLY
 from center.services.identity import CurrentUser
 from center.timeutil import fmt_local, local_now, local_today
 from center.web.confirm import ask_first, confirmed
-from center.web.deps import STAFF
+from center.web.deps import STAFF, Staff
 from center.web.downloads import xlsx_response
 from center.web.forms import FormData, optional_int
 from center.web.guards import requires
@@ -69,9 +69,8 @@ async def provide_canteen(request: Request) -> dict:
 
 
 CANTEEN = Provide(provide_canteen)
-# Parameters handed by Provide (STAFF, CANTEEN), marked as such (Litestar 3 stops inferring them).
-StaffDep = NamedDependency[CurrentUser]
-CanteenDep = NamedDependency[dict]
+# The desk's canteen, handed by Provide and marked as such (Litestar 3 stops inferring dependencies).
+Canteen = NamedDependency[dict]
 
 
 def unbound_page(request: Request, exc: NoCanteen) -> Response:
@@ -172,7 +171,7 @@ class DeskController(Controller):
         }, status_code=status_code, headers=headers)
 
     @get("/", name="dining:desk", exception_handlers={NoCanteen: unbound_page})
-    async def show_desk(self, request: Request, canteen: CanteenDep, card: FromQuery[str] = "",
+    async def show_desk(self, request: Request, canteen: Canteen, card: FromQuery[str] = "",
                         meal: FromQuery[str] = "") -> Response:
         meal_id = optional_int(meal)
         result = None
@@ -184,7 +183,7 @@ class DeskController(Controller):
         return await self._desk(request, canteen, card.strip()[:20], result=result)
 
     @post("/meals", name="dining:record")
-    async def record_meal(self, request: Request, staff: StaffDep, canteen: CanteenDep) -> Response:
+    async def record_meal(self, request: Request, staff: Staff, canteen: Canteen) -> Response:
         form = await FormData.read(request)
         card = form.text("card", limit=20).strip().upper()
         typed = form.as_dict()
@@ -218,7 +217,7 @@ class DeskController(Controller):
         return redirect(request, "dining:desk", canteen=canteen["id"], meal=recorded.meal_id)
 
     @post("/meals/{meal_id:int}/void", name="dining:void")
-    async def void_meal(self, request: Request, staff: StaffDep, canteen: CanteenDep,
+    async def void_meal(self, request: Request, staff: Staff, canteen: Canteen,
                         meal_id: FromPath[int]) -> Response:
         """Without confirm=1: the question (which meal, why); with it: the reversal, its reason kept."""
         form = await FormData.read(request)
@@ -249,14 +248,14 @@ class DeskController(Controller):
     # ---- a senior's account (an operator: only the seniors looked up at the desk)
 
     @get("/seniors/{senior_id:int}", name="dining:senior")
-    async def show_senior(self, request: Request, staff: StaffDep, senior_id: FromPath[int],
+    async def show_senior(self, request: Request, staff: Staff, senior_id: FromPath[int],
                           year: FromQuery[str] = "") -> Response:
         chosen = year_param(year) or local_today().year
         view = await months.senior_view(staff, senior_id, chosen, looked_up=_desk_seniors(request))
         return page(request, "dining/senior.html", view)
 
     @get("/seniors/{senior_id:int}/statement", name="dining:statement")
-    async def print_statement(self, request: Request, staff: StaffDep, senior_id: FromPath[int],
+    async def print_statement(self, request: Request, staff: Staff, senior_id: FromPath[int],
                               year: FromQuery[str] = "", month: FromQuery[str] = "") -> Response:
         chosen, month_number = year_param(year) or local_today().year, month_number_param(month)
         view = await months.senior_view(staff, senior_id, chosen, looked_up=_desk_seniors(request))
@@ -279,13 +278,13 @@ class ManagementController(Controller):
     # ---- seniors
 
     @get("/seniors", name="dining:seniors", opt={"refusal": OPERATOR_LOOKUP_ONLY})
-    async def list_seniors(self, request: Request, staff: StaffDep, q: FromQuery[str] = "") -> Response:
+    async def list_seniors(self, request: Request, staff: Staff, q: FromQuery[str] = "") -> Response:
         # The district's seniors are not an operator's list to browse (the refusal says where to look instead).
         return page(request, "dining/seniors.html", {"seniors": await registry.seniors_list(staff, q), "q": q[:40],
                                                      "centers": await registry.centers(), "form": {}})
 
     @post("/seniors", name="dining:add_senior")
-    async def add_senior(self, request: Request, staff: StaffDep) -> Response:
+    async def add_senior(self, request: Request, staff: Staff) -> Response:
         form = await FormData.read(request)
         try:
             try:
@@ -307,7 +306,7 @@ class ManagementController(Controller):
     # ---- the month
 
     @get("/months", name="dining:months")
-    async def show_month(self, request: Request, staff: StaffDep, month: FromQuery[str] = "",
+    async def show_month(self, request: Request, staff: Staff, month: FromQuery[str] = "",
                          canteen: FromQuery[str] = "") -> Response:
         chosen = month_param(month) or month_start(local_today())
         return await self._month(request, staff, chosen, optional_int(canteen))
@@ -319,7 +318,7 @@ class ManagementController(Controller):
                                       "kind_labels": KIND_LABELS}, status_code=status_code)
 
     @post("/months/close", name="dining:close_month")
-    async def close_month(self, request: Request, staff: StaffDep) -> Response:
+    async def close_month(self, request: Request, staff: Staff) -> Response:
         """Without confirm=1: which canteens and month would close; with it: the close of exactly those."""
         form = await FormData.read(request)
         chosen = month_param(form.text("month", limit=10)) or month_start(local_today())
@@ -338,7 +337,7 @@ class ManagementController(Controller):
         return redirect(request, "dining:months", month=year_month(chosen), canteen=canteen_id)
 
     @get("/months/export.xlsx", name="dining:export")
-    async def export_month(self, staff: StaffDep, month: FromQuery[str] = "",
+    async def export_month(self, staff: Staff, month: FromQuery[str] = "",
                            canteen: FromQuery[str] = "") -> Response:
         chosen = month_param(month) or month_start(local_today())
         export = await months.month_xlsx(staff, optional_int(canteen), chosen)
@@ -347,7 +346,7 @@ class ManagementController(Controller):
     # ---- terminals (their pages keep the address /dining/devices)
 
     @get("/devices", name="dining:terminals")
-    async def show_terminals(self, request: Request, staff: StaffDep) -> Response:
+    async def show_terminals(self, request: Request, staff: Staff) -> Response:
         # A token just created (post/redirect/get: a reload shows it no more and creates nothing). Shown once:
         # only its hash is stored; it waits in the server-side session for this one page.
         created = request.session.pop(NEW_TOKEN_KEY, None) if isinstance(request.scope.get("session"), dict) else None
@@ -356,7 +355,7 @@ class ManagementController(Controller):
                     headers=headers)
 
     @post("/devices", name="dining:create_terminal")
-    async def create_terminal(self, request: Request, staff: StaffDep) -> Response:
+    async def create_terminal(self, request: Request, staff: Staff) -> Response:
         form = await FormData.read(request)
         name = form.text("name", limit=100)
         try:
@@ -369,7 +368,7 @@ class ManagementController(Controller):
         return redirect(request, "dining:terminals")
 
     @post("/devices/{terminal_id:int}/revoke", name="dining:revoke_terminal")
-    async def revoke_terminal(self, request: Request, staff: StaffDep, terminal_id: FromPath[int]) -> Response:
+    async def revoke_terminal(self, request: Request, staff: Staff, terminal_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         terminal = await terminals.managed_terminal(staff, terminal_id)
         if not confirmed(form):
@@ -390,7 +389,7 @@ class ManagementController(Controller):
         return page(request, "dining/policy.html", {"policy": await allowances.policy_for(chosen), "year": chosen})
 
     @post("/policy", name="dining:set_policy", guards=[admin_only], opt={"refusal": "补贴政策由区级管理员设置"})
-    async def set_policy(self, request: Request, staff: StaffDep) -> Response:
+    async def set_policy(self, request: Request, staff: Staff) -> Response:
         form = await FormData.read(request)
         year = form.int("year") or local_today().year
         try:

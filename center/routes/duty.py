@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from center.domain import DomainError
@@ -14,7 +13,7 @@ from center.services.identity import CurrentUser
 from center.services.rosters.duty import duty_view, ical_feed
 from center.services.rosters.swaps import request_swap
 from center.timeutil import local_today
-from center.web.deps import STAFF
+from center.web.deps import STAFF, Staff
 from center.web.forms import FormData
 from center.web.guards import requires
 from center.web.links import redirect, url
@@ -35,11 +34,11 @@ class DutyController(Controller):
     include_in_schema = False
 
     @get("/", name="duty:index")
-    async def show_duty(self, request: Request, staff: NamedDependency[CurrentUser]) -> Response:
+    async def show_duty(self, request: Request, staff: Staff) -> Response:
         return page(request, "duty/index.html", await _context(request, staff))
 
     @post("/swaps", name="duty:request_swap")
-    async def ask_for_swap(self, request: Request, staff: NamedDependency[CurrentUser]) -> Response:
+    async def ask_for_swap(self, request: Request, staff: Staff) -> Response:
         form = await FormData.read(request)
         try:
             shift_id, raw_day = form.text("mine", limit=40).split(":")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Awaitable, Callable
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
 from center.domain import DomainError, NotFound
@@ -26,7 +26,7 @@ from center.services.rosters.shift_types import save_shift_type, shift_types_vie
 from center.services.rosters.swaps import decide_swap, swap, swap_requests
 from center.timeutil import local_today
 from center.web.confirm import ask_first, confirmed
-from center.web.deps import STAFF, provide_center
+from center.web.deps import STAFF, Center, Staff, provide_center
 from center.web.forms import FormData
 from center.web.guards import requires
 from center.web.links import redirect, url
@@ -86,11 +86,11 @@ class RostersController(Controller):
         return redirect(request, "rosters:index", week=monday_of(day), center=center_query(staff, center))
 
     @get("/", name="rosters:index")
-    async def show_week(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict], week: FromQuery[str] = "") -> Response:
+    async def show_week(self, request: Request, staff: Staff, center: Center, week: FromQuery[str] = "") -> Response:
         return await self._grid(request, staff, center, day_param(week, "周") or local_today())
 
     @get("/print", name="rosters:print")
-    async def print_week(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict], week: FromQuery[str] = "") -> Response:
+    async def print_week(self, request: Request, staff: Staff, center: Center, week: FromQuery[str] = "") -> Response:
         view = await week_view(staff, center["id"], day_param(week, "周") or local_today())
         return page(request, "rosters/print.html", {"week": view, "center_query": center_query(staff, center)})
 
@@ -113,7 +113,7 @@ class RostersController(Controller):
         return page(request, "rosters/_cell.html", context, status_code=status_code)
 
     @get("/cell", name="rosters:cell")
-    async def show_cell(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict], shift: FromQuery[int],
+    async def show_cell(self, request: Request, staff: Staff, center: Center, shift: FromQuery[int],
                         day: FromQuery[str], edit: FromQuery[bool] = False) -> Response:
         return await self._cell(request, staff, center, shift, day_param(day) or local_today(), editing=edit)
 
@@ -145,7 +145,7 @@ class RostersController(Controller):
         return self._back_to_week(request, staff, center, day)
 
     @post("/cell/assign", name="rosters:assign")
-    async def assign_staff(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def assign_staff(self, request: Request, staff: Staff, center: Center) -> Response:
         async def change(form: FormData, center: dict, shift_id: int, day: date) -> str:
             staff_id = form.int("staff")
             if staff_id is None:
@@ -156,7 +156,7 @@ class RostersController(Controller):
         return await self._cell_change(request, staff, center, change)
 
     @post("/cell/unassign", name="rosters:unassign")
-    async def unassign_staff(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def unassign_staff(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         if not confirmed(form):  # the first press asks, in the cell (or on the cell's page without JavaScript)
             return await self._cell(request, staff, center, form.int("shift") or 0,
@@ -170,7 +170,7 @@ class RostersController(Controller):
         return await self._cell_change(request, staff, center, change)
 
     @post("/cell/swap", name="rosters:swap")
-    async def swap_staff(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def swap_staff(self, request: Request, staff: Staff, center: Center) -> Response:
         async def change(form: FormData, center: dict, shift_id: int, day: date) -> str:
             try:
                 other_shift, other_day, other_staff = form.text("other", limit=60).split(":")
@@ -186,7 +186,7 @@ class RostersController(Controller):
     # ---- week actions (plain forms)
 
     @post("/publish", name="rosters:publish")
-    async def publish_week(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def publish_week(self, request: Request, staff: Staff, center: Center) -> Response:
         """Publish the week; with conflicts, missing or surplus people, first a page that lists them and asks
         (a plain form: it works without JavaScript and from the keyboard)."""
         form = await FormData.read(request)
@@ -213,7 +213,7 @@ class RostersController(Controller):
         return self._back_to_week(request, staff, center, day)
 
     @post("/rotate", name="rosters:rotate")
-    async def rotate_week(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def rotate_week(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         day = parse_day(form.text("week", limit=20), local_today())
         added = await fill_week(center["id"], monday_of(day), actor=staff)
@@ -221,7 +221,7 @@ class RostersController(Controller):
         return self._back_to_week(request, staff, center, day)
 
     @post("/leave", name="rosters:leave")
-    async def mark_leave(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def mark_leave(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         week = parse_day(form.text("week", limit=20), local_today())
         try:
@@ -247,7 +247,7 @@ class RostersController(Controller):
         return self._back_to_week(request, staff, center, week)
 
     @post("/swaps/{request_id:int}", name="rosters:decide_swap")
-    async def decide_swap_request(self, request: Request, staff: NamedDependency[CurrentUser], request_id: FromPath[int]) -> Response:
+    async def decide_swap_request(self, request: Request, staff: Staff, request_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         approve = form.text("decision") == "approve"
         try:
@@ -267,11 +267,11 @@ class RostersController(Controller):
                     status_code=status_code)
 
     @get("/shifts", name="rosters:shifts")
-    async def show_shifts(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def show_shifts(self, request: Request, staff: Staff, center: Center) -> Response:
         return await self._shifts_page(request, staff, center)
 
     @post("/shifts", name="rosters:save_shift")
-    async def save_shift(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def save_shift(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         try:
             await save_shift_type(
@@ -305,11 +305,11 @@ class RostersController(Controller):
         return redirect(request, "rosters:hours", center=center_query(staff, center))
 
     @get("/hours", name="rosters:hours")
-    async def show_hours(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def show_hours(self, request: Request, staff: Staff, center: Center) -> Response:
         return await self._hours_page(request, staff, center)
 
     @post("/hours/periods", name="rosters:add_period")
-    async def add_period(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def add_period(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         return await self._hours_change(request, staff, center, form, lambda: hours_service.add_period(
             staff, center["id"], day_kind=form.text("day_kind"), start=form.text("start"), end=form.text("end"),
@@ -317,7 +317,7 @@ class RostersController(Controller):
             "已保存，公共大屏一分钟内更新")
 
     @post("/hours/periods/{period_id:int}/remove", name="rosters:remove_period")
-    async def remove_period(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict],
+    async def remove_period(self, request: Request, staff: Staff, center: Center,
                             period_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         if not confirmed(form):
@@ -326,21 +326,21 @@ class RostersController(Controller):
             staff, center["id"], period_id), "已删除，公共大屏一分钟内更新")
 
     @post("/hours/exceptions", name="rosters:set_exception")
-    async def set_exception(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def set_exception(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         return await self._hours_change(request, staff, center, form, lambda: hours_service.set_exception(
             staff, center["id"], parse_day(form.text("day")), form.flag("closed"), form.text("start"),
             form.text("end"), form.text("reason", limit=300)), "已保存，公共大屏一分钟内更新")
 
     @post("/hours/announcements", name="rosters:announce")
-    async def announce(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict]) -> Response:
+    async def announce(self, request: Request, staff: Staff, center: Center) -> Response:
         form = await FormData.read(request)
         return await self._hours_change(request, staff, center, form, lambda: hours_service.add_announcement(
             staff, center["id"], form.text("text", limit=400), parse_day(form.text("starts_on")),
             parse_day(form.text("ends_on"))), "已保存，公共大屏一分钟内更新")
 
     @post("/hours/announcements/{announcement_id:int}/remove", name="rosters:remove_announcement")
-    async def remove_announcement(self, request: Request, staff: NamedDependency[CurrentUser], center: NamedDependency[dict],
+    async def remove_announcement(self, request: Request, staff: Staff, center: Center,
                                   announcement_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         if not confirmed(form):

@@ -17,7 +17,7 @@ from center.services.identity import CurrentUser
 from center.services.xlsx import Column, Export, Kind, workbook_bytes, write_table
 from center import db
 from center.tables import Case, Center, Item, Staff
-from center.timeutil import LOCAL_TZ, local_today, to_local
+from center.timeutil import LOCAL_TZ, local_today
 
 
 def month_bounds(month: date, whole_year: bool = False) -> tuple[datetime, datetime, date, date]:

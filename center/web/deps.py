@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from center.domain import NotFound
 from center.services.centers import visible_centers
@@ -19,7 +19,7 @@ def provide_staff(request: Request) -> CurrentUser:
     return request.user
 
 
-async def provide_center(request: Request, slug: str = Parameter(query="center", default="")) -> dict:
+async def provide_center(request: Request, slug: str = QueryParameter(name="center", default="")) -> dict:
     """The center the page is about: the manager's own; the admin picks one with ?center=<slug> (the first by
     default). Another center's slug is 404, never that center."""
     centers = await visible_centers(request.user)
@@ -36,7 +36,9 @@ async def provide_center(request: Request, slug: str = Parameter(query="center",
 STAFF = Provide(provide_staff, sync_to_thread=False)
 CENTER = Provide(provide_center)
 
-# How a handler's parameter asks for them (Litestar 3 wants a dependency marked as one): `staff: Staff`.
+# How a handler's parameter asks for them (Litestar 3 wants a dependency marked as one): `staff: Staff`,
+# `center: Center`.
 Staff = NamedDependency[CurrentUser]
+Center = NamedDependency[dict]
 # On routes with opt keeps_draft, whose POST arrives without a user once the session has ended.
 StaffOrNobody = NamedDependency[CurrentUser | None]

@@ -55,7 +55,3 @@ class FormData:
 
     def as_dict(self) -> dict:
         return {k: self._data.get(k) for k in self._data.keys()}
-
-
-def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
