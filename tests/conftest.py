@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import tests.support.env as test_env  # noqa: I001  (must run before center is imported)
@@ -14,6 +15,8 @@ from center import db as center_db
 from center.app import create_app
 from center.config import Settings
 from center.migrate import migrate
+from center.timeutil import clock_offset, set_clock
+from tests.factories import JOURNEY_NOW
 from tests.support.databases import ENGINE, create_database, drop_database
 
 
@@ -72,7 +75,7 @@ async def db(settings) -> Settings:
 @pytest.fixture
 async def demo_db(db) -> Settings:
     """The module's database with the demo district loaded (idempotent)."""
-    from tests.support.factories import load_demo
+    from tests.factories import load_demo
 
     await load_demo(db)
     return db
@@ -82,3 +85,53 @@ async def demo_db(db) -> Settings:
 async def client(db):
     async with AsyncTestClient(app=create_app(db), base_url="http://testserver.local") as client:
         yield client
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze the process's clock: `frozen_clock(moment)` starts it at `moment` (aware; it runs on from there);
+    the clock the test found comes back afterwards, whatever the test did."""
+    before = clock_offset()
+
+    def freeze(moment: datetime = JOURNEY_NOW) -> datetime:
+        set_clock(moment)
+        return moment
+
+    yield freeze
+    set_clock(datetime.now(timezone.utc) + before if before else None)
+
+
+@pytest.fixture
+async def demo_client(client, db):
+    """A browser on the demo district, not logged in."""
+    from tests.factories import load_demo
+
+    await load_demo(db)
+    return client
+
+
+async def _logged_in(client, db, username: str):
+    from center.config import DEMO_PASSWORD
+    from tests.factories import load_demo, login
+
+    await load_demo(db)
+    assert (await login(client, username, DEMO_PASSWORD)).status_code == 302
+    return client
+
+
+@pytest.fixture
+async def worker_client(client, db):
+    """A browser logged in as the demo district's front-desk worker (`worker`)."""
+    return await _logged_in(client, db, "worker")
+
+
+@pytest.fixture
+async def manager_client(client, db):
+    """A browser logged in as the demo district's center manager (`manager`)."""
+    return await _logged_in(client, db, "manager")
+
+
+@pytest.fixture
+async def admin_client(client, db):
+    """A browser logged in as the demo district's administrator (`admin`)."""
+    return await _logged_in(client, db, "admin")

@@ -13,7 +13,7 @@ from center import db as center_db
 from center.config import REPO_ROOT
 from center.db import Param, Prepared
 from center.tables import Center, Staff
-from tests.support.factories import make_center
+from tests.factories import make_center
 
 _CENTER_BY_SLUG = Prepared(lambda slug, kind: Center.select(Center.id, Center.name).where(
     (Center.slug == slug) & (Center.kind == kind)))

@@ -12,7 +12,7 @@ from center import db as center_db
 from center.services.dining.checks import verify_ledger
 from center.timeutil import local_today
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import make_senior
+from tests.factories import make_senior
 from tests.support.live_server import LiveServer, center_command
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from center.timeutil import local_today
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import make_senior
+from tests.factories import make_senior
 from tests.support.live_server import LiveServer
 
 

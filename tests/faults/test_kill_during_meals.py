@@ -12,7 +12,7 @@ from center.services.dining.checks import verify_ledger
 from center.tables import Case, CaseEvent, Meal
 from center.timeutil import local_today
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import CSRF_RE, item_id, load_demo_catalog, make_senior, make_staff
+from tests.factories import CSRF_RE, item_id, load_demo_catalog, make_senior, make_staff
 from tests.support.live_server import LiveServer
 
 

@@ -12,7 +12,7 @@ from center.services.dining.checks import verify_ledger
 from center.tables import LoginAttempt, Meal
 from center.timeutil import local_today
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import load_demo, make_senior
+from tests.factories import load_demo, make_senior
 from tests.support.live_server import LiveServer
 
 FLOOD_CLIENTS, ATTEMPTS_EACH = 20, 4

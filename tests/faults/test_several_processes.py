@@ -19,7 +19,7 @@ from center.services.dining.checks import verify_ledger
 from center.timeutil import local_now, local_today
 from center.tables import Assignment, CaseReminder, JobRun, LedgerTxn, Meal
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import CSRF_RE, make_senior, make_staff
+from tests.factories import CSRF_RE, make_senior, make_staff
 from tests.support.live_server import CENTER, REPO, LiveServer, login_cookies
 
 

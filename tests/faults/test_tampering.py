@@ -33,7 +33,7 @@ from center.tables import AuditLog, LedgerPosting, LedgerTxn, Meal, RosterChange
 from center.timeutil import local_today, utcnow
 from tests.support.databases import ENGINE, PG_URL
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import as_user, make_senior, make_staff
+from tests.factories import as_user, make_senior, make_staff
 from tests.support.live_server import REPO
 
 _built: dict[str, dict] = {}

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from center.tables import WebSession
 from center.timeutil import utcnow
 from center.web.sessions import SESSION_COOKIE
-from tests.support.factories import PASSWORD, login, logout, make_center, make_staff
+from tests.factories import PASSWORD, login, logout, make_center, make_staff
 
 LANDING = {"worker": "/counter", "manager": "/counter", "admin": "/centers", "canteen": "/dining"}
 

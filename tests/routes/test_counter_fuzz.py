@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from center.app import create_app
 from center.config import DEMO_PASSWORD
-from tests.support.factories import CSRF_RE
+from tests.factories import CSRF_RE
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
 digits = st.text(alphabet="0123456789Xx -", max_size=24)

@@ -14,17 +14,9 @@ from center.app import create_app
 from center.config import DEMO_PASSWORD
 from center.tables import Item, WebSession
 from center.web.sessions import SESSION_COOKIE
-from tests.support.factories import csrf_token, item_id, load_demo, login, logout
+from tests.factories import csrf_token, item_id, load_demo, login, logout
 
 BASE = "http://testserver.local"
-
-
-@pytest.fixture
-async def manager(client, db):
-    """A manager logged in (the catalog is theirs to edit), in the demo district."""
-    await load_demo(db)
-    assert (await login(client, "manager", DEMO_PASSWORD)).status_code == 302
-    return client
 
 
 @pytest.fixture
@@ -57,11 +49,11 @@ def plant_cookies(source, victim) -> None:
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
-async def test_a_token_from_an_anonymous_login_page_does_nothing_in_a_logged_in_session(manager, attacker, htmx):
+async def test_a_token_from_an_anonymous_login_page_does_nothing_in_a_logged_in_session(manager_client, attacker, htmx):
     token = await csrf_token(attacker, "/login")
-    plant_cookies(attacker, manager)
+    plant_cookies(attacker, manager_client)
     code = "GA02" if htmx else "GA01"
-    response = await switch_off(manager, code, token, htmx=htmx)
+    response = await switch_off(manager_client, code, token, htmx=htmx)
     assert response.status_code == 403
     assert "页面已过期" in response.text  # the Chinese CSRF page (htmx shows its toast on the 403)
     assert await is_active(code)  # nothing changed
@@ -92,38 +84,38 @@ async def test_the_token_of_the_login_page_stops_working_once_logged_in(client, 
     assert not await is_active("GA03")
 
 
-async def test_logging_out_retires_the_token_even_for_the_same_user_logging_in_again(manager):
-    token = await csrf_token(manager, "/counter")
-    assert (await logout(manager)).status_code == 302
-    assert (await login(manager, "manager", DEMO_PASSWORD)).status_code == 302
-    assert (await switch_off(manager, "GA04", token)).status_code == 403
+async def test_logging_out_retires_the_token_even_for_the_same_user_logging_in_again(manager_client):
+    token = await csrf_token(manager_client, "/counter")
+    assert (await logout(manager_client)).status_code == 302
+    assert (await login(manager_client, "manager", DEMO_PASSWORD)).status_code == 302
+    assert (await switch_off(manager_client, "GA04", token)).status_code == 403
     assert await is_active("GA04")
 
 
-async def test_a_logged_in_users_own_token_works_in_the_form_field(manager):
-    token = await csrf_token(manager, "/catalog")
-    assert (await switch_off(manager, "GA05", token)).status_code == 302
+async def test_a_logged_in_users_own_token_works_in_the_form_field(manager_client):
+    token = await csrf_token(manager_client, "/catalog")
+    assert (await switch_off(manager_client, "GA05", token)).status_code == 302
     assert not await is_active("GA05")
 
 
-async def test_a_logged_in_users_own_token_works_in_the_htmx_header(manager):
-    token = await csrf_token(manager, "/catalog")
-    response = await switch_off(manager, "GA06", token, htmx=True)
+async def test_a_logged_in_users_own_token_works_in_the_htmx_header(manager_client):
+    token = await csrf_token(manager_client, "/catalog")
+    response = await switch_off(manager_client, "GA06", token, htmx=True)
     assert response.status_code in (200, 302)
     assert not await is_active("GA06")
 
 
-async def test_each_page_carries_a_fresh_mask_of_the_same_token(manager):
-    first, second = await csrf_token(manager, "/catalog"), await csrf_token(manager, "/catalog")
+async def test_each_page_carries_a_fresh_mask_of_the_same_token(manager_client):
+    first, second = await csrf_token(manager_client, "/catalog"), await csrf_token(manager_client, "/catalog")
     assert first != second  # a compressed page must not repeat a constant next to reflected input (BREACH)
-    assert (await switch_off(manager, "GA07", first)).status_code == 302
+    assert (await switch_off(manager_client, "GA07", first)).status_code == 302
     assert not await is_active("GA07")
 
 
-async def test_a_token_altered_by_one_character_is_refused(manager):
-    token = await csrf_token(manager, "/catalog")
+async def test_a_token_altered_by_one_character_is_refused(manager_client):
+    token = await csrf_token(manager_client, "/catalog")
     forged = token[:40] + ("A" if token[40] != "A" else "B") + token[41:]
-    assert (await switch_off(manager, "GA08", forged)).status_code == 403
+    assert (await switch_off(manager_client, "GA08", forged)).status_code == 403
     assert await is_active("GA08")
 
 
@@ -147,9 +139,9 @@ async def test_a_post_without_a_session_is_let_through_only_from_this_centers_ow
         assert kept.status_code == 302 and "kept=1" in kept.headers["location"], own  # kept as a draft, not acted on
 
 
-async def test_a_same_origin_post_in_a_logged_in_session_still_needs_its_token(manager):
+async def test_a_same_origin_post_in_a_logged_in_session_still_needs_its_token(manager_client):
     target = await item_id("GA09")
-    response = await manager.post(f"/catalog/{target}/active", data={"active": "0"}, follow_redirects=False,
+    response = await manager_client.post(f"/catalog/{target}/active", data={"active": "0"}, follow_redirects=False,
                                   headers={"origin": BASE, "sec-fetch-site": "same-origin"})
     assert response.status_code == 403
     assert await is_active("GA09")

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from center.app import create_app
 from center.tables import Senior
 from center.timeutil import LOCAL_TZ
-from tests.support.factories import load_demo
+from tests.factories import load_demo
 
 TOKEN = {"Authorization": "Bearer demo-terminal-1"}
 

@@ -9,7 +9,7 @@ from center.services.dining.checks import verify_ledger
 from center.tables import Meal
 from center.timeutil import local_today
 from tests.support.dining import canteen_with_terminal
-from tests.support.factories import make_senior
+from tests.factories import make_senior
 from tests.support.live_server import LiveServer
 
 

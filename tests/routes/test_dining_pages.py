@@ -15,7 +15,7 @@ from center.services.dining.months import month_view
 from center.services.dining.registry import operator_canteen, senior_by_card
 from center.timeutil import local_today
 from center.tables import Meal
-from tests.support.factories import csrf_token, load_demo, login, logout
+from tests.factories import csrf_token, load_demo, login, logout
 
 HTMX = {"hx-request": "true", "hx-target": "desk"}
 
@@ -348,7 +348,7 @@ async def test_a_month_is_closed_only_where_the_closer_has_authority(client, db)
 async def test_an_operator_not_bound_to_a_canteen_is_told_what_to_do(client, db):
     """After login the operator lands on the desk: a page saying the account has no canteen yet (200), not a 403;
     asking for a canteen by number, or posting a meal, is still refused."""
-    from tests.support.factories import make_staff
+    from tests.factories import make_staff
 
     operator = await make_staff(db, role="canteen")
     await login(client, operator["username"])

@@ -4,7 +4,7 @@ import pytest
 
 from center.config import DEMO_PASSWORD
 from center.services.dining.registry import senior_by_card
-from tests.support.factories import load_demo, login
+from tests.factories import load_demo, login
 
 # (user, path with every optional number present and empty, as a plain GET form sends it)
 EMPTY = [

@@ -8,7 +8,6 @@ import unicodedata
 from datetime import date, datetime, time
 from urllib.parse import unquote
 
-import pytest
 from openpyxl import load_workbook
 
 from center.config import DEMO_PASSWORD
@@ -16,7 +15,7 @@ from center.services.dining.months import month_view
 from center.services.identity import load_user
 from center.tables import Canteen, Staff
 from center.timeutil import LOCAL_TZ, local_today
-from tests.support.factories import load_demo, login, logout
+from tests.factories import login, logout
 
 MONEY = "#,##0.00"
 
@@ -78,21 +77,15 @@ def check_sheet(ws, *, date_columns=(), money_columns=()) -> dict:
     return {"header": header, "body": [[c.value for c in r] for r in body], "total": [c.value for c in total]}
 
 
-@pytest.fixture
-async def demo(client, db):
-    await load_demo(db)
-    return client
-
-
 async def user(name: str):
     return await load_user((await Staff.select(Staff.id).where(Staff.username == name).first())["id"])
 
 
-async def test_the_canteen_ledger_export_meets_the_standards(demo):
-    await login(demo, "manager", DEMO_PASSWORD)
+async def test_the_canteen_ledger_export_meets_the_standards(demo_client):
+    await login(demo_client, "manager", DEMO_PASSWORD)
     month = local_today().replace(day=1)
     canteen = await Canteen.select(Canteen.id, Canteen.code, Canteen.name).where(Canteen.code == "C01").first()
-    response = await demo.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")
+    response = await demo_client.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     view = await month_view(await user("manager"), canteen["id"], month)
@@ -118,19 +111,19 @@ async def test_the_canteen_ledger_export_meets_the_standards(demo):
     fallback, name = disposition_names(response)
     assert name == f"老年助餐台账-{month.year}年{month.month}月-{canteen['name']}.xlsx"
     assert fallback == f"dining-{month:%Y-%m}-canteen-{canteen['code'].lower()}.xlsx"
-    await logout(demo)
+    await logout(demo_client)
 
 
-async def test_the_district_center_and_canteen_files_are_named_apart(demo):
+async def test_the_district_center_and_canteen_files_are_named_apart(demo_client):
     month = local_today().strftime("%Y-%m")
-    await login(demo, "admin", DEMO_PASSWORD)
-    district = await demo.get(f"/dining/months/export.xlsx?month={month}")
+    await login(demo_client, "admin", DEMO_PASSWORD)
+    district = await demo_client.get(f"/dining/months/export.xlsx?month={month}")
     canteen_id = (await Canteen.select(Canteen.id).where(Canteen.code == "C05").first())["id"]
-    one = await demo.get(f"/dining/months/export.xlsx?month={month}&canteen={canteen_id}")
-    await logout(demo)
-    await login(demo, "manager", DEMO_PASSWORD)
-    center = await demo.get(f"/dining/months/export.xlsx?month={month}")
-    await logout(demo)
+    one = await demo_client.get(f"/dining/months/export.xlsx?month={month}&canteen={canteen_id}")
+    await logout(demo_client)
+    await login(demo_client, "manager", DEMO_PASSWORD)
+    center = await demo_client.get(f"/dining/months/export.xlsx?month={month}")
+    await logout(demo_client)
     names = [disposition_names(r) for r in (district, one, center)]
     assert len({n for _, n in names}) == 3 and len({f for f, _ in names}) == 3
     assert names[0][1].endswith("-全区.xlsx") and names[2][1].endswith("-黛溪街道纸箱厂社区党群服务中心.xlsx")
@@ -141,10 +134,10 @@ async def test_the_district_center_and_canteen_files_are_named_apart(demo):
     assert round(summary["total"][summary["header"]["补贴应结算（元）"]] * 100) == view["ledger_total_fen"]
 
 
-async def test_the_one_window_export_meets_the_standards(demo):
-    await login(demo, "manager", DEMO_PASSWORD)
+async def test_the_one_window_export_meets_the_standards(demo_client):
+    await login(demo_client, "manager", DEMO_PASSWORD)
     month = local_today().strftime("%Y-%m")
-    response = await demo.get(f"/counter/stats/export.xlsx?month={month}")
+    response = await demo_client.get(f"/counter/stats/export.xlsx?month={month}")
     book = load_workbook(io.BytesIO(response.content))
     summary = check_sheet(book["汇总"])
     values = {r[0]: r[1] for r in summary["body"]}
@@ -161,7 +154,7 @@ async def test_the_one_window_export_meets_the_standards(demo):
     fallback, name = disposition_names(response)
     assert name == f"窗口统计-{month[:4]}年{int(month[5:])}月-黛溪街道纸箱厂社区党群服务中心.xlsx"
     assert fallback == f"one-window-{month}-center-daxi.xlsx"
-    await logout(demo)
+    await logout(demo_client)
 
 
 HOSTILE = {
@@ -183,7 +176,7 @@ def texts(book) -> set[str]:
             if isinstance(cell.value, str)}
 
 
-async def test_no_text_from_the_data_becomes_a_formula_in_any_export(demo):
+async def test_no_text_from_the_data_becomes_a_formula_in_any_export(demo_client):
     """Issue #11, finding 5: names that begin with =, +, -, @ reach both workbooks as the text they are."""
     from center.tables import Case, Item, Meal, Senior, Visit
 
@@ -199,11 +192,11 @@ async def test_no_text_from_the_data_becomes_a_formula_in_any_export(demo):
     await Canteen.update({Canteen.name: HOSTILE["canteen"]}).where(Canteen.id == canteen["id"])
     await Senior.update({Senior.name: HOSTILE["senior"]}).where(Senior.id == meal["senior"])
 
-    await login(demo, "manager", DEMO_PASSWORD)
-    counter = load_workbook(io.BytesIO((await demo.get(f"/counter/stats/export.xlsx?month={month:%Y-%m}")).content))
+    await login(demo_client, "manager", DEMO_PASSWORD)
+    counter = load_workbook(io.BytesIO((await demo_client.get(f"/counter/stats/export.xlsx?month={month:%Y-%m}")).content))
     dining_book = load_workbook(io.BytesIO(
-        (await demo.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")).content))
-    await logout(demo)
+        (await demo_client.get(f"/dining/months/export.xlsx?month={month:%Y-%m}&canteen={canteen['id']}")).content))
+    await logout(demo_client)
 
     assert formulas(counter) == [] and formulas(dining_book) == []
     assert {HOSTILE["item"], "=***"} <= texts(counter)  # the item as typed; the resident masked, still text

@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from center.app import create_app
 from center.config import DEMO_PASSWORD, ConfigError, load_settings
-from tests.support.factories import csrf_token, load_demo, login
+from tests.factories import csrf_token, load_demo, login
 
 BASE = "https://center.example.gov.cn"
 

@@ -6,7 +6,7 @@ import re
 from center.config import DEMO_PASSWORD
 from center.tables import Case
 from center.timeutil import local_today
-from tests.support.factories import csrf_token, item_id, load_demo, login, logout
+from tests.factories import csrf_token, item_id, load_demo, login, logout
 
 PAYLOADS = ['<img src=x onerror=alert(1)>', "{{7*7}}", 'hx-get="/logout"']
 RAW = re.compile(r"<img src=x|hx-get=\"/logout\"")  # live markup; "{{7*7}}" must stay literal (not 49)

@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 from center.app import create_app
 from center.config import DEMO_PASSWORD
 from center.tables import Case, Item, Senior, Staff, Visit
-from tests.support.factories import load_demo, login
+from tests.factories import load_demo, login
 from tests.support.vnu import Vnu
 
 ROLES = ("worker", "manager", "admin", "canteen")

@@ -10,18 +10,12 @@ from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
 from center.web.assets import Assets
-from tests.support.factories import load_demo, login, logout
+from tests.factories import login, logout
 
 GZIP = {"Accept-Encoding": "gzip"}
 IDENTITY = {"Accept-Encoding": "identity"}  # httpx asks for gzip by itself unless told otherwise
 TOKEN = {"Authorization": "Bearer demo-terminal-1"}
 FINGERPRINTED = re.compile(r"/static/[\w.-]+\.[0-9a-f]{12}\.(css|js|svg)")
-
-
-@pytest.fixture
-async def demo(client, db):
-    await load_demo(db)
-    return client
 
 
 def asset_urls(html: str) -> list[str]:
@@ -48,13 +42,13 @@ async def test_css_and_js_are_gzipped_for_a_browser_that_asks(client, name):
     assert "content-encoding" not in plain.headers
 
 
-async def test_html_pages_are_gzipped_and_not_without_accept_encoding(demo):
-    await login(demo, "worker", DEMO_PASSWORD)
-    packed = await demo.get("/counter", headers=GZIP)
+async def test_html_pages_are_gzipped_and_not_without_accept_encoding(demo_client):
+    await login(demo_client, "worker", DEMO_PASSWORD)
+    packed = await demo_client.get("/counter", headers=GZIP)
     assert packed.status_code == 200 and packed.headers["content-encoding"] == "gzip"
     assert "accept-encoding" in packed.headers["vary"].lower() and "hx-target" in packed.headers["vary"].lower()
     assert "<h1" in packed.text
-    plain = await demo.get("/counter", headers=IDENTITY)
+    plain = await demo_client.get("/counter", headers=IDENTITY)
     assert plain.status_code == 200 and "content-encoding" not in plain.headers
 
 
@@ -65,20 +59,20 @@ async def test_compressed_bytes_on_the_wire_are_real_gzip(client):
     assert raw[:2] == b"\x1f\x8b" and gzip.decompress(raw).startswith(b"/*")
 
 
-async def test_the_terminal_api_tiny_answers_are_not_compressed(demo):
-    balance = await demo.get("/api/v1/seniors/D0301/balance", headers={**TOKEN, **GZIP})
+async def test_the_terminal_api_tiny_answers_are_not_compressed(demo_client):
+    balance = await demo_client.get("/api/v1/seniors/D0301/balance", headers={**TOKEN, **GZIP})
     assert balance.status_code == 200 and "content-encoding" not in balance.headers
-    meal = await demo.post("/api/v1/meals", json={"card_no": "D0301", "kind": "lunch", "price_fen": 1500},
+    meal = await demo_client.post("/api/v1/meals", json={"card_no": "D0301", "kind": "lunch", "price_fen": 1500},
                            headers={**TOKEN, **GZIP, "Idempotency-Key": "http-layer-1"})
     assert meal.status_code == 201 and "content-encoding" not in meal.headers
     assert set(meal.json()) == {"meal_id", "subsidy_fen", "paid_fen", "balance_fen"}
 
 
-async def test_the_screen_still_answers_304_when_compressed(demo):
-    first = await demo.get("/screen/daxi", headers=GZIP)
+async def test_the_screen_still_answers_304_when_compressed(demo_client):
+    first = await demo_client.get("/screen/daxi", headers=GZIP)
     assert first.status_code == 200 and first.headers["content-encoding"] == "gzip"
     etag = first.headers["etag"]
-    again = await demo.get("/screen/daxi", headers={**GZIP, "If-None-Match": etag})
+    again = await demo_client.get("/screen/daxi", headers={**GZIP, "If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert "content-encoding" not in again.headers
     assert again.headers["cache-control"] == "no-cache"  # the screen keeps its own caching, not no-store
@@ -87,13 +81,13 @@ async def test_the_screen_still_answers_304_when_compressed(demo):
 # ---- fingerprinted static files
 
 
-async def test_pages_link_fingerprinted_static_files_only(demo):
+async def test_pages_link_fingerprinted_static_files_only(demo_client):
     for path in ("/login", "/screen/daxi"):
-        urls = asset_urls((await demo.get(path)).text)
+        urls = asset_urls((await demo_client.get(path)).text)
         assert urls, path
         for url in urls:
             assert FINGERPRINTED.fullmatch(url), (path, url)
-            assert (await demo.get(url)).status_code == 200, url
+            assert (await demo_client.get(url)).status_code == 200, url
 
 
 async def test_a_fingerprinted_file_is_cached_for_a_year_immutable(client):
@@ -141,24 +135,24 @@ def test_the_fingerprint_follows_the_content(tmp_path):
 # ---- no-store on everything behind a login
 
 
-async def test_staff_pages_and_fragments_are_no_store(demo):
-    await login(demo, "worker", DEMO_PASSWORD)
-    page = await demo.get("/counter")
+async def test_staff_pages_and_fragments_are_no_store(demo_client):
+    await login(demo_client, "worker", DEMO_PASSWORD)
+    page = await demo_client.get("/counter")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    fragment = await demo.get("/counter", headers={"HX-Request": "true", "HX-Target": "sidebar"})
+    fragment = await demo_client.get("/counter", headers={"HX-Request": "true", "HX-Target": "sidebar"})
     assert fragment.headers["cache-control"] == "no-store"
-    assert (await demo.get("/login")).headers["cache-control"] == "no-store"  # it carries a CSRF token
-    assert (await demo.get("/no-such-page")).headers["cache-control"] == "no-store"
+    assert (await demo_client.get("/login")).headers["cache-control"] == "no-store"  # it carries a CSRF token
+    assert (await demo_client.get("/no-such-page")).headers["cache-control"] == "no-store"
 
 
-async def test_public_answers_keep_their_own_caching(demo):
-    assert (await demo.get("/screen/daxi")).headers["cache-control"] == "no-cache"
-    assert "no-store" not in (await demo.get("/api/v1/catalog")).headers.get("cache-control", "")
+async def test_public_answers_keep_their_own_caching(demo_client):
+    assert (await demo_client.get("/screen/daxi")).headers["cache-control"] == "no-cache"
+    assert "no-store" not in (await demo_client.get("/api/v1/catalog")).headers.get("cache-control", "")
 
 
-async def test_after_logout_the_counter_is_not_served_from_anywhere(demo):
-    await login(demo, "worker", DEMO_PASSWORD)
-    assert (await demo.get("/counter")).status_code == 200
-    await logout(demo)
-    again = await demo.get("/counter", follow_redirects=False)
+async def test_after_logout_the_counter_is_not_served_from_anywhere(demo_client):
+    await login(demo_client, "worker", DEMO_PASSWORD)
+    assert (await demo_client.get("/counter")).status_code == 200
+    await logout(demo_client)
+    again = await demo_client.get("/counter", follow_redirects=False)
     assert again.status_code in (302, 303) and again.headers["location"].startswith("/login")

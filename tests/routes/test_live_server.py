@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from center.tables import LoginAttempt
-from tests.support.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, make_staff
 from tests.support.live_server import LiveServer
 
 

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from litestar import get
 
 from center.web.sessions import SESSION_COOKIE
-from tests.support.factories import login, make_staff
+from tests.factories import login, make_staff
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy")
 

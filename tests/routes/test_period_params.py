@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from center.config import DEMO_PASSWORD
 from center.services.dining.registry import senior_by_card
 from center.tables import ShiftType
-from tests.support.factories import load_demo, login, logout
+from tests.factories import login, logout
 
 # (who, the address with {} where the value goes, a value that is right)
 PARAMETERS = [
@@ -30,12 +30,6 @@ PARAMETERS = [
 WRONG = ["9999", "9999-12", "99999", "2026-13", "9999-12-31", "1800-01-01", "garbage", "2026-02-30", "x" * 300]
 
 
-@pytest.fixture
-async def demo(client, db):
-    await load_demo(db)
-    return client
-
-
 async def answers(client, who, template, values):
     if who:
         await login(client, who, DEMO_PASSWORD)
@@ -49,8 +43,8 @@ async def answers(client, who, template, values):
 
 
 @pytest.mark.parametrize(("who", "template", "right"), PARAMETERS, ids=[p[1] for p in PARAMETERS])
-async def test_a_wrong_period_in_the_address_is_told_in_chinese_never_a_500(demo, who, template, right):
-    right_answer, *wrong_answers = await answers(demo, who, template, [right, *WRONG])
+async def test_a_wrong_period_in_the_address_is_told_in_chinese_never_a_500(demo_client, who, template, right):
+    right_answer, *wrong_answers = await answers(demo_client, who, template, [right, *WRONG])
     assert right_answer.status_code == 200, (template, right, right_answer.text[:300])
     for value, answer in zip(WRONG, wrong_answers):
         assert answer.status_code == 422, (template, value, answer.status_code)
@@ -61,18 +55,18 @@ async def test_a_wrong_period_in_the_address_is_told_in_chinese_never_a_500(demo
             assert 'href="/login' not in answer.text and "退出" not in answer.text
 
 
-async def test_the_month_close_form_with_a_wrong_month_is_told_and_closes_nothing(demo):
+async def test_the_month_close_form_with_a_wrong_month_is_told_and_closes_nothing(demo_client):
     from center.tables import ClosedCanteenMonth, ClosedMonth
-    from tests.support.factories import csrf_token
+    from tests.factories import csrf_token
 
-    await login(demo, "manager", DEMO_PASSWORD)
+    await login(demo_client, "manager", DEMO_PASSWORD)
     before = (await ClosedMonth.count(), await ClosedCanteenMonth.count())
-    token = await csrf_token(demo, "/dining/months")
+    token = await csrf_token(demo_client, "/dining/months")
     for value in ("9999-12", "2026-13"):
-        answer = await demo.post("/dining/months/close", data={"_csrf_token": token, "month": value, "confirm": "1"})
+        answer = await demo_client.post("/dining/months/close", data={"_csrf_token": token, "month": value, "confirm": "1"})
         assert answer.status_code == 422 and "月份" in answer.text, (value, answer.status_code)
     assert (await ClosedMonth.count(), await ClosedCanteenMonth.count()) == before
-    await logout(demo)
+    await logout(demo_client)
 
 
 @pytest.mark.parametrize("query", ["centers/daxi/hours?date=9999-12-31", "centers/daxi/hours?date=1800-01-01",

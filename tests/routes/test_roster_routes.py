@@ -3,7 +3,7 @@ six staff, the three usual shift types and its service hours, its rosters filled
 frozen on Wednesday 9 December 2026 (an ordinary working week; New Year's Day falls in the fourth)."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,8 +15,8 @@ from center.services.rosters.publishing import publish
 from center.services.rosters.rotation import fill_week
 from center.services.rosters.shift_types import save_shift_type
 from center.tables import Assignment, RosterWeek
-from center.timeutil import LOCAL_TZ, clock_offset, local_today, set_clock
-from tests.support.factories import as_user, csrf_token, login, make_center, make_staff
+from center.timeutil import LOCAL_TZ, local_today
+from tests.factories import as_user, csrf_token, login, make_center, make_staff
 
 HTMX = {"hx-request": "true"}
 
@@ -47,12 +47,9 @@ def soup(response):
 
 
 @pytest.fixture
-def clock():
+def clock(frozen_clock):
     """The server's clock starts on NOW (and runs on from there); the real clock comes back afterwards."""
-    before = clock_offset()
-    set_clock(NOW)
-    yield NOW
-    set_clock(datetime.now(timezone.utc) + before if before else None)
+    return frozen_clock(NOW)
 
 
 async def make_roster_center(db, *, rostered: bool = True) -> dict:

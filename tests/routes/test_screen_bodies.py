@@ -11,15 +11,9 @@ from center.routes import screen
 from center.services import hours
 from center.tables import Center
 from center.timeutil import local_today
-from tests.support.factories import as_user, load_demo, make_staff
+from tests.factories import as_user, make_staff
 
 FRAGMENT = {"HX-Request": "true", "HX-Target": "screen-body"}
-
-
-@pytest.fixture
-async def demo(client, db):
-    await load_demo(db)
-    return client
 
 
 @pytest.fixture
@@ -36,23 +30,23 @@ def renders(monkeypatch):
     return counted
 
 
-async def test_forty_screens_asking_at_once_get_the_same_bytes_from_one_render(demo, renders):
-    pages = await asyncio.gather(*(demo.get("/screen/daxi") for _ in range(40)))
+async def test_forty_screens_asking_at_once_get_the_same_bytes_from_one_render(demo_client, renders):
+    pages = await asyncio.gather(*(demo_client.get("/screen/daxi") for _ in range(40)))
     assert {p.status_code for p in pages} == {200}
     assert len({p.content for p in pages}) == 1
     assert "黛溪" in pages[0].text and pages[0].headers["content-type"].startswith("text/html")
-    fragments = await asyncio.gather(*(demo.get("/screen/daxi", headers=FRAGMENT) for _ in range(10)))
+    fragments = await asyncio.gather(*(demo_client.get("/screen/daxi", headers=FRAGMENT) for _ in range(10)))
     assert len({f.content for f in fragments}) == 1 and "<html" not in fragments[0].text
     assert renders.count(None) <= 1 and renders.count("screen_body") <= 1  # 0 if an earlier test filled it
 
 
-async def test_an_announcement_is_on_the_next_poll_and_the_old_page_is_not_served(demo, renders, db):
-    before = await demo.get("/screen/daxi", headers=FRAGMENT)
+async def test_an_announcement_is_on_the_next_poll_and_the_old_page_is_not_served(demo_client, renders, db):
+    before = await demo_client.get("/screen/daxi", headers=FRAGMENT)
     center = await Center.select(Center.id, Center.slug).where(Center.slug == "daxi").first()
     manager = await as_user(await make_staff(db, role="manager", center=center))
     await hours.add_announcement(manager, center["id"], "明日上午停电检修，暂停办理", local_today(), local_today())
-    after = await demo.get("/screen/daxi", headers=FRAGMENT)
+    after = await demo_client.get("/screen/daxi", headers=FRAGMENT)
     assert "明日上午停电检修" not in before.text and "明日上午停电检修" in after.text
     assert after.headers["etag"] != before.headers["etag"]
-    again = await demo.get("/screen/daxi", headers={**FRAGMENT, "If-None-Match": after.headers["etag"]})
+    again = await demo_client.get("/screen/daxi", headers={**FRAGMENT, "If-None-Match": after.headers["etag"]})
     assert again.status_code == 304

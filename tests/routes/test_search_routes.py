@@ -5,27 +5,15 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
 from center.tables import AuditLog, Case, Item, ItemVersion, Visit
-from tests.support.factories import csrf_token, item_id, load_demo, login, vary, without_csrf_tokens
+from tests.factories import csrf_token, item_id, load_demo, login, soup, vary, without_csrf_tokens
 
 HTMX = {"hx-request": "true"}
 RESULTS = {**HTMX, "hx-target": "search-results"}
 ROWS = {**HTMX, "hx-target": "case-rows"}
 FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
-def soup(response):
-    return BeautifulSoup(response.text, "html.parser")
-
-
-@pytest.fixture
-async def worker(client, db):
-    await load_demo(db)
-    assert (await login(client, "worker", DEMO_PASSWORD)).status_code == 302
-    return client
 
 
 async def receive(client, code="MZ01", name="欧阳秀英", phone="13955554321"):
@@ -45,22 +33,22 @@ def item_names(response):
     ("社保", "城乡居民基本养老保险参保登记"), ("医保", "城乡居民基本医疗保险参保登记"), ("低保", "最低生活保障申请"),
     ("社保卡", "社会保障卡申领"),
 ])
-async def test_the_counter_finds_the_words_residents_say(worker, word, first):
-    response = await worker.get(f"/counter?q={word}", headers=RESULTS)
+async def test_the_counter_finds_the_words_residents_say(worker_client, word, first):
+    response = await worker_client.get(f"/counter?q={word}", headers=RESULTS)
     assert response.status_code == 200 and "<html" not in response.text
     assert vary(response) == {"HX-Request", "HX-Target"}
     assert item_names(response)[0] == first
     assert f"俗称“{word}”" in soup(response).select_one("a[data-result]").get_text()
-    full = await worker.get(f"/counter?q={word}")
+    full = await worker_client.get(f"/counter?q={word}")
     assert "<html" in full.text and item_names(full)[0] == first
 
 
 @pytest.mark.parametrize("typed", ["{code}", "{code_lower}", "4321", "欧阳秀英"])
-async def test_the_counter_finds_a_case_that_opens_in_the_work_panel(worker, typed):
-    case = await receive(worker)
+async def test_the_counter_finds_a_case_that_opens_in_the_work_panel(worker_client, typed):
+    case = await receive(worker_client)
     query = typed.format(code=case["code"], code_lower=case["code"].lower())
     for headers in (RESULTS, {}):
-        response = await worker.get("/counter", params={"q": query}, headers=headers)
+        response = await worker_client.get("/counter", params={"q": query}, headers=headers)
         found = soup(response).select("#search-results a.result-case" if not headers else "a.result-case")
         link = next(a for a in found if a["href"] == f"/cases/{case['id']}")
         assert link["data-hx-get"] == f"/cases/{case['id']}" and link["data-hx-target"] == "#work-panel"
@@ -68,21 +56,21 @@ async def test_the_counter_finds_a_case_that_opens_in_the_work_panel(worker, typ
         text = link.get_text()
         assert case["code"] in text and "欧***" in text and "139****4321" in text
         assert "欧阳秀英" not in text and not FULL_PHONE.search(without_csrf_tokens(response.text))
-    panel = await worker.get(f"/cases/{case['id']}", headers={**HTMX, "hx-target": "work-panel"})
+    panel = await worker_client.get(f"/cases/{case['id']}", headers={**HTMX, "hx-target": "work-panel"})
     assert "<html" not in panel.text and case["code"] in soup(panel).select_one(".case-code").get_text()
 
 
-async def test_a_code_of_another_center_finds_nothing_and_says_so(worker):
+async def test_a_code_of_another_center_finds_nothing_and_says_so(worker_client):
     foreign = await Case.select(Case.code).where(Case.center.slug == "huanghe").first()
-    response = await worker.get(f"/counter?q={foreign['code']}", headers=RESULTS)
+    response = await worker_client.get(f"/counter?q={foreign['code']}", headers=RESULTS)
     assert not soup(response).select("a.result-case")
     assert f"本中心没有编号为 {foreign['code']} 的办件" in soup(response).select_one(".empty").get_text()
 
 
-async def test_a_phone_tail_nobody_has_says_so(worker):
+async def test_a_phone_tail_nobody_has_says_so(worker_client):
     taken = {r["phone_tail"] for r in await Visit.select(Visit.phone_tail)}
     tail = next(f"{n:04d}" for n in range(10000) if f"{n:04d}" not in taken)
-    response = await worker.get(f"/counter?q={tail}", headers=RESULTS)
+    response = await worker_client.get(f"/counter?q={tail}", headers=RESULTS)
     assert f"没有电话尾号 {tail} 的办件" in soup(response).select_one(".empty").get_text()
 
 
@@ -97,8 +85,8 @@ def count_of(response):
     return int(soup(response).select_one("#case-count strong").get_text())
 
 
-async def test_the_case_list_full_page_and_the_rows_fragment(worker):
-    page = await worker.get("/cases")
+async def test_the_case_list_full_page_and_the_rows_fragment(worker_client):
+    page = await worker_client.get("/cases")
     assert page.status_code == 200 and vary(page) == {"HX-Request", "HX-Target"}
     form = soup(page).select_one("form#case-filters")
     assert form["action"] == "/cases" and form["method"] == "get"  # works without JavaScript
@@ -106,7 +94,7 @@ async def test_the_case_list_full_page_and_the_rows_fragment(worker):
     assert {f["name"] for f in form.select("[name]")} >= {"q", "state", "item", "view", "overdue"}
     total = count_of(page)
     assert total > 20 and len(rows_of(page)) == 20  # the center's open cases, 20 a page
-    fragment = await worker.get("/cases", headers=ROWS)
+    fragment = await worker_client.get("/cases", headers=ROWS)
     assert fragment.status_code == 200 and vary(fragment) == {"HX-Request", "HX-Target"}
     assert fragment.text.strip().startswith("<tr") and "<html" not in fragment.text
     assert fragment.headers["hx-push-url"] == "/cases"
@@ -116,13 +104,13 @@ async def test_the_case_list_full_page_and_the_rows_fragment(worker):
     assert len(oob.select("tr")) == 20
 
 
-async def test_page_links_keep_the_filters(worker):
-    page = await worker.get("/cases?state=all&view=center")
+async def test_page_links_keep_the_filters(worker_client):
+    page = await worker_client.get("/cases?state=all&view=center")
     assert count_of(page) > 20
     next_link = soup(page).select_one("#case-pager a[rel=next]")
     assert parse_qs(urlsplit(next_link["href"]).query) == {"state": ["all"], "page": ["2"]}
     assert next_link["data-hx-get"] == next_link["href"] and next_link["data-hx-target"] == "#case-rows"
-    second = await worker.get(next_link["href"], headers=ROWS)
+    second = await worker_client.get(next_link["href"], headers=ROWS)
     assert second.headers["hx-push-url"] == "/cases?state=all&page=2"
     assert "第 2 /" in soup(second).select_one("#case-count").get_text()
     first_ids = {a["href"] for a in soup(page).select("#case-rows a")}
@@ -130,32 +118,32 @@ async def test_page_links_keep_the_filters(worker):
     assert second_ids and not first_ids & second_ids
 
 
-async def test_closed_cases_are_a_filter(worker):
-    closed = await worker.get("/cases?state=closed")
+async def test_closed_cases_are_a_filter(worker_client):
+    closed = await worker_client.get("/cases?state=closed")
     statuses = {r.select("td")[3].get_text() for r in rows_of(closed)}
     assert statuses and statuses <= {"已办结", "不予受理", "咨询已答复"}
-    default = await worker.get("/cases")
+    default = await worker_client.get("/cases")
     assert not {r.select("td")[3].get_text() for r in rows_of(default)} & {"已办结", "不予受理", "咨询已答复"}
 
 
-async def test_filters_combine_and_the_count_matches(worker):
-    case = await receive(worker, code="ZF09", phone="13955559876")
+async def test_filters_combine_and_the_count_matches(worker_client):
+    case = await receive(worker_client, code="ZF09", phone="13955559876")
     target = await item_id("ZF09")
-    by_item = await worker.get(f"/cases?item={target}&view=mine", headers=ROWS)
+    by_item = await worker_client.get(f"/cases?item={target}&view=mine", headers=ROWS)
     assert case["code"] in by_item.text
     assert count_of(by_item) == len(rows_of(by_item))
     assert {r.select("td")[1].get_text() for r in rows_of(by_item)} == {"个人住房状况查询证明"}
-    tail = await worker.get("/cases?q=9876", headers=ROWS)
+    tail = await worker_client.get("/cases?q=9876", headers=ROWS)
     assert case["code"] in tail.text and "139****9876" in tail.text and not FULL_PHONE.search(without_csrf_tokens(tail.text))
-    overdue = await worker.get("/cases?overdue=1&state=all")
+    overdue = await worker_client.get("/cases?overdue=1&state=all")
     marks = {r.select("td")[6].get_text(strip=True) for r in rows_of(overdue)}
     assert marks == {"已超期"} and count_of(overdue) == len(rows_of(overdue))
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=-3", "page=99999999999", "item=x", "state=nonsense",
                                    "overdue=maybe", "q=" + "长" * 200, "view=everyone"])
-async def test_bad_filters_fall_back_without_an_error(worker, query):
-    response = await worker.get(f"/cases?{query}")
+async def test_bad_filters_fall_back_without_an_error(worker_client, query):
+    response = await worker_client.get(f"/cases?{query}")
     assert response.status_code == 200 and soup(response).select_one("#case-count")
 
 

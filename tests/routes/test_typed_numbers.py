@@ -5,17 +5,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
-from tests.support.factories import csrf_token, load_demo, login
+from tests.factories import csrf_token, login
 
 
 def alert(response) -> str:
     return BeautifulSoup(response.text, "html.parser").select_one("[role=alert]").get_text().strip()
-
-
-@pytest.fixture
-async def demo(client, db):
-    await load_demo(db)
-    return client
 
 
 async def new_item(client, **changes):
@@ -33,9 +27,9 @@ async def new_item(client, **changes):
     ("abc", "承诺时限须为整数"),
     ("", "请填写承诺时限"),
 ])
-async def test_the_catalog_promise_says_which_bound_was_crossed(demo, typed, message):
-    await login(demo, "manager", DEMO_PASSWORD)
-    response = await new_item(demo, promised_days=typed)
+async def test_the_catalog_promise_says_which_bound_was_crossed(demo_client, typed, message):
+    await login(demo_client, "manager", DEMO_PASSWORD)
+    response = await new_item(demo_client, promised_days=typed)
     assert response.status_code == 422
     assert alert(response).startswith(message)
     field = BeautifulSoup(response.text, "html.parser").select_one("input[name=promised_days]")
@@ -45,30 +39,30 @@ async def test_the_catalog_promise_says_which_bound_was_crossed(demo, typed, mes
 @pytest.mark.parametrize(("typed", "message"), [("-5", "第 1 项材料：份数不能为负数"),
                                                 ("99999999", "第 1 项材料：份数最多 20 份"),
                                                 ("x", "第 1 项材料：份数须为整数")])
-async def test_material_copies_say_which_bound_was_crossed(demo, typed, message):
-    await login(demo, "manager", DEMO_PASSWORD)
-    response = await new_item(demo, m_copies=[typed])
+async def test_material_copies_say_which_bound_was_crossed(demo_client, typed, message):
+    await login(demo_client, "manager", DEMO_PASSWORD)
+    response = await new_item(demo_client, m_copies=[typed])
     assert response.status_code == 422 and alert(response).startswith(message)
 
 
 @pytest.mark.parametrize(("typed", "message"), [("-5", "餐费不能为负数"), ("−5", "餐费不能为负数"),
                                                 ("99999999", "餐费不能超过 1000 元"), ("0", "餐费须大于 0")])
-async def test_the_desk_price_says_which_bound_was_crossed(demo, typed, message):
-    await login(demo, "canteen", DEMO_PASSWORD)
-    page = BeautifulSoup((await demo.get("/dining?card=D0203")).text, "html.parser")
+async def test_the_desk_price_says_which_bound_was_crossed(demo_client, typed, message):
+    await login(demo_client, "canteen", DEMO_PASSWORD)
+    page = BeautifulSoup((await demo_client.get("/dining?card=D0203")).text, "html.parser")
     hidden = {i["name"]: i.get("value", "") for i in page.select("form.meal-form input[type=hidden]")}
-    response = await demo.post("/dining/meals", data={**hidden, "kind": "lunch", "price": typed})
+    response = await demo_client.post("/dining/meals", data={**hidden, "kind": "lunch", "price": typed})
     assert response.status_code == 422 and alert(response) == message
 
 
 @pytest.mark.parametrize(("typed", "message"), [("-5", "每班人数不能为负数"), ("99999999", "每班人数最多 20 人"),
                                                 ("0", "每班人数至少 1 人")])
-async def test_the_shift_size_says_which_bound_was_crossed(demo, typed, message):
-    await login(demo, "manager", DEMO_PASSWORD)
-    page = BeautifulSoup((await demo.get("/rosters/shifts")).text, "html.parser")
+async def test_the_shift_size_says_which_bound_was_crossed(demo_client, typed, message):
+    await login(demo_client, "manager", DEMO_PASSWORD)
+    page = BeautifulSoup((await demo_client.get("/rosters/shifts")).text, "html.parser")
     token = page.select_one("input[name=_csrf_token]")["value"]
     staff = [i["value"] for i in page.select("form.shift-form")[-1].select("input[name=eligible]")][:2]
-    response = await demo.post("/rosters/shifts", data={
+    response = await demo_client.post("/rosters/shifts", data={
         "_csrf_token": token, "name": "错时早班", "start": "07:30", "end": "08:30", "needed": typed,
         "day_kinds": ["workday"], "eligible": staff})
     assert response.status_code == 422 and alert(response) == message

@@ -9,7 +9,7 @@ from center.services.auth import LoginFailed, LoginThrottled, authenticate
 from center.services.staff import StaffError, add_staff
 from center.tables import AuditLog, LoginAttempt
 from center.timeutil import utcnow
-from tests.support.factories import PASSWORD, make_center, make_staff
+from tests.factories import PASSWORD, make_center, make_staff
 
 
 async def test_right_password_logs_in_and_is_audited(db):

@@ -11,7 +11,7 @@ from center.services import cases
 from center.services.cases import ReceiveForm
 from center.tables import AuditLog, CalendarNotice, CalendarOverride, Case, CaseEvent
 from center.timeutil import LOCAL_TZ
-from tests.support.factories import as_user, item_id, load_demo_catalog, make_center, make_staff
+from tests.factories import as_user, item_id, load_demo_catalog, make_center, make_staff
 
 DEC_28 = date(2026, 12, 28)  # a Monday in the last week of the last year chinese-calendar knows
 

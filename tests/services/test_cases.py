@@ -11,7 +11,7 @@ from center.services import cases
 from center.services.cases import CaseConflict, ReceiveForm
 from center.tables import AuditLog, Case, CaseEvent, CaseReminder, Visit
 from center.timeutil import LOCAL_TZ
-from tests.support.factories import as_user, item_id, load_demo_catalog, make_center, make_staff
+from tests.factories import as_user, item_id, load_demo_catalog, make_center, make_staff
 
 ID_NUMBER = "11010519491231002X"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import pytest
 
@@ -11,15 +10,14 @@ from center.domain.cases import CaseStatus, deadline_mark, due_date, missing_mat
 from center.services.calendar import get_calendar
 from center.services.catalog import version_by_id
 from center.tables import Case
-from center.timeutil import LOCAL_TZ, local_today, set_clock, to_local
+from center.timeutil import local_today, to_local
+from tests.factories import JOURNEY_NOW
 
 
 @pytest.fixture(autouse=True)
-def clock():
+def clock(frozen_clock):
     """The e2e journeys' clock (a Wednesday in December): the demo is loaded and judged on it."""
-    set_clock(datetime(2026, 12, 9, 10, 0, tzinfo=LOCAL_TZ))
-    yield
-    set_clock(None)
+    return frozen_clock(JOURNEY_NOW)
 
 
 async def _demo_cases() -> list[dict]:

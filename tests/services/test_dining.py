@@ -14,7 +14,7 @@ from center.services.dining.meals import meals_of_day, record_meal, void_meal
 from center.services.dining.months import close_month, closed_canteens, month_view, plan_close, senior_view
 from center.tables import ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal, SubsidyPolicy
 from center.timeutil import LOCAL_TZ, utcnow
-from tests.support.factories import as_user, make_canteen, make_center, make_senior, make_staff
+from tests.factories import as_user, make_canteen, make_center, make_senior, make_staff
 
 TODAY = date(2026, 11, 24)
 NOON = datetime.combine(TODAY, time(12), tzinfo=LOCAL_TZ)

@@ -17,7 +17,7 @@ from center.services.rosters.rotation import fill_week
 from center.services.rosters.swaps import decide_swap, request_swap, swap, swap_requests
 from center.tables import Assignment, RosterChange, ShiftEligibility, ShiftType, SwapRequest
 from center.timeutil import LOCAL_TZ
-from tests.support.factories import as_user, make_center, make_staff
+from tests.factories import as_user, make_center, make_staff
 
 MONDAY = date(2026, 11, 30)
 

@@ -17,7 +17,7 @@ from center.tables import Case, Staff
 from center.services import cases
 from center.services.cases import ReceiveForm
 from center.timeutil import LOCAL_TZ, local_today, to_local
-from tests.support.factories import as_user, item_id, load_demo_catalog, make_center, make_staff
+from tests.factories import as_user, item_id, load_demo_catalog, make_center, make_staff
 
 
 async def test_year_figures_match_a_recount_of_every_case(demo_db):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from center.services.dining.terminals import create_terminal
-from tests.support.factories import make_canteen
+from tests.factories import make_canteen
 
 
 async def canteen_with_terminal() -> tuple[int, str, dict]:

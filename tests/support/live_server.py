@@ -76,7 +76,7 @@ class LiveServer:
 
 def login_cookies(url: str, username: str, password: str) -> dict[str, str]:
     """Log in to a real server through the form; its cookies (the session cookie: the CSRF token lives in it)."""
-    from tests.support.factories import CSRF_RE
+    from tests.factories import CSRF_RE
 
     with httpx.Client(base_url=url, timeout=20) as client:
         token = CSRF_RE.search(client.get("/login").text).group(1)

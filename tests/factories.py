@@ -5,16 +5,18 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from datetime import date
+from datetime import date, datetime
 
 from center.config import Settings
 from center.domain.privacy import id_check_digit
 from center.services.dining.allowances import grant_due
 from center.services.staff import add_staff
 from center.tables import Canteen, Center, Senior
-from center.timeutil import utcnow
+from center.timeutil import LOCAL_TZ, utcnow
 
 PASSWORD = "a-test-password-123"
+# The e2e journeys' clock, a Wednesday in an ordinary December week (the `frozen_clock` fixture's default).
+JOURNEY_NOW = datetime(2026, 12, 9, 10, 0, tzinfo=LOCAL_TZ)
 _seq = itertools.count(1)
 
 
@@ -141,3 +143,30 @@ async def load_demo(settings: Settings) -> None:
 def vary(response) -> set[str]:
     """The request headers an answer varies by, apart from Accept-Encoding (added whenever it is gzipped)."""
     return {v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()} - {"Accept-Encoding"}
+
+
+def soup(response):
+    """The answer's HTML, parsed (assert on structure, not on long strings)."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(response.text, "html.parser")
+
+
+async def accept_case(client, code: str = "MZ01", **fields) -> int:
+    """Accept a case for 张桂英 at the counter with a plain form post (materials 0–2 brought); the new case's id."""
+    token = await csrf_token(client, "/counter")
+    data = {"_csrf_token": token, "item_id": str(await item_id(code)), "action": "accept", "resident_name": "张桂英",
+            "brought": ["0", "1", "2"], **fields}
+    response = await client.post("/counter/receive", data=data, follow_redirects=False)
+    assert response.status_code == 302, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def act_on_case(client, case_id: int, headers: dict | None = None, **fields):
+    """Post an action (fields) on the case page's form, with the case's current version; the answer."""
+    from center.tables import Case
+
+    token = await csrf_token(client, f"/cases/{case_id}")
+    version = (await Case.select(Case.version).where(Case.id == case_id).first())["version"]
+    data = {"_csrf_token": token, "version": str(version), **fields}
+    return await client.post(f"/cases/{case_id}/actions", data=data, headers=headers or {}, follow_redirects=False)
