@@ -68,6 +68,12 @@ def _typed_notice(form: FormData) -> tuple[int, calendar_service.NoticeForm]:
 EDITOR = requires(Area.calendar_edit)
 
 
+def _notice_of(year: int, typed: calendar_service.NoticeForm):
+    """The notice as typed, checked (a DomainError or ValueError names what to fix)."""
+    return parse_notice(year, [r["name"] for r in typed.rows], [r["first"] for r in typed.rows],
+                        [r["last"] for r in typed.rows], typed.makeup, typed.title)
+
+
 class CalendarController(Controller):
     path = "/calendar"
     guards = [requires(Area.calendar)]
@@ -84,8 +90,7 @@ class CalendarController(Controller):
         form = await FormData.read(request)
         year, typed = _typed_notice(form)
         try:
-            notice = parse_notice(year, [r["name"] for r in typed.rows], [r["first"] for r in typed.rows],
-                                  [r["last"] for r in typed.rows], typed.makeup, typed.title)
+            notice = _notice_of(year, typed)
             preview = await calendar_service.preview_notice(staff, notice)
         except (DomainError, ValueError) as exc:
             return page(request, TEMPLATE, await _year_context(staff, year, notice_form=typed, notice_error=str(exc)),
@@ -98,8 +103,7 @@ class CalendarController(Controller):
         form = await FormData.read(request)
         year, typed = _typed_notice(form)
         try:
-            notice = parse_notice(year, [r["name"] for r in typed.rows], [r["first"] for r in typed.rows],
-                                  [r["last"] for r in typed.rows], typed.makeup, typed.title)
+            notice = _notice_of(year, typed)
             moved = await calendar_service.enter_notice(staff, notice, digest=form.text("digest", limit=64))
         except (DomainError, ValueError) as exc:
             return page(request, TEMPLATE, await _year_context(staff, year, notice_form=typed, notice_error=str(exc)),
