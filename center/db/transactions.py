@@ -35,6 +35,11 @@ def _write_lock() -> asyncio.Lock:
     return lock
 
 
+def in_transaction() -> bool:
+    """Whether this task is inside a transaction already (its statements commit with it)."""
+    return engine().current_transaction.get() is not None
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[object]:
     """A transaction for read-then-write work: BEGIN IMMEDIATE on SQLite (behind this process's write lock), a

@@ -36,7 +36,7 @@ async def record(
         ip=ip[:64],
         detail=detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False),
     )
-    if db.engine().current_transaction.get() is None:
+    if not db.in_transaction():
         async with db.write_transaction():
             await _append(row)
     else:

@@ -3,8 +3,10 @@ Piccolo's configuration following the bound engine."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from piccolo.engine.finder import engine_finder
@@ -91,3 +93,26 @@ def test_center_db_does_not_import_piccolo_conf():
 
 def test_param_shows_its_name():
     assert repr(Param("center")) == "Param('center')"
+
+
+# ---------------------------------------------------------------- the machinery stays in its room (issue #12)
+
+CENTER = Path(__file__).resolve().parents[2] / "center"
+ENGINE_INTERNALS = re.compile(
+    r"_process_results|run_inline|run_querystring|current_transaction|QueryString\(|Prepared\(|inline=|"
+    r"from center\.db\.(engines|prepared|transactions) import|-7_000_00|\\x00sample")
+
+
+def test_no_module_outside_center_db_touches_the_engine_or_compiles_a_statement():
+    """A card number followed from POST /api/v1/meals (routes/api → services/dining/meals → domain/meals →
+    services/dining/posting) meets `statements.X.rows(...)` and `db.point_write()`, never an engine's insides;
+    the hot statements all stand in center/db/statements.py."""
+    offenders = []
+    for path in sorted(CENTER.rglob("*.py")):
+        relative = path.relative_to(CENTER).as_posix()
+        if relative.startswith(("db/", "migrations/")) or relative in ("piccolo_conf.py", "dbsql.py"):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if ENGINE_INTERNALS.search(line):
+                offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

@@ -4,12 +4,13 @@ from datetime import date
 
 import pytest
 from litestar import Litestar, get
+from litestar.params import FromPath
 
 from center.web.links import build
 
 
 @get("/cases/{case_id:int}", name="t:case", sync_to_thread=False)
-def _case(case_id: int) -> None: ...
+def _case(case_id: FromPath[int]) -> None: ...
 
 
 @get("/rosters", name="t:week", sync_to_thread=False)
@@ -40,3 +41,29 @@ def test_query_values_are_escaped_and_an_anchor_goes_last(app):
 def test_an_unknown_name_is_a_loud_error(app):
     with pytest.raises(LookupError):
         build(app, "t:nothing")
+
+
+# ---------------------------------------------------------------- nobody writes an address by hand (issue #12)
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CENTER = Path(__file__).resolve().parents[2] / "center"
+# An attribute whose value starts with a literal path: href="/cases", hx-post="/rosters/…", action='/login'.
+LITERAL_ADDRESS = re.compile(r"""\b(href|action|src|hx-get|hx-post|hx-put|hx-delete|hx-patch)\s*=\s*["']/""")
+# A redirect or a link glued together in Python: Redirect(path="/…"), f"/cases/{id}", "/rosters?week=" + …
+HANDMADE_PATH = re.compile(r"""Redirect\(\s*(path\s*=\s*)?f?["']/|\bf["']/[a-z]|["']/[a-z][\w/-]*\?[\w]+=["']\s*\+""")
+
+
+def test_no_template_writes_an_address_by_hand():
+    offenders = [f"{path.relative_to(CENTER)}:{number}: {line.strip()}"
+                 for path in sorted((CENTER / "templates").rglob("*.html"))
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if LITERAL_ADDRESS.search(line)]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_no_handler_glues_an_address_together():
+    offenders = [f"{path.relative_to(CENTER)}:{number}: {line.strip()}"
+                 for folder in ("routes", "web") for path in sorted((CENTER / folder).rglob("*.py"))
+                 for number, line in enumerate(path.read_text().splitlines(), 1) if HANDMADE_PATH.search(line)]
+    assert not offenders, "\n".join(offenders)
