@@ -400,6 +400,6 @@ class ManagementController(Controller):
                              form.text("birthday_rule", limit=20))
         except DomainError as exc:
             return page(request, "dining/policy.html", {"policy": await allowances.policy_for(year), "year": year,
-                                                        "error": str(exc)}, status_code=422)
+                                                        "error": str(exc), "typed": form.as_dict()}, status_code=422)
         flash(request, f"{year} 年补贴政策已保存")
         return redirect(request, "dining:policy", year=year)

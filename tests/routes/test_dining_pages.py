@@ -260,6 +260,20 @@ async def test_read_only_policy_reads_as_text(client, db):
     await logout(client)
 
 
+async def test_a_refused_policy_comes_back_with_what_the_admin_typed(admin_client):
+    token = await csrf_token(admin_client, "/dining/policy")
+    refused = await admin_client.post("/dining/policy", data={
+        "_csrf_token": token, "year": "2027", "annual": "abc", "cap": "20", "year_end": "carry",
+        "birthday_rule": "prorata"})
+    assert refused.status_code == 422
+    page = soup(refused)
+    assert "金额" in page.select_one("[role=alert]").get_text()
+    assert page.select_one("input[name=annual]")["value"] == "abc"  # the wrong value, to be corrected
+    assert page.select_one("input[name=cap]")["value"] == "20"
+    assert page.select_one("select[name=year_end] option[selected]")["value"] == "carry"
+    assert page.select_one("select[name=birthday_rule] option[selected]")["value"] == "prorata"
+
+
 async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_sees_only_its_canteen(operator_client):
     """Issue #11, finding 4: an operator read any senior's page in the district (sequential ids), with the meals at
     other centers' canteens. Now only a card looked up at the desk opens its account, and the rows there are the

@@ -258,6 +258,36 @@ async def test_hours_settings_refuse_bad_input_in_chinese(client, center):
     assert ok.status_code == 302
 
 
+async def test_a_refused_hours_form_comes_back_with_what_was_typed(client, center):
+    """Nothing typed is lost: the form that was refused shows its own values again (and the others stay empty)."""
+    await as_manager(client, center)
+    token = await csrf_token(client, "/rosters/hours")
+    refused = await client.post("/rosters/hours/exceptions", data={
+        "_csrf_token": token, "day": "2026-12-21", "start": "10:00", "end": "09:00", "reason": "坏时间"})
+    assert refused.status_code == 422
+    form = soup(refused).select_one("form[action='/rosters/hours/exceptions']")
+    assert {name: form.select_one(f"[name={name}]")["value"] for name in ("day", "start", "end", "reason")} == {
+        "day": "2026-12-21", "start": "10:00", "end": "09:00", "reason": "坏时间"}
+    period = soup(refused).select_one("form[action='/rosters/hours/periods']")
+    assert period.select_one("[name=start]")["value"] == "" and period.select_one("[name=end]")["value"] == ""
+
+    refused = await client.post("/rosters/hours/announcements", data={
+        "_csrf_token": token, "text": "停电通知", "starts_on": "2026-12-10", "ends_on": "2026-12-05"})
+    assert refused.status_code == 422
+    form = soup(refused).select_one("form[action='/rosters/hours/announcements']")
+    assert (form.select_one("[name=starts_on]")["value"], form.select_one("[name=ends_on]")["value"]) == (
+        "2026-12-10", "2026-12-05")
+    assert form.select_one("textarea[name=text]").get_text() == "停电通知"
+
+    seasons = [o["value"] for o in soup(refused).select("select[name=season] option") if o["value"]]
+    if seasons:  # the center keeps seasonal hours (作息): the one chosen stays chosen
+        refused = await client.post("/rosters/hours/periods", data={
+            "_csrf_token": token, "day_kind": "workday", "kind": "regular", "season": seasons[-1],
+            "start": "18:00", "end": "08:00"})
+        assert refused.status_code == 422
+        assert soup(refused).select_one("select[name=season] option[selected]")["value"] == seasons[-1]
+
+
 async def test_hours_forms_post_one_operation_each(client, center):
     """Each form of the hours page posts to its own operation's address (no hidden `op` to dispatch on)."""
     await as_manager(client, center)
