@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start(settings)
+        await db.notify.start()  # the hall's calls from every process (PostgreSQL LISTEN; nothing on SQLite)
         try:
             await get_calendar()  # warm the calendar so the layout's warning banner sees overrides at once
         except Exception:
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await scheduler.stop()
+            await db.notify.stop()
             await db.stop(settings)
 
     session_config = SessionConfig(

@@ -39,6 +39,7 @@ APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "meal": (("canteen", "idempotency_key"),),
     "closed_month": (("month",),),
     "closed_canteen_month": (("canteen", "month"),),
+    "ticket_call": (),
 }
 
 

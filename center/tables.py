@@ -462,11 +462,98 @@ class ClosedCanteenMonth(Table):
     closed_at = Timestamptz()
 
 
+class HallQueue(Table):
+    """A queue of the hall (队列): a code letter, a name, the catalog categories it serves, its daily maximum."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    code = Varchar(length=1)  # A–Z, unique within the center (unique index with the center)
+    name = Varchar(length=20)
+    categories = Text(default="[]")  # JSON list of category ids this queue serves
+    daily_max = Integer(default=300)  # tickets a day; the take page says when it is reached
+    # At most this many priority tickets are called in a row before a waiting ordinary one (1: every other call).
+    priority_run = Integer(default=1)
+    active = Boolean(default=True)
+    sort_order = Integer(default=0)
+
+
+class HallWindow(Table):
+    """A numbered window (窗口) of the hall and the queues it serves today; a worker opens, pauses and leaves it."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    number = Varchar(length=20)  # as on the sign above it, unique within the center
+    queues = Text(default="[]")  # JSON list of queue codes served
+    extended = Boolean(default=False)  # the window that serves extended hours (延时/值班): tickets go there then
+    paused = Boolean(default=False)  # 暂停: taken off the queue
+    staff = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)  # who sits there now
+    opened_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz()
+
+
+class TicketCounter(Table):
+    """The last number handed out per queue and local day: one atomic upsert per ticket, never a number twice."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    queue_code = Varchar(length=1)
+    day = Date()
+    last_no = Integer(default=0)
+
+
+class Ticket(Table):
+    """A numbered ticket (取号票) from the door to the window; its token is the resident's page. No personal data."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    queue = ForeignKey(references=HallQueue, on_delete=OnDelete.restrict)
+    day = Date()  # the local day it was taken
+    number = Integer()
+    ticket_no = Varchar(length=8)  # "A012": unique per center and day
+    token = Varchar(length=40, unique=True)
+    priority = Boolean(default=False)  # 老年人、残疾人优先
+    state = Varchar(length=16, index=True)  # waiting | called | serving | done | no_show
+    target_window = Varchar(length=20, default="")  # only this window may call it ("": any window of its queue)
+    window = Varchar(length=20, default="")  # the window that called it
+    taken_at = Timestamptz()
+    order_at = Timestamptz()  # its place in time: kept on a transfer and on a return
+    called_at = Timestamptz(null=True, default=None)
+    last_called_at = Timestamptz(null=True, default=None)
+    calls = Integer(default=0)
+    called_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    no_show_at = Timestamptz(null=True, default=None)
+    returned = Boolean(default=False)  # came back once after 过号
+    visit = ForeignKey(references=Visit, null=True, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=True, on_delete=OnDelete.restrict)
+    client = Varchar(length=64, default="")  # the address that took it (the per-address limit)
+    printer = Integer(null=True, default=None)  # ticket_printer.id when a registered printer took it
+    version = Integer(default=1)
+
+
+class TicketCall(Table):
+    """Every call and recall as the hall heard it (append-only): the screen's last calls and the figures."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict)
+    ticket_no = Varchar(length=8)
+    window = Varchar(length=20)
+    kind = Varchar(length=8)  # call | recall
+    at = Timestamptz(index=True)
+
+
+class TicketPrinter(Table):
+    """A registered ticket printer at a hall door: a bearer token (stored hashed) exempt from the per-address limit."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    name = Varchar(length=60)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
     Canteen, Senior, Terminal, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
-    ClosedCanteenMonth,
+    ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
 )

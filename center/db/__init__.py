@@ -50,12 +50,13 @@ from center.db.engines import (
     start,
     stop,
 )
+from center.db import notify
 from center.db.prepared import Param, Prepared, fetch_tuples
 from center.db.transactions import (POINT_WRITE_MAX_STATEMENTS, PointWriteTooLong, in_transaction, point_write,
                                     write_transaction)
 
 __all__ = [
     "POINT_WRITE_MAX_STATEMENTS", "SQLITE_BUSY_TIMEOUT_MS", "Param", "PointWriteTooLong", "PooledSQLiteEngine",
-    "Prepared", "bind", "bound", "engine", "fetch_tuples", "in_transaction", "is_sqlite", "make_engine", "ping",
+    "Prepared", "bind", "bound", "engine", "fetch_tuples", "in_transaction", "is_sqlite", "make_engine", "notify", "ping",
     "point_write", "start", "stop", "write_transaction",
 ]

@@ -11,6 +11,7 @@ from center.routes.cases import CasesController, PublicStatusController, VisitsC
 from center.routes.catalog import CatalogController
 from center.routes.centers import CentersController
 from center.routes.counter import CounterController
+from center.routes.hall_api import HallApiController
 from center.routes.health import healthz
 from center.routes.home import home
 from center.routes.stats import StatsController
@@ -25,6 +26,7 @@ ROUTES = [
     CounterController,
     DeskController,
     DutyController,
+    HallApiController,
     IcalController,
     ManagementController,
     PublicStatusController,

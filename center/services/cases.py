@@ -54,6 +54,7 @@ from center.services import audit
 from center.services.calendar import get_calendar
 from center.services.catalog import current_version, search_items, version_by_id
 from center.services.identity import CurrentUser
+from center.services.hall import events as hall_events, window as hall_window
 from center.tables import Case, CaseEvent, CaseReminder, Center, Item, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_today, to_local, utcnow
 
@@ -97,15 +98,19 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
         raise CaseRuleError("请先选择一个有效的服务事项")
     today = to_local(now).date()
     visit_id = None
+    unnamed_visit = False
     if form.visit_id is not None:
-        visit = await Visit.select(Visit.center, Visit.created_at).where(Visit.id == form.visit_id).first()
+        visit = await Visit.select(Visit.center, Visit.created_at, Visit.resident_name).where(
+            Visit.id == form.visit_id).first()
         if visit is not None and visit["center"] == actor.center_id and _local_day(visit["created_at"]) == today:
             visit_id = form.visit_id  # another item for the same resident; a stale or foreign id logs a new visit
+            # A visit opened by calling a ticket (开始办理) has no resident yet: the first case names them.
+            unnamed_visit = not visit["resident_name"]
     errors: dict[str, str] = {}  # every wrong field is told at once, in the form's order
     try:
         name, id_number, phone = normalize_resident(
             form.resident_name, form.id_number, form.phone,
-            name_required=form.action == "accept" and visit_id is None, today=today)
+            name_required=form.action == "accept" and (visit_id is None or unnamed_visit), today=today)
     except ResidentDataErrors as exc:
         errors.update(exc.errors)
     note = (form.note or "").strip()
@@ -135,6 +140,10 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
                 center=actor.center_id, staff=actor.id, resident_name=name, id_number=id_number, phone=phone,
                 phone_tail=phone_tail(phone), note=note if status == CaseStatus.consult else "", extended=extended, created_at=now,
             )).returning(Visit.id))[0]["id"]
+        elif unnamed_visit and (name or id_number or phone):
+            await Visit.update({Visit.resident_name: name, Visit.id_number: id_number, Visit.phone: phone,
+                                Visit.phone_tail: phone_tail(phone), Visit.extended: extended}).where(
+                Visit.id == visit_id)
         code = new_case_code()
         while await Case.exists().where(Case.code == code):
             code = new_case_code()
@@ -159,6 +168,9 @@ async def receive(actor: CurrentUser, form: ReceiveForm, now: datetime | None = 
             ))
         await audit.record("case.receive", actor=actor, object_type="case", object_id=case_id,
                            detail={"item": item["id"], "status": status.value, "visit": visit_id})
+        called = await hall_window.finish_for_visit(visit_id, case_id, now)
+    if called:
+        await hall_events.publish(called, "queue")
     return {"case_id": case_id, "visit_id": visit_id, "status": status.value, "code": code,
             "missing_names": [materials[i]["name"] for i in missing]}
 
