@@ -10,6 +10,8 @@ from center.dbsql import APPEND_ONLY_KEYS, append_only, no_replace, run_all
 
 ID = "2026-12-03T06:00:30:000000"
 VERSION = "1.38.0"
+TABLES_THEN = ("audit_log", "case_event", "roster_change", "ledger_txn", "ledger_posting", "meal", "closed_month",
+               "closed_canteen_month")
 DESCRIPTION = "link existing ledger_txn and audit_log rows into hash chains; no REPLACE on append-only tables"
 
 
@@ -57,7 +59,8 @@ async def forwards():
         await _link("audit_log", chain.relink((a["id"], chain.audit_content(a)) for a in audits), engine_type)
         statements = []
         for table, keys in APPEND_ONLY_KEYS.items():
-            statements += no_replace(engine_type, table, keys)
+            if table in TABLES_THEN:  # the append-only tables that existed when this migration was written
+                statements += no_replace(engine_type, table, keys)
         await run_all(statements)
 
     manager.add_raw(raw)

@@ -14,6 +14,7 @@ from center.services import audit, chain
 from center.services.catalog import load_catalog
 from center.services.passwords import hash_password
 from center.demo.catalog import CATEGORIES, KEYWORDS
+from center.demo.hall import load_hall
 from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
 
@@ -105,6 +106,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     created["cases"] = await _demo_cases(centers, settings)
     created["assignments"] = await _demo_rosters(centers)
     created.update(await _demo_dining(centers))
+    created["tickets"] = await load_hall(centers)
     if any(created.values()):
         await audit.record("demo.load", detail=created)
     return created

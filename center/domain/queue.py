@@ -211,3 +211,12 @@ def may_take(spans: Sequence[tuple[time, time]], moment: time) -> bool:
         if start <= moment < cutoff:
             return True
     return False
+
+
+def window_number(label: str) -> str:
+    """The number a worker's window label names: "3号窗口" → "3", "3" → "3" (the hall says 请…到 3 号窗口)."""
+    label = (label or "").strip()
+    for suffix in ("号窗口", "窗口", "号"):
+        if label.endswith(suffix):
+            return label[: -len(suffix)].strip()
+    return label

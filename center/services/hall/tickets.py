@@ -254,7 +254,7 @@ async def hall_state(slug: str, now: datetime | None = None) -> dict:
     calls = await TicketCall.select(TicketCall.id, TicketCall.ticket_no, TicketCall.window, TicketCall.at,
                                     TicketCall.kind).where(
         (TicketCall.center == center["id"]) & (TicketCall.at >= start)
-    ).order_by(TicketCall.id, ascending=False).limit(LAST_CALLS)
+    ).order_by(TicketCall.at, ascending=False).order_by(TicketCall.id, ascending=False).limit(LAST_CALLS)
     return {
         "center": {"id": center["id"], "slug": center["slug"], "name": center["name"]},
         "queues": [{"code": q["code"], "name": q["name"], "waiting": counts.get(q["id"], 0)} for q in queues],

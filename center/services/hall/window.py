@@ -18,6 +18,7 @@ from center.domain.queue import (
     pick_next,
     priority_streak,
     recall_ready_at,
+    window_number,
 )
 from center.services import audit
 from center.services.hall import events
@@ -37,7 +38,7 @@ async def _window(actor: CurrentUser) -> dict:
     if actor.center_id is None:
         raise AccessDenied("区级账号不在窗口叫号")
     staff = await Staff.select(Staff.window).where(Staff.id == actor.id).first() or {}
-    number = (staff.get("window") or "").strip()
+    number = window_number(staff.get("window") or "")
     if not number:
         raise QueueError("您还没有分配窗口，请联系中心管理员在“取号叫号设置”中设置", field="window")
     for window in await windows_of(actor.center_id):
