@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from center.db import notify
+from center.services import cache
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Hall:
             slug, kind = str(message["slug"]), str(message["kind"])
         except (ValueError, KeyError, TypeError):
             return
+        # Another process's write did not drop this process's public caches: the screen's poll must not answer
+        # from before the call.
+        cache.changed()
         self._seq[slug] += 1
         event = HallEvent(slug, kind, self._seq[slug])
         for stream in list(self._streams.get(slug, ())):
