@@ -30,6 +30,12 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "sqlite_only" in item.keywords:
                 item.add_marker(skip)
+    else:
+        # Several web processes hear one event only through PostgreSQL (LISTEN/NOTIFY); SQLite runs one process.
+        skip = pytest.mark.skip(reason="PostgreSQL only")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -143,11 +143,13 @@ async def minutes_each(queue_id: int, now: datetime) -> float:
                             if r["finished_at"] >= r["called_at"]])
 
 
-async def _waiting_before(center_id: int, queue_id: int, day: date, order_at: datetime, priority: bool) -> int:
-    """Tickets of the queue that will be called before this one: every waiting priority ticket taken earlier, and
-    for an ordinary ticket the ordinary ones taken earlier plus the priority ones taken earlier."""
+async def _waiting_before(center_id: int, queue_id: int, day: date, order_at: datetime, ticket_id: int,
+                          priority: bool) -> int:
+    """Tickets of the queue that will be called before this one: those waiting since earlier (in time, then in
+    number), and for a priority ticket only the priority ones among them."""
     condition = ((Ticket.center == center_id) & (Ticket.queue == queue_id) & (Ticket.day == day)
-                 & (Ticket.state == TicketState.waiting.value) & (Ticket.order_at < order_at))
+                 & (Ticket.state == TicketState.waiting.value)
+                 & ((Ticket.order_at < order_at) | ((Ticket.order_at == order_at) & (Ticket.id < ticket_id))))
     if priority:
         condition &= Ticket.priority == True  # noqa: E712
     return await Ticket.count().where(condition)
@@ -194,12 +196,12 @@ async def take_ticket(slug: str, request: TakeRequest, now: datetime | None = No
             raise QueueClosed(f"今日{queue['name']}的号已取完（每日 {queue['daily_max']} 个），请明日再来或到服务台咨询",
                               field="queue")
         no = ticket_no(queue["code"], number)
-        await Ticket.insert(Ticket(
+        ticket_id = (await Ticket.insert(Ticket(
             center=center["id"], queue=queue["id"], day=today, number=number, ticket_no=no, token=token,
             priority=request.priority, state=TicketState.waiting.value, target_window=target, taken_at=now,
             order_at=now, client=(request.client or "")[:64], printer=request.printer_id, version=1,
-        ))
-    before = await _waiting_before(center["id"], queue["id"], today, now, request.priority)
+        )).returning(Ticket.id))[0]["id"]
+    before = await _waiting_before(center["id"], queue["id"], today, now, ticket_id, request.priority)
     staffed = staffed_windows(windows, queue["code"], day, today)
     await events.publish(slug, "queue")
     return {
@@ -223,8 +225,8 @@ async def ticket_status(token: str, now: datetime | None = None) -> dict:
     if row is None:
         raise NotFound("没有这张号票")
     waiting = row["state"] == TicketState.waiting.value
-    before = await _waiting_before(row["center"], row["queue"], row["day"], row["order_at"], row["priority"]) \
-        if waiting else 0
+    before = await _waiting_before(row["center"], row["queue"], row["day"], row["order_at"], row["id"],
+                                   row["priority"]) if waiting else 0
     estimate = None
     if waiting:
         day = await hall_day(row["center"], to_local(now))
