@@ -501,6 +501,11 @@ def main() -> None:
     finally:
         app.stop()
         ceiling.stop()
+    # The hall queue (issue #13): SSE delivery to 200 screens on one SQLite process and on 4 PostgreSQL ones,
+    # and tickets through the API beside raw sqlite3.
+    from hall import hall_figures
+
+    hall_figures(figure, seconds, os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     meals = results.get("POST /api/v1/meals@32")
     ledger_figures(db_path, meals.rps if meals else None, meals.errors if meals else None)
     write_results(started)
