@@ -15,6 +15,7 @@ from center.routes.hall_api import HallApiController
 from center.routes.health import healthz
 from center.routes.home import home
 from center.routes.stats import StatsController
+from center.routes.take import TakeController, TicketController
 
 ROUTES = [
     ApiController,
@@ -33,7 +34,9 @@ ROUTES = [
     RostersController,
     ScreenController,
     StatsController,
+    TakeController,
     TerminalController,
+    TicketController,
     VisitsController,
     healthz,
     home,

@@ -36,8 +36,10 @@ SESSION_KEY = "csrf"
 FIELD = "_csrf_token"
 HEADER = "x-csrftoken"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-# Bearer-token API (no cookies, so nothing to forge) and the public read-only pages.
-EXEMPT = re.compile(r"^/(?:api|screen|ical|static)/|^/healthz")
+# Bearer-token API (no cookies, so nothing to forge) and the public read-only pages. The take page's POST
+# (/take/{slug}) is public too: it carries no session and acts in nobody's name, so a forged one can do no more than
+# anyone at the door can (take a number, within the per-address limit of services/hall/tickets.py).
+EXEMPT = re.compile(r"^/(?:api|screen|ical|static|take)/|^/healthz")
 _SECRET_BYTES = 32
 # The detail names CSRF: center.web.errors answers it with its Chinese "page expired" message (htmx: a toast).
 REFUSED = "CSRF token verification failed"

@@ -38,6 +38,8 @@ PUBLIC: tuple[PublicPath, ...] = (
     PublicPath("/schema", Answers.json, "the OpenAPI schema"),
     PublicPath("/screen/", Answers.page, "the hall screen"),
     PublicPath("/s/", Answers.page, "the resident's case status, from the slip's QR"),
+    PublicPath("/take/", Answers.page, "the take-a-number touch page at the hall door and its printed ticket"),
+    PublicPath("/q/", Answers.page, "the resident's ticket page, from the ticket's QR"),
     PublicPath("/ical/", Answers.other, "a staff member's duty feed at an unguessable address"),
 )
 
