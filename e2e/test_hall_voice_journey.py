@@ -135,6 +135,14 @@ def test_mute_is_kept_by_the_screen_and_a_call_then_plays_nothing(browser, serve
                           "queued: window.centerVoice.queue.length})")
     assert voice == {"played": 0, "speaking": False, "queued": 0}  # ... and nothing was played
 
+    # Sound back on: the next call is heard (the click that unlocked the screen while it was muted still counts).
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "false")
+    page.evaluate(CALL, ["3", "C007", "12", False])
+    page.wait_for_function(SAID, arg=["chime", *(["请", "C", "0", "0", "7", "号", "到", "十", "2", "窗口"] * 2)])
+    page.wait_for_function("() => window.centerVoice.played >= 2")
+    assert json.loads(page.evaluate("() => localStorage.getItem('center.voice.daxi')"))["muted"] is False
+
     # Another screen (another center) keeps its own settings.
     page.goto(f"{server.url}/screen/huanghe")
     expect(page.get_by_role("button", name="静音")).to_have_attribute("aria-pressed", "false")

@@ -177,12 +177,16 @@
       voice.speaking = true;
       play();
     } else {
-      // Muted: still unlock the element within the click, silently, so unmuting later is heard.
+      // Muted: still start the element within the click, silently, so a call after unmuting is heard (a phone's
+      // browser lets only an element started by a click play later).
+      var done = function () {
+        if (!voice.speaking) { element.pause(); }
+        element.muted = false;
+      };
       element.muted = true;
+      if (clips.chime) { element.src = clips.chime; }
       var started = element.play();
-      if (started && typeof started.catch === "function") { started.catch(function () {}); }
-      element.pause();
-      element.muted = false;
+      if (started && typeof started.then === "function") { started.then(done, done); } else { done(); }
     }
   }
 
