@@ -77,9 +77,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[*ROUTES, static_handler(assets)],
         before_send=[security_headers(settings.https)],
         # HTML, CSS and JS travel gzipped (a page shrinks about 5×). Answers under 500 bytes (the terminal API's
-        # meal answers, 304s) go as they are; workbooks are zip files already.
+        # meal answers, 304s) go as they are; workbooks are zip files and voice clips Ogg Vorbis already.
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=500,
-                                             exclude=[r"\.xlsx$"]),
+                                             exclude=[r"\.xlsx$", r"\.(ogg|opus|wav)$"]),
         before_request=check_request,
         middleware=[
             session_config.middleware,

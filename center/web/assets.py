@@ -29,7 +29,9 @@ REVALIDATE = "no-cache"
 # name.<12 hex>.ext: the fingerprint sits before the last suffix.
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{12})(?P<suffix>\.[A-Za-z0-9]+)$")
 _TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-          ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8", ".json": "application/json"}
+          ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8", ".json": "application/json",
+          # the hall screen's voice clips (center/static/voice/, tools/make_voice.sh)
+          ".ogg": "audio/ogg", ".opus": "audio/ogg", ".wav": "audio/wav"}
 
 
 @dataclass(frozen=True)
