@@ -29,6 +29,7 @@ NOT_PAGES = {
     "/schema": "OpenAPI schema (JSON)",
     "/healthz": "JSON health check",
     "/ical/": "iCalendar feed",
+    "/events": "server-sent event stream of the hall (tests/routes/test_screen_events.py)",
     "/static": "static files",
     "export.xlsx": "Excel workbook",
     "/rosters/cell": "htmx fragment: one roster cell (checked inside /rosters)",
