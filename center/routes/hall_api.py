@@ -80,6 +80,12 @@ async def printer_of(request: Request) -> dict | None:
     return await setup.printer_for(token.strip()) if scheme.lower() == "bearer" else None
 
 
+def status_page(request: Request) -> str:
+    """The resident's ticket page (/q/{token}, added on another branch); until it exists, the ticket's JSON state,
+    so taking a ticket never fails for want of the page (it answered 500 with a LookupError)."""
+    return "ticket:show" if request.app.get_handler_index_by_name("ticket:show") is not None else "api:ticket"
+
+
 class HallApiController(Controller):
     path = "/api/v1"
     tags = ["hall queue"]
@@ -103,7 +109,7 @@ class HallApiController(Controller):
             ticket_no=result["ticket_no"], token=result["token"], queue=result["queue"],
             queue_name=result["queue_name"], priority=result["priority"], waiting_before=result["waiting_before"],
             estimated_wait_min=result["estimated_wait_min"], taking_until=result["taking_until"],
-            status_url=request.app.state.settings.base_url + url(request, "ticket:show", token=result["token"]),
+            status_url=request.app.state.settings.base_url + url(request, status_page(request), token=result["token"]),
         )
 
     @get("/tickets/{token:str}", name="api:ticket", summary="号票状态", raises=ERRORS)
