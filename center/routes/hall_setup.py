@@ -23,6 +23,8 @@ from center.web.links import url
 from center.web.render import flash, fragment, page
 
 TEMPLATE = "hall/setup.html"
+# The event an htmx queue save sends (HX-Trigger); the windows block listens for it and reloads itself.
+QUEUES_CHANGED = "hall-queues-changed"
 
 
 async def provide_hall_center(request: Request) -> dict:
@@ -83,11 +85,15 @@ class HallSetupController(Controller):
             "form_of": form_of, "typed": typed, "error": str(error) if error else None,
             "error_field": getattr(error, "field", None), "field_errors": getattr(error, "errors", None) or {},
             "done": done, "done_for": done_for, "token": token, "base_url": request.app.state.settings.base_url, "has_take_page": take,
+            "queues_changed": QUEUES_CHANGED,
         }, status_code=status_code)
 
     async def _saved(self, request: Request, staff: CurrentUser, center: dict, message: str, block: str) -> Response:
         if fragment(request):  # htmx targeted a block: that block, fresh, with the message in it
-            return await self._page(request, staff, center, done=message, done_for=block)
+            answer = await self._page(request, staff, center, done=message, done_for=block)
+            if block == "queues":  # the windows' checkboxes list the queues: they fetch their block again
+                answer.headers["HX-Trigger"] = QUEUES_CHANGED
+            return answer
         flash(request, message)
         return _see_other(request, staff, center)
 

@@ -95,6 +95,10 @@ async def test_an_htmx_post_gets_the_queues_block_back(manager_client):
                                                         "priority_run": "1"}, headers)
     assert saved.status_code == 200 and "<html" not in saved.text
     assert "队列 F 已保存" in saved.text and "法律咨询" in saved.text
+    # The windows' checkboxes list the queues: the answer tells the windows block to fetch itself again.
+    assert saved.headers["hx-trigger"] == "hall-queues-changed"
+    windows = await manager_client.get("/hall", headers={"HX-Request": "true", "HX-Target": "windows"})
+    assert "<html" not in windows.text and "window-card" in windows.text and "F 法律咨询" in windows.text
 
 
 async def test_changing_a_queue_keeps_its_code_and_the_edit_link_fills_the_form(manager_client):
