@@ -170,3 +170,36 @@ async def act_on_case(client, case_id: int, headers: dict | None = None, **field
     version = (await Case.select(Case.version).where(Case.id == case_id).first())["version"]
     data = {"_csrf_token": token, "version": str(version), **fields}
     return await client.post(f"/cases/{case_id}/actions", data=data, headers=headers or {}, follow_redirects=False)
+
+
+async def make_queue(center: dict, **overrides) -> dict:
+    """A hall queue of `center` (code A unless told)."""
+    from center.tables import HallQueue
+
+    values = {"center": center["id"], "code": "A", "name": "社保医保", "categories": "[]", "daily_max": 300,
+              "priority_run": 1}
+    values.update(overrides)
+    row = (await HallQueue.insert(HallQueue(**values)).returning(HallQueue.id))[0]
+    return {**values, "id": row["id"]}
+
+
+async def make_ticket(queue: dict, taken_at: datetime, wait_min: float | None = None,
+                      serve_min: float | None = None, **overrides) -> dict:
+    """A ticket of `queue` taken at `taken_at`, called `wait_min` minutes later (at window 1 unless told) and done
+    `serve_min` minutes after the call; never called without wait_min. `state` follows unless given."""
+    import secrets
+    from datetime import timedelta
+
+    from center.tables import Ticket
+
+    called = taken_at + timedelta(minutes=wait_min) if wait_min is not None else None
+    finished = called + timedelta(minutes=serve_min) if called is not None and serve_min is not None else None
+    number = next(_seq)
+    values = {"center": queue["center"], "queue": queue["id"], "day": taken_at.astimezone(LOCAL_TZ).date(),
+              "number": number, "ticket_no": f"{queue['code']}{number:03d}", "token": secrets.token_urlsafe(18),
+              "priority": False, "state": "done" if finished else "called" if called else "waiting",
+              "window": "1" if called else "", "taken_at": taken_at, "order_at": taken_at, "called_at": called,
+              "last_called_at": called, "calls": 1 if called else 0, "finished_at": finished}
+    values.update(overrides)
+    row = (await Ticket.insert(Ticket(**values)).returning(Ticket.id))[0]
+    return {**values, "id": row["id"]}

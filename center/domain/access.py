@@ -33,6 +33,7 @@ class Area(StrEnum):
     calendar_edit = "calendar_edit"
     duty = "duty"
     stats = "stats"
+    hall = "hall"  # the hall queue's set-up: queues, windows, ticket printers
     centers = "centers"
     admin = "admin"
 
@@ -48,6 +49,7 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.duty: frozenset({Role.worker, Role.manager}),
     Area.stats: frozenset({Role.manager, Role.admin}),
     Area.rosters: frozenset({Role.manager, Role.admin}),
+    Area.hall: frozenset({Role.manager, Role.admin}),
     Area.dining: frozenset({Role.canteen, Role.manager, Role.admin}),
     Area.centers: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),
     Area.admin: frozenset({Role.admin}),

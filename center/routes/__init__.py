@@ -12,6 +12,7 @@ from center.routes.catalog import CatalogController
 from center.routes.centers import CentersController
 from center.routes.counter import CounterController
 from center.routes.hall_api import HallApiController
+from center.routes.hall_setup import HallSetupController
 from center.routes.health import healthz
 from center.routes.home import home
 from center.routes.stats import StatsController
@@ -28,6 +29,7 @@ ROUTES = [
     DeskController,
     DutyController,
     HallApiController,
+    HallSetupController,
     IcalController,
     ManagementController,
     PublicStatusController,

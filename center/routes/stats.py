@@ -10,6 +10,7 @@ from litestar.params import FromQuery
 from center.domain.access import Area
 from center.domain.periods import month_or_year_param, month_start, next_month
 from center.services import stats
+from center.services.hall.figures import hall_stats
 from center.timeutil import local_today
 from center.web.deps import STAFF, Staff
 from center.web.downloads import xlsx_response
@@ -35,12 +36,13 @@ class StatsController(Controller):
         center = optional_int(center)
         chosen, whole_year = _period(month)
         figures = await stats.case_stats(staff, chosen, center, whole_year)
+        hall = await hall_stats(staff, chosen, center, whole_year)
         if whole_year:
             previous, following = chosen.replace(year=chosen.year - 1), chosen.replace(year=chosen.year + 1)
         else:
             previous, following = month_start(month_start(chosen) - date.resolution), next_month(chosen)
         return page(request, "counter/stats.html", {
-            **figures, "centers": await stats.centers_for(staff), "previous": previous, "following": following,
+            **figures, "hall": hall, "centers": await stats.centers_for(staff), "previous": previous, "following": following,
         })
 
     @get("/export.xlsx", name="stats:export")

