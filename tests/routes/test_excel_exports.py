@@ -158,7 +158,7 @@ async def test_the_one_window_export_meets_the_standards(demo_client):
 
 
 async def test_the_hall_sheets_read_back_with_the_figures_of_known_tickets(client, db):
-    """Five tickets of October 2026 with known times (tests/support/hall.py works the numbers out)."""
+    """Five tickets of October 2026 with known times (tests/support/hall_month.py works the numbers out)."""
     from tests.support.hall_month import MONTH, known_hall_month
 
     hall = await known_hall_month(db)

@@ -59,7 +59,7 @@ async def test_a_manager_who_edits_the_center_in_the_address_is_told_not_shown_t
     assert (await manager_client.get(f"/counter/stats?center={own}")).status_code == 200
 
 
-# ---------------------------------------------------------------- 取号叫号 (tests/support/hall.py: the worked numbers)
+# ---------------------------------------------------------------- 取号叫号 (tests/support/hall_month.py: the worked numbers)
 
 async def hall_manager(client, db):
     from tests.factories import login as login_as
