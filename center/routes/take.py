@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import segno
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from center.domain import NotFound
 from center.domain.queue import QueueClosed, TicketState, TooManyTickets
 from center.routes.hall_api import client_address
-from center.services.hall import tickets
+from center.services.hall import setup, tickets
+from center.services.hours import center_by_slug
 from center.services.hall.tickets import TakeRequest
 from center.web.links import url
 from center.web.render import page, target_block
@@ -41,6 +42,18 @@ def _qr(address: str) -> str:
                                                      dark="#000", light="#fff")
 
 
+# The door's tablet carries a registered ticket printer's token in this cookie (set once by ?device=<token>), so a
+# busy morning at one address is not taken for a script (the per-address limit).
+DEVICE_COOKIE = "center_take_device"
+DEVICE_COOKIE_DAYS = 3650
+
+
+async def _tablet(request: Request, center_id: int) -> dict | None:
+    token = request.cookies.get(DEVICE_COOKIE, "")
+    printer = await setup.printer_for(token[:200]) if token else None
+    return printer if printer is not None and printer["center"] == center_id else None
+
+
 def _status_url(request: Request, token: str) -> str:
     return request.app.state.settings.base_url + url(request, "ticket:show", token=token)
 
@@ -52,10 +65,21 @@ class TakeController(Controller):
     include_in_schema = False
 
     @get("/{slug:str}", name="take:show")
-    async def show_take(self, request: Request, slug: FromPath[str]) -> Response:
+    async def show_take(self, request: Request, slug: FromPath[str], device: FromQuery[str] = "") -> Response:
         view = await tickets.take_view(slug)
-        return page(request, TAKE, {**view, "slug": slug, "message": "", "priority": False},
-                    headers=PUBLIC_HEADERS)
+        if device:  # the tablet at the door registered once: ?device=<a ticket printer's token of this center>
+            printer = await setup.printer_for(device[:200])
+            if printer is None or printer["center"] != view["center"]["id"]:
+                return page(request, TAKE, {**view, "slug": slug, "message": "取号机令牌无效或已吊销，本机未登记",
+                                            "priority": False, "registered": False},
+                            status_code=403, headers=PUBLIC_HEADERS)
+            answer = Redirect(path=url(request, "take:show", slug=slug), status_code=303)
+            answer.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_COOKIE_DAYS * 86400, path="/take/",
+                              httponly=True, samesite="strict", secure=request.app.state.settings.https)
+            return answer
+        registered = await _tablet(request, view["center"]["id"]) is not None
+        return page(request, TAKE, {**view, "slug": slug, "message": "", "priority": False,
+                                    "registered": registered}, headers=PUBLIC_HEADERS)
 
     @post("/{slug:str}", name="take:take")
     async def take_ticket(self, request: Request, slug: FromPath[str]) -> Response:
@@ -63,8 +87,11 @@ class TakeController(Controller):
         queue = str(form.get("queue") or "")[:8]
         priority = str(form.get("priority") or "") in ("1", "on", "true")
         try:
+            center = await center_by_slug(slug)
+            tablet = await _tablet(request, center["id"])
             result = await tickets.take_ticket(slug, TakeRequest(queue=queue, priority=priority,
-                                                                 client=client_address(request)))
+                                                                 client=client_address(request),
+                                                                 printer_id=tablet["id"] if tablet else None))
         except (QueueClosed, TooManyTickets) as refusal:
             # The page again with the reason; the priority choice stays as it was touched.
             view = await tickets.take_view(slug)

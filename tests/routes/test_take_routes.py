@@ -207,7 +207,8 @@ async def test_the_ticket_page_while_waiting_shows_the_place_and_the_estimate(de
     assert text.startswith("等候中") and re.search(r"前面还有 \d+ 人", text)
     assert re.search(r"预计等候约 \d+ 分钟|暂无窗口开放，请留意叫号", text)
     live = soup(answer).select_one("#ticket-live")
-    assert live["data-hx-get"] == f"/q/{token}" and live["data-hx-trigger"] == "every 10s"
+    assert live["data-hx-get"] == f"/q/{token}" and live["data-hx-trigger"] == "every 10s, sse:hall"
+    assert soup(answer).select_one("[data-sse-connect]")["data-sse-connect"] == "/screen/daxi/events"
 
 
 @pytest.mark.parametrize(("state", "words"), [("called", "请到窗口"), ("serving", "办理中")])
@@ -284,3 +285,21 @@ async def test_the_api_refuses_outside_the_taking_hours_in_chinese(demo_client, 
     frozen_clock(JOURNEY_NOW.replace(hour=22))
     answer = await demo_client.post("/api/v1/centers/daxi/tickets", json={"queue": "A"})
     assert answer.status_code == 409 and "现在不在取号时间" in answer.json()["detail"]
+
+
+async def test_the_door_tablet_registered_with_a_printer_token_is_not_held_to_the_address_limit(
+        demo_client, frozen_clock):
+    """One tablet serves a whole morning from one address: registered once with ?device=<token>, its posts count as
+    a ticket printer's; a wrong token registers nothing."""
+    from center.domain import queue as rules
+    from center.services.hall.setup import DEMO_PRINTER_TOKEN
+
+    frozen_clock(JOURNEY_NOW)
+    wrong = await demo_client.get("/take/daxi?device=not-a-token", follow_redirects=False)
+    assert wrong.status_code == 403 and "取号机令牌无效" in wrong.text
+    registered = await demo_client.get(f"/take/daxi?device={DEMO_PRINTER_TOKEN}", follow_redirects=False)
+    assert registered.status_code == 303 and registered.headers["location"] == "/take/daxi"
+    assert "本机已登记为取号机" in (await demo_client.get("/take/daxi")).text
+    for _ in range(rules.ADDRESS_LIMIT + 2):
+        answer = await demo_client.post("/take/daxi", data={"queue": "B"}, follow_redirects=False)
+        assert answer.status_code == 303
