@@ -16,8 +16,9 @@ from typing import Iterable, Sequence
 
 from center.domain.queue import TicketState, percentile
 
-# The hours of the day the hall's figures are told by (the hour a ticket was taken, local time): 8:00–18:59.
-HOURS = tuple(range(8, 19))
+# The hours of the day the hall's figures are told by (the hour a ticket was taken, local time): 8:00–20:59, the
+# regular day and the evenings of extended service.
+HOURS = tuple(range(8, 21))
 
 
 @dataclass(frozen=True)

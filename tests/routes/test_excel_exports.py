@@ -182,7 +182,7 @@ async def test_the_hall_sheets_read_back_with_the_figures_of_known_tickets(clien
     assert figures(rows[("社工", "李华")])[7:9] == (16.0, 19.2)
     assert figures(rows[("时段", "09:00–09:59")]) == figures(rows[("队列", "A 社保医保")])
     assert figures(rows[("时段", "08:00–08:59")]) == (0, 0, 0, 0, None, 0, None, None, None, None, None)
-    assert [k[1] for k in rows if k[0] == "时段"][0] == "08:00–08:59" and len([k for k in rows if k[0] == "时段"]) == 11
+    assert [k[1] for k in rows if k[0] == "时段"][0] == "08:00–08:59" and len([k for k in rows if k[0] == "时段"]) == 13  # 8 to 20 o'clock
     # Each ticket counts once per grouping: the queues' and the hours' tickets add up to the period's.
     for group in ("队列", "时段"):
         assert sum(r[h["取号"]] for k, r in rows.items() if k[0] == group) == 5, group

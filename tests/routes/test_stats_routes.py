@@ -103,7 +103,7 @@ async def test_the_hall_chart_draws_the_median_and_the_ninetieth_percentile_per_
     chart = page.select_one("svg#hall-wait-chart")
     assert chart["role"] == "img" and "中位数" in chart["aria-label"]
     bars = chart.select("rect")
-    assert len(bars) == 2 * 11  # 8 to 18 o'clock, two bars each
+    assert len(bars) == 2 * 13  # 8 to 20 o'clock (the evenings of extended service), two bars each
     titles = [b.title.get_text() for b in bars]
     assert "9时 90% 分位：11.2 分钟" in titles and "14时 中位数：20.0 分钟" in titles
     top = max(float(b["height"]) for b in bars)
