@@ -292,3 +292,23 @@ async def test_an_unknown_action_is_404(worker):
     await call(worker)
     row = await ticket_row(ticket)
     assert (await post(worker, f"/counter/window/tickets/{row['id']}/explode")).status_code == 404
+
+
+async def test_the_strip_refreshing_itself_does_not_keep_an_idle_kiosk_logged_in(worker):
+    from center.tables import WebSession
+    from center.timeutil import utcnow
+    from center.web.sessions import SESSION_COOKIE
+
+    await worker.get("/counter")  # (the login's welcome shown)
+    key = worker.cookies.get(SESSION_COOKIE)
+    soon = utcnow() + timedelta(minutes=10)
+    await WebSession.update({WebSession.expires_at: soon}).where(WebSession.key == key)
+
+    async def expires_at():
+        return (await WebSession.select(WebSession.expires_at).where(WebSession.key == key).first())["expires_at"]
+
+    polled = await worker.get("/counter", headers={**STRIP, "HX-Trigger": "window-strip"})
+    assert polled.status_code == 200 and polled.text.strip()
+    assert await expires_at() == soon  # the poll is not the worker at work
+    await worker.get("/counter")  # the worker is
+    assert await expires_at() > soon
