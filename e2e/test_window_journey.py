@@ -109,6 +109,8 @@ def test_two_workers_calling_at_once_get_different_tickets(browser, hall_server,
     assert numbers[0] != numbers[1]
     pages[0].screenshot(path=artifacts / "window-two-workers-1366.png")
     assert overflow(pages[0])["x"] == 0
+    # Compact on the small kiosk: the called ticket's buttons on one row, the message on a second.
+    assert pages[0].locator("#window-strip").bounding_box()["height"] <= 130
     for page in pages:
         page.context.close()
 
