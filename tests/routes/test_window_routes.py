@@ -266,7 +266,8 @@ async def test_pause_sets_the_window_paused_and_call_works_after_resume(worker):
     ticket = await take(worker)
     paused = await post(worker, "/counter/window/pause", htmx=True)
     assert paused.status_code == 200
-    window = await HallWindow.select(HallWindow.paused).where(HallWindow.number == "2").first()
+    window = await HallWindow.select(HallWindow.paused).where(
+        (HallWindow.number == "2") & (HallWindow.center.slug == "daxi")).first()
     assert window["paused"] is True
     page = soup(paused)
     assert "已暂停" in page.get_text()
