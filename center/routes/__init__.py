@@ -17,6 +17,7 @@ from center.routes.health import healthz
 from center.routes.home import home
 from center.routes.stats import StatsController
 from center.routes.take import TakeController, TicketController
+from center.routes.window import WindowController
 
 ROUTES = [
     ApiController,
@@ -40,6 +41,7 @@ ROUTES = [
     TerminalController,
     TicketController,
     VisitsController,
+    WindowController,
     healthz,
     home,
 ]

@@ -10,6 +10,7 @@ from center.domain.access import Area
 from center.domain.cases import case_lookup
 from center.services import cases, counter
 from center.services.cases import ReceiveForm
+from center.services.hall import window as hall_window
 from center.web import drafts
 from center.web.deps import STAFF, Staff, StaffOrNobody
 from center.web.forms import FormData, optional_int
@@ -45,6 +46,8 @@ class CounterController(Controller):
                                                             if v.isdigit()}, restored=True)
         if block in (None, "sidebar"):
             context.update(await counter.sidebar(staff))
+        if block in (None, "window_strip"):  # the window strip (routes/window.py); it polls with this block
+            context["strip"] = await hall_window.strip(staff) if staff.center_id else None
         return page(request, TEMPLATE, context, block=block)
 
     @post("/receive", name="counter:receive", opt={"keeps_draft": True})
@@ -71,6 +74,7 @@ class CounterController(Controller):
             if in_panel:
                 return page(request, TEMPLATE, context, status_code=422, block="work_panel")
             context.update(await counter.sidebar(staff))
+            context["strip"] = await hall_window.strip(staff)
             return page(request, TEMPLATE, context, status_code=422)
         message = "咨询已答复并登记" if result["status"] == "consult" else f"已受理，办件编号 {result['code']}"
         if result["missing_names"]:  # 一次性告知: what the resident must bring, and the clock waits for it

@@ -11,7 +11,7 @@ from center.services import cases
 from center.services.calendar import get_calendar
 from center.services.catalog import get_item, search_items
 from center.services.identity import CurrentUser
-from center.tables import Visit
+from center.tables import Ticket, Visit
 from center.timeutil import local_today, to_local
 
 
@@ -48,7 +48,10 @@ async def continuing_visit(actor: CurrentUser, visit_id: int | None, today: date
     today = today or local_today()
     if visit is None or visit["center"] != actor.center_id or to_local(visit["created_at"]).date() != today:
         return None
-    return {"id": visit["id"], "resident_name": mask_name(visit["resident_name"])}
+    # A visit opened by 开始办理 at the window: its ticket number names the resident until the first case does.
+    ticket = await Ticket.select(Ticket.ticket_no).where(Ticket.visit == visit_id).first()
+    return {"id": visit["id"], "resident_name": mask_name(visit["resident_name"]), "named": bool(visit["resident_name"]),
+            "ticket_no": ticket["ticket_no"] if ticket else ""}
 
 
 async def search(query: str) -> list[dict]:

@@ -12,7 +12,11 @@
   }
 
   // htmx does not swap error responses by default (2.x): tell the person what happened.
+  // A part that refreshes itself (the counter's window strip) keeps what it shows when a refresh fails: no toast
+  // every 15 s (its own requests, the forms in it, still say what happened).
+  function quiet(evt) { return evt.detail && evt.detail.elt && evt.detail.elt.hasAttribute("data-window-strip"); }
   document.addEventListener("htmx:responseError", function (evt) {
+    if (quiet(evt)) { return; }
     var status = evt.detail.xhr.status;
     if (status === 401) { return; } // HX-Redirect to the login page follows
     var text = {
@@ -23,12 +27,14 @@
     }[status] || "操作失败（" + status + "），请稍后重试。";
     toast(text);
   });
-  document.addEventListener("htmx:sendError", function () {
+  document.addEventListener("htmx:sendError", function (evt) {
+    if (quiet(evt)) { return; }
     toast("无法连接服务器，请检查网络后重试。");
   });
 })();
 
 // The kiosk counter: everything works from the keyboard.
+//   F2       the window strip's big button: 叫号 (or 恢复叫号 while paused), from anywhere, the search box too
 //   /        focus the search box from anywhere (in the box itself: select the query, never type a "/")
 //   ↓ / ↑    move through the search results; Enter opens one (Enter in the box opens the first)
 //   Esc      close the item or case panel and return to the search box (asks first if something was typed)
@@ -364,4 +370,88 @@
   }
   document.addEventListener("input", reset, true);
   document.addEventListener("change", reset, true);
+})();
+
+// The window strip (叫号, routes/window.py). F2 presses its big button (叫号, or 恢复叫号 while paused) from
+// anywhere on the counter, the search box included; a focused button takes Enter as usual. 重呼 waits out its
+// cooldown: the button counts down and comes back by itself. The strip refreshes itself every 15 s: a refresh that
+// fails keeps what it shows (no redirect, no toast: a person's request says what happened); one that would swap
+// the strip while the worker is choosing in it (转队 open, a field focused) waits for the next round; after a swap
+// the focus stays on the same button, or moves to the next thing to press (开始办理 after 叫号).
+(function () {
+  "use strict";
+  function strip() { return document.getElementById("window-strip"); }
+  function polled(evt) { var s = strip(); return !!(s && evt.detail && evt.detail.elt === s); }
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "F2" || evt.isComposing || evt.defaultPrevented) { return; }
+    if (document.querySelector("dialog[open]")) { return; }
+    var s = strip();
+    var button = s && s.querySelector(".btn-call:not([disabled])");
+    if (!button) { return; }
+    evt.preventDefault();
+    button.focus();
+    button.click();
+  });
+
+  document.addEventListener("htmx:confirm", function (evt) {
+    if (!polled(evt)) { return; }
+    var s = strip(), active = document.activeElement;
+    if (s.querySelector("details[open]") || (s.contains(active) && /^(SELECT|INPUT|TEXTAREA)$/.test(active.tagName))) {
+      evt.preventDefault();  // not now: the next round
+    }
+  });
+  // Capture phase: before the page-wide listeners, which would follow a redirect to the login page (an expired
+  // session) and take typed work with it.
+  document.addEventListener("htmx:beforeOnLoad", function (evt) {
+    if (polled(evt) && evt.detail.xhr && evt.detail.xhr.status !== 200) {
+      evt.preventDefault();
+      evt.stopPropagation();
+    }
+  }, true);
+
+  var focusKey = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var s = strip();
+    if (!s || evt.detail.target !== s) { return; }
+    var active = document.activeElement;
+    focusKey = s.contains(active) ? (active.getAttribute("data-strip-key") || "") : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var s = strip();
+    if (!s || evt.detail.target !== s || focusKey === null) { arm(); return; }
+    var same = focusKey && s.querySelector('[data-strip-key="' + focusKey + '"]:not([disabled])');
+    var next = same || s.querySelector("[data-strip-key]:not([disabled])");
+    if (next) { next.focus(); }
+    focusKey = null;
+    arm();
+  });
+
+  var timer = null;
+  function tick() {
+    var waiting = document.querySelectorAll("[data-recall-in]");
+    if (!waiting.length) { clearInterval(timer); timer = null; return; }
+    for (var i = 0; i < waiting.length; i++) {
+      var button = waiting[i], note = button.querySelector("[data-recall-left]");
+      var left = Math.ceil((Number(button.getAttribute("data-recall-until")) - Date.now()) / 1000);
+      if (left > 0) {
+        if (note) { note.textContent = "（" + left + " 秒后）"; }
+        button.title = "刚刚叫过：大厅刚听到，" + left + " 秒后可重呼";
+        continue;
+      }
+      button.removeAttribute("data-recall-in");
+      button.disabled = false;
+      button.title = "再叫一次这个号";
+      if (note) { note.remove(); }
+    }
+  }
+  function arm() {
+    var waiting = document.querySelectorAll("[data-recall-in]:not([data-recall-until])");
+    for (var i = 0; i < waiting.length; i++) {
+      var seconds = parseInt(waiting[i].getAttribute("data-recall-in"), 10) || 0;
+      waiting[i].setAttribute("data-recall-until", String(Date.now() + seconds * 1000));
+    }
+    if (document.querySelector("[data-recall-in]") && !timer) { timer = setInterval(tick, 1000); }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", arm); } else { arm(); }
 })();

@@ -96,6 +96,16 @@ class DatabaseStore(Store):
 
 
 
+# A part of a page that refreshes itself (the counter's window strip polls every 15 s) is not the person at work:
+# its requests must not keep an unattended kiosk's session alive past the idle timeout. htmx names the element
+# whose trigger fired in HX-Trigger (its id).
+POLLING_ELEMENTS = frozenset({"window-strip"})
+
+
+def _is_poll(connection: ASGIConnection) -> bool:
+    return connection.scope.get("method") == "GET" and connection.headers.get("hx-trigger") in POLLING_ELEMENTS
+
+
 class RotatingSessionBackend(ServerSideSessionBackend):
     config: "SessionConfig"
 
@@ -109,7 +119,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         raw: bytes | None = None
         if session_id := connection.cookies.get(self.config.key):
             if session_id != "null":
-                raw = await self.get(session_id, store=self.config.get_store_from_app(connection.scope["app"]))
+                store = self.config.get_store_from_app(connection.scope["app"])
+                raw = (await store.get(session_id) if _is_poll(connection)
+                       else await self.get(session_id, store=store))
         connection.scope[_LOADED] = raw  # type: ignore[typeddict-unknown-key]
         data = self.deserialize_data(raw) if raw is not None else {}
         # A copy to compare with at the end of the request (no second decode, no encode when nothing changed).
