@@ -124,3 +124,63 @@ def test_the_strip_fits_a_phone(browser, hall_server, artifacts):
     assert overflow(page)["x"] == 0
     page.screenshot(path=artifacts / "window-phone-390.png", full_page=True)
     context.close()
+
+
+def _call_as(hall_server, username: str) -> str:
+    """叫号 at `username`'s window through the plain form, as a worker would without the page open."""
+    from tests.factories import CSRF_RE
+    from tests.support.live_server import login_cookies
+
+    with httpx.Client(base_url=hall_server.url, timeout=30,
+                      cookies=login_cookies(hall_server.url, username, "center-demo")) as client:
+        token = CSRF_RE.search(client.get("/counter").text).group(1)
+        answer = client.post("/counter/window/call", data={"_csrf_token": token}, follow_redirects=False)
+        assert answer.status_code == 303, answer.text[-500:]
+        strip = client.get("/counter").text
+        number = re.search(r'class="ticket-no"[^>]*>([A-Z]\d{3})<', strip).group(1)
+        ticket_id = re.search(r'/counter/window/tickets/(\d+)/start"', strip).group(1)
+        version = re.search(rf'/tickets/{ticket_id}/start".*?name="version" value="(\d+)"', strip, re.S).group(1)
+        started = client.post(f"/counter/window/tickets/{ticket_id}/start",  # the window is free for the next call
+                              data={"_csrf_token": token, "version": version}, follow_redirects=False)
+        assert started.status_code == 303
+        return number
+
+
+def test_a_call_appears_and_is_said_on_the_open_hall_screen_without_a_reload(browser, hall_server, artifacts):
+    context = browser.new_context(viewport=DESK)
+    screen = context.new_page()
+    # htmx's sse extension says when the stream opened (htmx:sseOpen): the TV is then listening.
+    screen.add_init_script("document.addEventListener('htmx:sseOpen', () => { window.hallStreamOpen = true; })")
+    screen.goto(hall_server.url + "/screen/daxi")
+    screen.get_by_role("button", name="开始播报").click()
+    panel = screen.locator("#call-panel")
+    expect(panel).to_be_visible()
+    # The stream is open before the call is made (the worker presses 叫号 while the TV is on).
+    screen.wait_for_function("() => window.hallStreamOpen === true")
+    take(hall_server, "A")
+    number = _call_as(hall_server, "worker")
+    # Within a second on the stream (the assertion's own limit is generous for a busy machine; the 10 s poll would
+    # not make it: the panel must come by the stream).
+    expect(panel.locator(".call-now")).to_have_attribute("data-ticket", number, timeout=5000)
+    expect(panel.locator(".call-now")).to_contain_text(f"请 {number} 号 到 2 号窗口")
+    # What the hall hears (voice.js's clip keys: the letter, the digits one by one, window 2), chime first, twice.
+    expected = ["chime", *(["请", number[0], *number[1:], "号", "到", "2", "窗口"] * 2)]
+    screen.wait_for_function("(want) => JSON.stringify(window.centerVoice.lastSequence) === JSON.stringify(want)",
+                             arg=expected)
+    assert overflow(screen) == {"x": 0, "y": 0}  # the TV never scrolls, with the call panel too
+    screen.screenshot(path=artifacts / "screen-call-1920.png")
+    context.close()
+
+
+def test_with_the_stream_down_the_screen_polls_and_keeps_its_content(browser, hall_server, artifacts):
+    context = browser.new_context(viewport=DESK)
+    screen = context.new_page()
+    screen.route("**/screen/daxi/events", lambda route: route.abort())  # a proxy that drops the stream
+    screen.goto(hall_server.url + "/screen/daxi")
+    before = screen.locator("#call-panel .call-now").get_attribute("data-ticket")
+    take(hall_server, "D")
+    number = _call_as(hall_server, "manager")
+    assert number != before
+    expect(screen.locator("#call-panel .call-now")).to_have_attribute("data-ticket", number, timeout=20000)
+    expect(screen.locator("#call-panel .call-now")).to_contain_text("1 号窗口")
+    context.close()

@@ -70,6 +70,7 @@ async def _served(center_id: int, queue_ids: dict[str, int], sitting: dict[str, 
     rows: list[Ticket] = []
     calls: list[tuple[int, str, str, datetime]] = []
     counters: dict[tuple[str, date], int] = {}
+    last_called: dict[tuple[str, date], datetime] = {}
     windows = [w for w, _, _ in DEMO_WINDOWS[:4]]
     for day in sorted(days):
         start = datetime.combine(day, time(8, 35), tzinfo=LOCAL_TZ)
@@ -85,7 +86,9 @@ async def _served(center_id: int, queue_ids: dict[str, int], sitting: dict[str, 
             serve = timedelta(minutes=rng.randint(3, 15))
             window = rng.choice([w for w, codes, _ in DEMO_WINDOWS[:4] if code in codes] or windows)
             no_show = rng.random() < 0.05
-            called = at + wait
+            # A queue is called in the order its tickets were taken (as 叫号 does): never before the one before it.
+            called = max(at + wait, last_called.get((code, day), at) + timedelta(minutes=1))
+            last_called[(code, day)] = called
             finished = called + serve
             if finished > end + timedelta(minutes=30):
                 break

@@ -1,10 +1,11 @@
 """The hall queue across real processes: `center serve --workers 4` never hands out one number twice, also after
-a restart; a call reaches event streams held by every process (PostgreSQL LISTEN/NOTIFY); a kill -9 during a burst
-of tickets loses no acknowledged ticket."""
+a restart, and two windows calling through it never call one ticket twice; a call reaches event streams held by
+every process (PostgreSQL LISTEN/NOTIFY); a kill -9 during a burst of tickets loses no acknowledged ticket."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import threading
@@ -14,10 +15,11 @@ from collections import Counter
 import httpx
 import pytest
 
+from center.config import DEMO_PASSWORD
 from center.tables import Ticket
 from tests.factories import JOURNEY_NOW
 from tests.support.hall import make_hall
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, login_cookies
 
 
 def _env(db) -> dict[str, str]:
@@ -138,3 +140,64 @@ async def test_acknowledged_tickets_survive_a_kill_9(db, tmp_root):
         assert status["state"] == "waiting" and status["ticket_no"] == taken[0]["ticket_no"]
     finally:
         restarted.stop()
+
+
+START = re.compile(r'/counter/window/tickets/(\d+)/start"')
+
+
+def _window_worker(url: str, username: str, called: list, lock: threading.Lock, errors: list) -> None:
+    """A worker at their window: 叫号, 开始办理, and again (the next 叫号 finishes the ticket in service), until
+    nobody waits."""
+    from tests.factories import CSRF_RE
+
+    with httpx.Client(base_url=url, timeout=60, cookies=login_cookies(url, username, DEMO_PASSWORD)) as client:
+        for _ in range(200):
+            page = client.get("/counter").text
+            token = CSRF_RE.search(page).group(1)
+            answer = client.post("/counter/window/call", data={"_csrf_token": token}, follow_redirects=False)
+            if answer.status_code == 422 and "没有等候" in answer.text:
+                return
+            if answer.status_code != 303:
+                errors.append((username, answer.status_code, answer.text[-300:]))
+                return
+            strip = client.get("/counter").text
+            found = START.search(strip)
+            if not found:
+                errors.append((username, "no ticket in the strip after 叫号"))
+                return
+            ticket_id = int(found.group(1))
+            with lock:
+                called.append((username, ticket_id))
+            version = re.search(rf'/tickets/{ticket_id}/start".*?name="version" value="(\d+)"', strip, re.S).group(1)
+            started = client.post(f"/counter/window/tickets/{ticket_id}/start",
+                                  data={"_csrf_token": token, "version": version}, follow_redirects=False)
+            if started.status_code != 303:
+                errors.append((username, "start", started.status_code))
+                return
+
+
+async def test_two_windows_on_four_processes_never_call_one_ticket_twice(demo_db, tmp_root):
+    """`worker` (window 2) and `manager` (window 1) of daxi both serve queue A; 30 tickets, both calling as fast as
+    they can through a server of 4 processes: each ticket is called by exactly one of them."""
+    server = LiveServer(_env(demo_db), tmp_root / "hall-calls.log", extra_args=("--workers", "4")).start()
+    try:
+        taken: list[dict] = []
+        lock = threading.Lock()
+        _take(server.url, "daxi", "demo-printer-1", "A", 30, taken, lock)
+        assert len(taken) == 30
+        ours = {r["id"] for r in await Ticket.select(Ticket.id).where(
+            Ticket.token.is_in([t["token"] for t in taken]))}
+        called: list = []
+        errors: list = []
+        threads = [threading.Thread(target=_window_worker, args=(server.url, who, called, lock, errors))
+                   for who in ("worker", "manager")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        server.stop()
+    assert not errors, (errors, server.log()[-2000:])
+    ids = [ticket_id for _, ticket_id in called if ticket_id in ours]
+    assert len(ids) == len(set(ids)) == 30  # every ticket once, none twice
+    assert {who for who, _ in called} == {"worker", "manager"}  # both windows did call
