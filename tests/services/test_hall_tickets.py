@@ -13,7 +13,7 @@ from center.domain.queue import ADDRESS_LIMIT, QueueClosed, TicketState, TooMany
 from center.services.hall import tickets
 from center.services.hall.tickets import TakeRequest
 from center.domain.periods import monday_of
-from center.tables import HallWindow, HoursPeriod, RosterWeek, Ticket
+from center.tables import Assignment, HallWindow, HoursPeriod, RosterWeek, ShiftType, Ticket
 from center.timeutil import LOCAL_TZ
 from tests.factories import JOURNEY_NOW, make_staff
 from tests.support.hall import make_hall
@@ -145,3 +145,33 @@ async def test_the_ticket_page_knows_nothing_personal_and_the_hall_counts_the_wa
 def test_a_ticket_row_has_no_place_for_anything_personal():
     names = {c._meta.name for c in Ticket._meta.columns}
     assert not names & {"resident_name", "id_number", "phone", "name"}, sorted(names)
+
+
+async def test_out_of_regular_hours_the_estimate_counts_only_who_the_published_roster_has_on_duty(db):
+    hall = await make_hall()
+    worker = await make_staff(db, "worker", hall)
+    await HoursPeriod.insert(HoursPeriod(center=hall["id"], day_kind="workday", start=time(17, 30), end=time(20, 0),
+                                         kind="extended"))
+    await RosterWeek.insert(RosterWeek(center=hall["id"], week=monday_of(JOURNEY_NOW.date()), status="published",
+                                       published_at=JOURNEY_NOW))
+    # Both windows open (their workers stayed), but the evening is the roster's: nobody on it, no promise.
+    await HallWindow.update({HallWindow.staff: worker["id"], HallWindow.opened_at: at(18, 0)}).where(
+        HallWindow.center == hall["id"])
+    await take(hall, now=at(18, 30))
+    assert (await take(hall, now=at(18, 31)))["estimated_wait_min"] is None
+    # One person on the evening shift of the published week: one window's worth (2 before × 8 min default = 16).
+    shift = (await ShiftType.insert(ShiftType(center=hall["id"], name="延时班", start=time(17, 30), end=time(20, 0),
+                                              period_kind="extended")).returning(ShiftType.id))[0]["id"]
+    await Assignment.insert(Assignment(center=hall["id"], shift_type=shift, day=JOURNEY_NOW.date(), staff=worker["id"],
+                                       created_at=JOURNEY_NOW))
+    assert (await take(hall, now=at(18, 32)))["estimated_wait_min"] == 16
+
+
+async def test_a_make_up_working_day_gives_tickets_in_working_day_hours():
+    # 2026-02-14 is a Saturday worked in exchange for the Spring Festival (调休): working-day hours, tickets at 10:00;
+    # 2026-03-07, an ordinary Saturday with no hours set, gives none.
+    hall = await make_hall()
+    ticket = await take(hall, now=datetime(2026, 2, 14, 10, 0, tzinfo=LOCAL_TZ))
+    assert ticket["ticket_no"] == "A001" and ticket["taking_until"] == "17:15"
+    with pytest.raises(QueueClosed):
+        await take(hall, now=datetime(2026, 3, 7, 10, 0, tzinfo=LOCAL_TZ))

@@ -127,9 +127,9 @@ def staffed_windows(windows: list[dict], code: str, day: HallDay, today: date) -
     """The windows staffed now for a queue: open ones serving it; out of regular hours the extended-hours
     windows, and no more of them than the published roster has people on duty."""
     open_ = [w for w in windows if _window_open(w, today) and code in w["queues"]]
-    if not day.regular_now:
-        extended = [w for w in open_ if w["extended"]]
-        return min(len(extended or open_), day.on_duty_now) if day.on_duty_now else len(extended)
+    if not day.regular_now:  # the evening or a rest day: whoever the published roster has on duty, at most
+        extended = [w for w in open_ if w["extended"]] or open_
+        return min(len(extended), day.on_duty_now)
     return len(open_)
 
 
