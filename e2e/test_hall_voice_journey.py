@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from e2e.helpers import overflow
 
-A012_AT_3 = ["chime", *(["请", "A", "0", "1", "2", "号", "到", "3", "窗口"] * 2)]
+A012_AT_3 = ["chime", *(["请", "A", "0", "1", "2", "号", "到", "3", "号", "窗口"] * 2)]
 
 CALL = """([id, ticket, window, recall]) => {
   const el = document.createElement('div');
@@ -94,15 +94,15 @@ def test_a_new_call_is_said_twice_after_a_chime_once_the_screen_is_started(brows
     said = page.evaluate("""() => {
       const v = window.centerVoice, out = {};
       for (const [t, w] of [['B105', '12'], ['C020', '10'], ['D300', '21'], ['E404', '7'], ['F999', '20']]) {
-        v.say(t, w); out[t] = v.lastSequence.slice(0, 11);
+        v.say(t, w); out[t] = v.lastSequence.slice(0, 12);
       }
       out.queue = v.queue.map(c => c.ticket);
       return out;
     }""")
-    assert said["B105"] == ["chime", "请", "B", "1", "0", "5", "号", "到", "十", "2", "窗口"]
-    assert said["C020"][8:10] == ["十", "窗口"]
+    assert said["B105"] == ["chime", "请", "B", "1", "0", "5", "号", "到", "十", "2", "号", "窗口"]
+    assert said["C020"][8:11] == ["十", "号", "窗口"]
     assert said["D300"][8:11] == ["2", "十", "1"]
-    assert said["F999"][8:11] == ["2", "十", "窗口"]
+    assert said["F999"][8:12] == ["2", "十", "号", "窗口"]
     assert len(said["queue"]) == 3 and said["queue"][-1] == "F999"  # the oldest waiting ones dropped
 
     clips = page.evaluate(CLIPS)
@@ -139,7 +139,7 @@ def test_mute_is_kept_by_the_screen_and_a_call_then_plays_nothing(browser, serve
     mute.click()
     expect(mute).to_have_attribute("aria-pressed", "false")
     page.evaluate(CALL, ["3", "C007", "12", False])
-    page.wait_for_function(SAID, arg=["chime", *(["请", "C", "0", "0", "7", "号", "到", "十", "2", "窗口"] * 2)])
+    page.wait_for_function(SAID, arg=["chime", *(["请", "C", "0", "0", "7", "号", "到", "十", "2", "号", "窗口"] * 2)])
     page.wait_for_function("() => window.centerVoice.played >= 2")
     assert json.loads(page.evaluate("() => localStorage.getItem('center.voice.daxi')"))["muted"] is False
 

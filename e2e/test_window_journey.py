@@ -164,7 +164,7 @@ def test_a_call_appears_and_is_said_on_the_open_hall_screen_without_a_reload(bro
     expect(panel.locator(".call-now")).to_have_attribute("data-ticket", number, timeout=5000)
     expect(panel.locator(".call-now")).to_contain_text(f"请 {number} 号 到 2 号窗口")
     # What the hall hears (voice.js's clip keys: the letter, the digits one by one, window 2), chime first, twice.
-    expected = ["chime", *(["请", number[0], *number[1:], "号", "到", "2", "窗口"] * 2)]
+    expected = ["chime", *(["请", number[0], *number[1:], "号", "到", "2", "号", "窗口"] * 2)]
     screen.wait_for_function("(want) => JSON.stringify(window.centerVoice.lastSequence) === JSON.stringify(want)",
                              arg=expected)
     assert overflow(screen) == {"x": 0, "y": 0}  # the TV never scrolls, with the call panel too

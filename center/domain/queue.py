@@ -186,11 +186,12 @@ def serving_minutes(durations_min: Sequence[float]) -> float:
 
 
 def estimate_wait_min(waiting_before: int, minutes_each: float, windows_staffed: int) -> int | None:
-    """Minutes until this ticket is called: those before it shared among the windows staffed now. None when no
-    window is staffed (the estimate would be a guess)."""
+    """Minutes until this ticket is called: those before it shared among the windows staffed now, plus what is left
+    of the service at the window that frees first (half a serving time on average: the first in line also waits).
+    None when no window is staffed (the estimate would be a guess)."""
     if windows_staffed <= 0:
         return None
-    return math.ceil(waiting_before * minutes_each / windows_staffed)
+    return math.ceil(waiting_before * minutes_each / windows_staffed + minutes_each / 2)
 
 
 def taking_until(spans: Sequence[tuple[time, time]], moment: time) -> time | None:

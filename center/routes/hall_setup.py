@@ -77,14 +77,13 @@ class HallSetupController(Controller):
                           "daily_max": edited["daily_max"], "priority_run": edited["priority_run"]}
         else:
             queue_form = {"code": "", "name": "", "categories": [], "daily_max": 300, "priority_run": 1}
-        take = request.app.get_handler_index_by_name("take:show") is not None  # another branch adds the take page
         return page(request, TEMPLATE, {
             **view, "center": center, "center_query": center_query(staff, center),
             "centers": await visible_centers(staff) if staff.is_admin else [],
-            "queue_form": queue_form, "editing": edited["code"] if edited and form_of != "queue" else "",
+            "queue_form": queue_form, "editing": edited["code"] if edited else "",
             "form_of": form_of, "typed": typed, "error": str(error) if error else None,
             "error_field": getattr(error, "field", None), "field_errors": getattr(error, "errors", None) or {},
-            "done": done, "done_for": done_for, "token": token, "base_url": request.app.state.settings.base_url, "has_take_page": take,
+            "done": done, "done_for": done_for, "token": token, "base_url": request.app.state.settings.base_url,
             "queues_changed": QUEUES_CHANGED,
         }, status_code=status_code)
 
@@ -110,9 +109,11 @@ class HallSetupController(Controller):
         try:
             saved = await setup.save_queue(staff, center["id"], setup.QueueForm(
                 code=typed["code"], name=typed["name"], categories=typed["categories"],
-                daily_max=form.int("daily_max"), priority_run=form.int("priority_run")))
+                daily_max=form.int("daily_max"), priority_run=form.int("priority_run"),
+                editing=form.text("editing", limit=2)))
         except DomainError as exc:
-            return await self._page(request, staff, center, status_code=422, form_of="queue", form=typed, error=exc)
+            return await self._page(request, staff, center, status_code=422, form_of="queue", form=typed, error=exc,
+                                    editing=form.text("editing", limit=2).upper()[:1])
         return await self._saved(request, staff, center, f"队列 {saved['code']} 已保存，取号页和窗口立即使用", "queues")
 
     @post("/queues/{code:str}/retire", name="hall:retire_queue")

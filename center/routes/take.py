@@ -122,7 +122,8 @@ class TicketController(Controller):
     @get("/{token:str}", name="ticket:show")
     async def show_ticket(self, request: Request, token: FromPath[str]) -> Response:
         status = await tickets.ticket_status(token)
-        finished = status["state"] in (TicketState.done.value, TicketState.no_show.value) or not status["today"]
+        # A no-show may come back (回来了) and be called again: only a finished ticket or an old one stops polling.
+        finished = status["state"] == TicketState.done.value or not status["today"]
         block = target_block(request, MINE)
         return page(request, MINE, {**status, "token": token, "state_text": STATE_TEXT[status["state"]],
                                     "finished": finished},

@@ -29,7 +29,7 @@ def _done_message(action: str, result: dict, to_queue: str, to_window: str) -> s
     return {
         "recall": f"已重呼 {no}",
         "no_show": f"{no} 已过号；居民回来时在“过号”里按“回来了”",
-        "come_back": f"{no} 已排回队列（保持原来的位置），本窗口下次叫号时叫到",
+        "come_back": f"{no} 已排回队列，保持原来的排队位置，由本窗口叫号",
         "transfer": f"{no} 已转到" + (f" {to_queue} 队列" if to_queue else "") + (f" {to_window} 号窗口" if to_window else "")
                     + "，号码和排队位置不变",
         "start": f"开始办理 {no}：请为居民查找并选择事项",

@@ -26,6 +26,7 @@
   }
   var box = document.getElementById("voice");
   var startButton = document.getElementById("voice-start");
+  var status = document.getElementById("voice-status");
   var volumeInput = document.getElementById("voice-volume");
   var muteButton = document.getElementById("voice-mute");
   var storageKey = "center.voice." + ((box && box.getAttribute("data-slug")) || "screen");
@@ -57,7 +58,12 @@
   }
   function showSettings() {
     if (volumeInput) { volumeInput.value = String(Math.round(voice.volume * 100)); }
-    if (muteButton) { muteButton.setAttribute("aria-pressed", voice.muted ? "true" : "false"); }
+    if (muteButton) {
+      muteButton.setAttribute("aria-pressed", voice.muted ? "true" : "false");
+      // The label says the state, not only the colour: 已静音 while muted (press to hear again).
+      muteButton.textContent = voice.muted ? "已静音" : "静音";
+    }
+    if (status) { status.hidden = !voice.unlocked; status.textContent = voice.muted ? "播报已静音" : "播报中"; }
   }
 
   // ---- what a call says
@@ -85,7 +91,7 @@
   }
   // "A012" → A 零 一 二: the letter by its name, then the digits one by one.
   function sequence(ticketNo, windowLabel) {
-    var once = ["请"].concat(characters(String(ticketNo).toUpperCase()), ["号", "到"], windowWords(windowLabel), ["窗口"]);
+    var once = ["请"].concat(characters(String(ticketNo).toUpperCase()), ["号", "到"], windowWords(windowLabel), ["号", "窗口"]);
     return ["chime"].concat(once, once);
   }
 
@@ -169,6 +175,7 @@
   function unlock() {
     voice.unlocked = true;
     if (startButton) { startButton.hidden = true; }
+    showSettings();
     if (volumeInput) { volumeInput.focus(); }
     // Played inside the click: the browser then lets the page play sound for as long as it stays open.
     var element = player();

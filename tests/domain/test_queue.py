@@ -165,9 +165,11 @@ def test_percentiles_interpolate_like_a_spreadsheet():
 
 
 def test_the_wait_shares_those_before_among_the_staffed_windows():
-    # 7 before, 8 minutes each, 2 windows: 28 minutes.
-    assert estimate_wait_min(7, 8, 2) == 28
-    assert estimate_wait_min(0, 8, 2) == 0
+    # 7 before, 8 minutes each, 2 windows: 7 × 8 ÷ 2 = 28, and half a service still under way at the window that
+    # frees first (4): 32 minutes.
+    assert estimate_wait_min(7, 8, 2) == 32
+    # The first in line waits for that half service too: 4 minutes, never "0 分钟" while every window is busy.
+    assert estimate_wait_min(0, 8, 2) == 4
     assert estimate_wait_min(3, 8, 0) is None  # no window staffed: no promise
 
 

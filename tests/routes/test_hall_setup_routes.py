@@ -107,6 +107,27 @@ async def test_changing_a_queue_keeps_its_code_and_the_edit_link_fills_the_form(
     assert form.select_one("input[name=name]")["value"] == "民政老龄"
 
 
+async def test_a_new_queue_typed_with_a_code_in_use_does_not_rename_that_queue(manager_client):
+    """A typo in the add form ("a" for a new queue) must not turn A 社保医保 into something else for the whole day;
+    changing A is done from its 修改 link, which the form then names."""
+    ids = await category_ids(manager_client)
+    refused = await post(manager_client, "/hall/queues", {
+        "code": "a", "name": "就业创业", "categories": [ids[0]], "daily_max": "300", "priority_run": "1"})
+    assert refused.status_code == 422
+    assert soup(refused).select_one("#q-code-error").get_text() == \
+        "队列 A（社保医保）已存在；要修改它，请在上面的列表中点“修改”"
+    assert await HallQueue.exists().where((HallQueue.code == "A") & (HallQueue.name == "社保医保")
+                                          & (HallQueue.center.slug == "daxi"))
+    editing = soup(await manager_client.get("/hall?edit=A")).select_one("#queue-form input[name=editing]")
+    assert editing["value"] == "A"
+    changed = await post(manager_client, "/hall/queues", {
+        "code": "A", "editing": "A", "name": "社保医保", "categories": [ids[0]], "daily_max": "250",
+        "priority_run": "1"})
+    assert changed.status_code == 303
+    assert await HallQueue.exists().where((HallQueue.code == "A") & (HallQueue.daily_max == 250)
+                                          & (HallQueue.center.slug == "daxi"))
+
+
 async def test_retiring_a_queue_asks_first(manager_client):
     asked = await post(manager_client, "/hall/queues/C/retire", {})
     assert asked.status_code == 200 and "停用队列 C 户籍居住？" in asked.text

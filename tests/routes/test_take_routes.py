@@ -219,7 +219,19 @@ async def test_once_called_the_ticket_page_names_the_window(demo_client, open_ha
     assert text.startswith(words) and "请到 3 号窗口" in text and "前面还有" not in text
 
 
-@pytest.mark.parametrize(("state", "words"), [("done", "已办结"), ("no_show", "已过号")])
+async def test_a_no_show_says_so_and_keeps_listening_for_its_return(demo_client, open_hall):
+    """过号 is not the end: the resident may come back (回来了) and be called again, so the page goes on updating."""
+    token = await take_token(demo_client, "B")
+    await set_state(token, "no_show", "2")
+    answer = await demo_client.get(f"/q/{token}")
+    assert live_text(answer).startswith("已过号")
+    assert soup(answer).select_one("#ticket-live").has_attr("data-hx-get")
+    await set_state(token, "waiting", "")
+    poll = await demo_client.get(f"/q/{token}", headers=LIVE)
+    assert poll.status_code == 200 and "等候中" in poll.text
+
+
+@pytest.mark.parametrize(("state", "words"), [("done", "已办结")])
 async def test_a_finished_ticket_says_so_and_its_page_stops_polling(demo_client, open_hall, state, words):
     token = await take_token(demo_client, "B")
     await set_state(token, state, "2")

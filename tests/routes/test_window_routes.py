@@ -13,7 +13,7 @@ from center.app import create_app
 from center.config import DEMO_PASSWORD
 from center.domain.queue import TicketState
 from center.services.hall.setup import DEMO_PRINTER_TOKEN
-from center.tables import HallWindow, Staff, Ticket, Visit
+from center.tables import Center, HallQueue, HallWindow, Staff, Ticket, Visit
 from tests.factories import JOURNEY_NOW, csrf_token, item_id, login, soup, vary
 
 STRIP = {"HX-Request": "true", "HX-Target": "window-strip"}
@@ -212,6 +212,21 @@ async def test_transfer_to_queue_b_keeps_the_number_and_the_place(worker, hall, 
     await press(worker, "finish")
     await call(worker)
     assert serving_no(await strip(worker)) == newer_b["ticket_no"]
+
+
+async def test_a_transfer_goes_only_where_a_window_will_call_the_ticket(worker, hall):
+    """转队 into a queue no window serves, or to a window that does not serve the ticket's queue, would strand the
+    resident: refused in Chinese, and the ticket stays the window's."""
+    center = await Center.select(Center.id).where(Center.slug == "daxi").first()
+    if not await HallQueue.exists().where((HallQueue.center == center["id"]) & (HallQueue.code == "E")):
+        await HallQueue.insert(HallQueue(center=center["id"], code="E", name="就业创业"))
+    ticket = await take(worker, "B")
+    await call(worker)
+    nowhere = await press(worker, "transfer", htmx=True, to_queue="E", to_window="")
+    assert nowhere.status_code == 422 and "没有窗口办理 E 队列的业务" in message(soup(nowhere))
+    wrong_window = await press(worker, "transfer", htmx=True, to_queue="", to_window="1")  # window 1: A and D
+    assert wrong_window.status_code == 422 and "1 号窗口不办理 B 队列的业务" in message(soup(wrong_window))
+    assert (await ticket_row(ticket))["state"] == "called"
 
 
 async def test_start_opens_a_visit_and_the_case_received_into_it_finishes_the_ticket(worker):

@@ -99,14 +99,14 @@ async def test_the_wait_shares_the_measured_serving_time_among_the_open_windows(
         await take(hall)
     # No window open yet: no promise.
     assert (await take(hall))["estimated_wait_min"] is None
-    # Windows 1 and 2 open: 5 before, 10 minutes each, 2 windows = 25 minutes.
+    # Windows 1 and 2 open: 5 before, 10 minutes each, 2 windows = 25 minutes, + 5 for the service under way.
     await HallWindow.update({HallWindow.staff: worker["id"], HallWindow.opened_at: JOURNEY_NOW}).where(
         HallWindow.center == hall["id"])
-    assert (await take(hall))["estimated_wait_min"] == 25
-    # Window 2 paused: one window, 6 before = 60 minutes.
+    assert (await take(hall))["estimated_wait_min"] == 30
+    # Window 2 paused: one window, 6 before = 60 minutes, + 5.
     await HallWindow.update({HallWindow.paused: True}).where(
         (HallWindow.center == hall["id"]) & (HallWindow.number == "2"))
-    assert (await take(hall))["estimated_wait_min"] == 60
+    assert (await take(hall))["estimated_wait_min"] == 65
 
 
 async def test_after_regular_hours_tickets_go_to_the_extended_hours_window(db):
@@ -159,12 +159,13 @@ async def test_out_of_regular_hours_the_estimate_counts_only_who_the_published_r
         HallWindow.center == hall["id"])
     await take(hall, now=at(18, 30))
     assert (await take(hall, now=at(18, 31)))["estimated_wait_min"] is None
-    # One person on the evening shift of the published week: one window's worth (2 before × 8 min default = 16).
+    # One person on the evening shift of the published week: one window's worth (2 before × 8 min default = 16,
+    # + 4 for the service under way).
     shift = (await ShiftType.insert(ShiftType(center=hall["id"], name="延时班", start=time(17, 30), end=time(20, 0),
                                               period_kind="extended")).returning(ShiftType.id))[0]["id"]
     await Assignment.insert(Assignment(center=hall["id"], shift_type=shift, day=JOURNEY_NOW.date(), staff=worker["id"],
                                        created_at=JOURNEY_NOW))
-    assert (await take(hall, now=at(18, 32)))["estimated_wait_min"] == 16
+    assert (await take(hall, now=at(18, 32)))["estimated_wait_min"] == 20
 
 
 async def test_a_make_up_working_day_gives_tickets_in_working_day_hours():
@@ -175,3 +176,12 @@ async def test_a_make_up_working_day_gives_tickets_in_working_day_hours():
     assert ticket["ticket_no"] == "A001" and ticket["taking_until"] == "17:15"
     with pytest.raises(QueueClosed):
         await take(hall, now=datetime(2026, 3, 7, 10, 0, tzinfo=LOCAL_TZ))
+
+
+async def test_a_queue_no_window_serves_is_not_offered_at_the_door():
+    # Queue B set up but no window serving it yet: the door shows A only, and a printer asking for B is told why.
+    hall = await make_hall(windows={"1": "A"})
+    view = await tickets.take_view(hall["slug"], now=JOURNEY_NOW)
+    assert [q["code"] for q in view["queues"]] == ["A"]
+    with pytest.raises(QueueClosed, match="队列B暂无窗口服务"):
+        await take(hall, "B")

@@ -34,6 +34,7 @@ class QueueForm:
     categories: Sequence[int] = field(default_factory=tuple)
     daily_max: int | None = 300
     priority_run: int | None = 1
+    editing: str = ""  # the code of the queue being changed ("" : a new queue)
 
 
 async def save_queue(actor: CurrentUser, center_id: int, form: QueueForm) -> dict:
@@ -57,8 +58,13 @@ async def save_queue(actor: CurrentUser, center_id: int, form: QueueForm) -> dic
         raise QueueError(errors=errors)
     now = utcnow()
     async with db.point_write():
-        existing = await HallQueue.select(HallQueue.id).where(
+        existing = await HallQueue.select(HallQueue.id, HallQueue.name, HallQueue.active).where(
             (HallQueue.center == center_id) & (HallQueue.code == code)).first()
+        # A new queue typed with a code already in use must not rename that queue (a typo would change every
+        # ticket of the day); a retired one is taken up again.
+        if existing and existing["active"] and (form.editing or "").strip().upper() != code:
+            raise QueueError(f"队列 {code}（{existing['name']}）已存在；要修改它，请在上面的列表中点“修改”",
+                             field="code")
         values = {HallQueue.name: name, HallQueue.categories: json.dumps(categories),
                   HallQueue.daily_max: form.daily_max, HallQueue.priority_run: form.priority_run,
                   HallQueue.active: True}

@@ -181,6 +181,8 @@ async def take_ticket(slug: str, request: TakeRequest, now: datetime | None = No
         if recent >= ADDRESS_LIMIT:
             raise TooManyTickets("取号过于频繁，请稍后再试，或到服务台咨询", field="queue")
     windows = await windows_of(center["id"])
+    if not any(queue["code"] in w["queues"] for w in windows):  # a number nobody would call
+        raise QueueClosed(f"{queue['name']}暂无窗口服务，请选择其他业务或到服务台咨询", field="queue")
     target = ""
     if not day.regular_now:  # after regular hours tickets go to the extended-hours window
         extended = [w["number"] for w in windows if w["extended"] and queue["code"] in w["queues"]] or \
@@ -277,7 +279,10 @@ async def take_view(slug: str, now: datetime | None = None) -> dict:
         TicketCounter.queue_code, TicketCounter.last_no).where(
         (TicketCounter.center == center["id"]) & (TicketCounter.day == local.date()))}
     queues = []
+    served = {code for w in await windows_of(center["id"]) for code in w["queues"]}
     for queue in await queues_of(center["id"]):
+        if queue["code"] not in served:  # set up, but no window calls it yet: not offered at the door
+            continue
         left = queue["daily_max"] - issued.get(queue["code"], 0)
         queues.append({"code": queue["code"], "name": queue["name"], "waiting": state["waiting"][queue["code"]],
                        "full": left <= 0, "daily_max": queue["daily_max"]})

@@ -216,13 +216,24 @@ async def _transfer(actor: CurrentUser, row: dict, to_queue: str, to_window: str
     if not to_queue and not to_window:
         raise QueueError("请选择转到哪个队列或窗口", field="to_queue")
     changes: dict = {Ticket.window: "", Ticket.target_window: to_window}
+    queues = await queues_of(actor.center_id)
+    code = next((q["code"] for q in queues if q["id"] == row["queue"]), "")
     if to_queue:
-        queue = next((q for q in await queues_of(actor.center_id) if q["code"] == to_queue), None)
+        queue = next((q for q in queues if q["code"] == to_queue), None)
         if queue is None:
             raise QueueError(f"没有“{to_queue[:4]}”这个队列", field="to_queue")
         changes[Ticket.queue] = queue["id"]
-    if to_window and to_window not in [w["number"] for w in await windows_of(actor.center_id)]:
-        raise QueueError(f"没有 {to_window[:8]} 号窗口", field="to_window")
+        code = queue["code"]
+    windows = await windows_of(actor.center_id)
+    # The ticket must land where a window will call it: a window serving its (new) queue.
+    if to_window:
+        window = next((w for w in windows if w["number"] == to_window), None)
+        if window is None:
+            raise QueueError(f"没有 {to_window[:8]} 号窗口", field="to_window")
+        if code not in window["queues"]:
+            raise QueueError(f"{to_window} 号窗口不办理 {code} 队列的业务，请换一个窗口或同时转队", field="to_window")
+    elif not any(code in w["queues"] for w in windows):
+        raise QueueError(f"没有窗口办理 {code} 队列的业务，不能转入", field="to_queue")
     return changes
 
 
