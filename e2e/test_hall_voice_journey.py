@@ -60,13 +60,15 @@ def test_a_new_call_is_said_twice_after_a_chime_once_the_screen_is_started(brows
     # The page loads with a call on it already (as the panel will): that one is not said.
     def with_a_call(route):
         response = route.fetch()
-        body = response.text().replace(
-            "</main>", '<div class="call-now" data-call-id="0" data-ticket="B001" data-window="1"></div></main>')
+        body = response.text()
+        if 'class="call-now"' not in body:  # the demo's morning left no call on the panel: one is put there
+            body = body.replace(
+                "</main>", '<div class="call-now" data-call-id="0" data-ticket="B001" data-window="1"></div></main>')
         route.fulfill(response=response, body=body)
 
     page.route(f"{server.url}/screen/daxi", with_a_call)
     page.goto(f"{server.url}/screen/daxi")
-    expect(page.locator(".call-now")).to_have_count(1)
+    expect(page.locator(".call-now").first).to_be_attached()
     page.wait_for_function("() => window.centerVoice && document.readyState === 'complete'")
     assert page.evaluate("window.centerVoice.lastSequence") == []
 
