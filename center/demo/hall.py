@@ -29,13 +29,13 @@ PAST_DAYS = 5  # working days of served tickets before today
 
 async def load_hall(centers: dict[str, int]) -> int:
     """Queues, windows, a ticket printer and served tickets at daxi and huanghe; returns the tickets created."""
-    if await HallQueue.exists():
-        return 0
     categories = {c["code"]: c["id"] for c in await Category.select(Category.id, Category.code)}
     now = utcnow()
     created = 0
     for slug in ("daxi", "huanghe"):
         center_id = centers[slug]
+        if await HallQueue.exists().where(HallQueue.center == center_id):
+            continue  # loaded before (safe to run twice)
         queue_ids = {}
         for order, (code, name, cats) in enumerate(DEMO_QUEUES):
             queue_ids[code] = (await HallQueue.insert(HallQueue(
