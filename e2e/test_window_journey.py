@@ -189,3 +189,16 @@ def test_with_the_stream_down_the_screen_polls_and_keeps_its_content(browser, ha
     expect(screen.locator("#call-panel .call-now")).to_have_attribute("data-ticket", number, timeout=20000)
     expect(screen.locator("#call-panel .call-now")).to_contain_text("1 号窗口")
     context.close()
+
+
+def test_the_strip_hears_a_ticket_taken_at_the_door_at_once(page, hall_server):
+    """The waiting counts follow the hall by its event stream, not only by the 15 s refresh."""
+    page.set_viewport_size(DESK)
+    page.add_init_script("document.addEventListener('htmx:sseOpen', () => { window.hallStreamOpen = true; })")
+    login(page, hall_server, "worker")
+    page.goto(hall_server.url + "/counter")
+    page.wait_for_function("() => window.hallStreamOpen === true")
+    count = page.locator("#window-strip .strip-queue", has_text="B").locator("b")
+    before = int(count.inner_text())
+    take(hall_server, "B")
+    expect(count).to_have_text(str(before + 1), timeout=5000)  # well inside the 15 s of the poll

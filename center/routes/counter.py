@@ -46,7 +46,8 @@ class CounterController(Controller):
                                                             if v.isdigit()}, restored=True)
         if block in (None, "sidebar"):
             context.update(await counter.sidebar(staff))
-        if block in (None, "window_strip"):  # the window strip (routes/window.py); it polls with this block
+        if block in (None, "window_strip", "strip_queues"):  # the window strip (routes/window.py) polls with this
+            # block; its waiting counts refresh alone on the hall's event stream
             context["strip"] = await hall_window.strip(staff) if staff.center_id else None
         return page(request, TEMPLATE, context, block=block)
 

@@ -99,7 +99,7 @@ class DatabaseStore(Store):
 # A part of a page that refreshes itself (the counter's window strip polls every 15 s) is not the person at work:
 # its requests must not keep an unattended kiosk's session alive past the idle timeout. htmx names the element
 # whose trigger fired in HX-Trigger (its id).
-POLLING_ELEMENTS = frozenset({"window-strip"})
+POLLING_ELEMENTS = frozenset({"window-strip", "strip-queues"})
 
 
 def _is_poll(connection: ASGIConnection) -> bool:

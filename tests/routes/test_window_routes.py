@@ -273,7 +273,7 @@ async def test_another_window_acting_on_a_called_ticket_gets_409_and_the_fresh_s
     await press(manager, "start")
     stale = await post(worker, f"/counter/window/tickets/{row['id']}/finish", version=str(row["version"]))
     assert stale.status_code == 409
-    assert "已被其他窗口处理" in message(soup(stale))
+    assert "刚有变化" in message(soup(stale))
     assert await state_of(worker, ticket) == "serving"
 
 

@@ -90,6 +90,7 @@ async def strip(actor: CurrentUser, now: datetime | None = None) -> dict:
     ).order_by(Ticket.no_show_at, ascending=False).limit(RECENT_NO_SHOWS)
     recall_at = recall_ready_at(current["last_called_at"]) if current else None
     return {
+        "slug": await _slug(actor.center_id),  # the hall's event stream refreshes the strip
         "window": {"number": window["number"], "paused": window["paused"], "extended": window["extended"],
                    "mine": window["staff"] == actor.id},
         "queues": [{"code": c, "name": names[c], "waiting": waiting[c]} for c in mine],
@@ -175,7 +176,7 @@ async def act(actor: CurrentUser, ticket_id: int, action: str, *, version: int |
     async with db.write_transaction():
         row = await _ticket(actor, ticket_id)
         if version is not None and row["version"] != version:
-            raise TicketTaken("此号已被其他窗口处理，已显示最新状态", field="ticket")
+            raise TicketTaken("此号刚有变化（另一窗口或另一台设备已处理），已显示最新状态", field="ticket")
         target = check_action(TicketView(row["state"], row["window"], row["last_called_at"], row["returned"]),
                               action, window=window["number"], now=now)
         changes: dict = {Ticket.state: target.value, Ticket.version: Ticket.version + 1}
@@ -198,7 +199,7 @@ async def act(actor: CurrentUser, ticket_id: int, action: str, *, version: int |
         updated = await Ticket.update(changes).where(
             (Ticket.id == ticket_id) & (Ticket.version == row["version"])).returning(*TICKET_COLUMNS)
         if not updated:
-            raise TicketTaken("此号已被其他窗口处理，已显示最新状态", field="ticket")
+            raise TicketTaken("此号刚有变化（另一窗口或另一台设备已处理），已显示最新状态", field="ticket")
         if action == WindowAction.recall:
             await TicketCall.insert(TicketCall(center=actor.center_id, ticket=ticket_id, ticket_no=row["ticket_no"],
                                                window=window["number"], kind="recall", at=now))
