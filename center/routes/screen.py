@@ -70,7 +70,13 @@ def call_panel(state: dict) -> dict:
     """The call panel: the latest call large, the ones before it, the number waiting per queue. Ticket numbers and
     window numbers only: nothing personal."""
     calls = state["calls"]
-    return {"queues": state["queues"], "current": calls[0] if calls else None, "last": calls[1:1 + SHOWN_CALLS]}
+    current = calls[0] if calls else None
+    last, seen = [], {current["ticket_no"]} if current else set()
+    for call in calls[1:]:  # a recall is not a second line: each ticket once, at its latest call
+        if call["ticket_no"] not in seen:
+            seen.add(call["ticket_no"])
+            last.append(call)
+    return {"queues": state["queues"], "current": current, "last": last[:SHOWN_CALLS]}
 
 
 class _Renders:
@@ -107,7 +113,9 @@ class ScreenController(Controller):
         moment_param(at, "预览时间")  # a wrong ?at= is told (422); one beyond ±60 days shows now (_moment)
         block = target_block(request, TEMPLATE)
         etag, model = await _cached_model(slug, at[:40])
-        tag = f'"{"b" if block else "p"}-{etag}"'
+        # One validator per block: the browser keeps one cached answer per address, and a 304 to the call panel's
+        # poll must never let it reuse the whole body's answer (or the page's) in the panel's place.
+        tag = f'"{block or "page"}-{etag}"'
         headers = {"ETag": tag, "Cache-Control": "no-cache", "Vary": "HX-Request, HX-Target"}
         if request.headers.get("if-none-match") == tag:
             return Response(b"", status_code=304, headers=headers)

@@ -29,7 +29,7 @@ STATE_TEXT = {
     TicketState.waiting.value: "等候中",
     TicketState.called.value: "请到窗口",
     TicketState.serving.value: "办理中",
-    TicketState.done.value: "已办结",
+    TicketState.done.value: "窗口服务已结束",
     TicketState.no_show.value: "已过号",
 }
 # htmx stops polling when a poll is answered 286: a finished ticket no longer changes.

@@ -63,7 +63,11 @@
       // The label says the state, not only the colour: 已静音 while muted (press to hear again).
       muteButton.textContent = voice.muted ? "已静音" : "静音";
     }
-    if (status) { status.hidden = !voice.unlocked; status.textContent = voice.muted ? "播报已静音" : "播报中"; }
+    if (status) {
+      status.hidden = !voice.unlocked;
+      status.textContent = voice.muted ? "播报已静音" : "播报中";
+      status.classList.toggle("is-muted", voice.muted);  // muted reads red, not the green of 播报中
+    }
   }
 
   // ---- what a call says

@@ -50,3 +50,24 @@ async def test_an_announcement_is_on_the_next_poll_and_the_old_page_is_not_serve
     assert after.headers["etag"] != before.headers["etag"]
     again = await demo_client.get("/screen/daxi", headers={**FRAGMENT, "If-None-Match": after.headers["etag"]})
     assert again.status_code == 304
+
+
+async def test_the_call_panel_poll_never_gets_the_whole_body_back_from_a_304(demo_client):
+    """The browser keeps one cached answer per address: were the body's validator good for the panel's poll, a 304
+    would put the whole body into the call panel (the TV doubled its content). Each block has its own validator."""
+    body = await demo_client.get("/screen/daxi", headers=FRAGMENT)
+    panel = await demo_client.get("/screen/daxi", headers={"HX-Request": "true", "HX-Target": "call-panel",
+                                                            "If-None-Match": body.headers["etag"]})
+    assert panel.status_code == 200 and panel.text.lstrip().startswith('<section id="call-panel"')
+    assert "screen-grid" not in panel.text
+    again = await demo_client.get("/screen/daxi", headers={"HX-Request": "true", "HX-Target": "call-panel",
+                                                            "If-None-Match": panel.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_the_last_calls_name_each_ticket_once_at_its_latest_call():
+    calls = [{"ticket_no": n, "window": w} for n, w in (("A003", "1"), ("A002", "2"), ("A003", "1"), ("A002", "2"),
+                                                        ("B001", "3"))]
+    panel = screen.call_panel({"queues": [], "calls": calls})
+    assert panel["current"]["ticket_no"] == "A003"
+    assert [c["ticket_no"] for c in panel["last"]] == ["A002", "B001"]  # a recall is not a second line

@@ -50,7 +50,7 @@ async def test_a_ticket_taken_reaches_an_open_stream_as_the_new_call_panel(serve
     listener.join(timeout=30)
     assert got["status"] == 200 and got["type"].startswith("text/event-stream")
     panel = got["data"]
-    assert 'id="call-panel"' in panel and "队列A" in panel and "1 人" in panel
+    assert 'id="call-panel"' in panel and "队列A" in panel and "<strong>1</strong> 人" in panel
     assert "\n" not in panel  # one data line: the extension swaps it whole
 
 

@@ -231,7 +231,7 @@ async def test_a_no_show_says_so_and_keeps_listening_for_its_return(demo_client,
     assert poll.status_code == 200 and "等候中" in poll.text
 
 
-@pytest.mark.parametrize(("state", "words"), [("done", "已办结")])
+@pytest.mark.parametrize(("state", "words"), [("done", "窗口服务已结束")])
 async def test_a_finished_ticket_says_so_and_its_page_stops_polling(demo_client, open_hall, state, words):
     token = await take_token(demo_client, "B")
     await set_state(token, state, "2")
