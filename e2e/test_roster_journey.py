@@ -60,7 +60,7 @@ def test_manager_swaps_two_shifts_publishes_and_the_screen_follows(page, server,
     # The hall screen at that day's lunch time shows the person swapped in.
     screen = browser.new_page(viewport={"width": 1920, "height": 1080})
     screen.goto(f"{server.url}/screen/daxi?at={thu_day}T12:30")
-    on_duty = screen.locator("section.panel").first
+    on_duty = screen.locator("section.panel.duty")
     expect(on_duty).to_contain_text(before_fri[0])
     expect(on_duty).not_to_contain_text(before_thu[0])
     expect(screen.locator(".headline")).to_contain_text("服务中")
