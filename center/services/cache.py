@@ -178,5 +178,10 @@ api_hours = Cache(seconds=60)
 # The working-day calendar (notices and overrides), per database engine: other processes' changes are seen
 # within the minute; this process's own at once.
 calendar = Cache(seconds=60, maxsize=4, public=False)
+# The hall's day at the door, (center, local minute) -> HallDay (dropped at every audited write: a roster published,
+# hours changed), and a queue's measured serving time, queue -> minutes (it moves slowly: within the minute): both
+# read for every ticket taken.
+hall_days = Cache(seconds=60, maxsize=256)
+serving_times = Cache(seconds=60, maxsize=1024, public=False)
 # The catalog's search index (what the counter searches as the worker types), per database engine.
 catalog_index = Cache(seconds=30, maxsize=4, public=False)

@@ -52,9 +52,10 @@ class Hall:
             slug, kind = str(message["slug"]), str(message["kind"])
         except (ValueError, KeyError, TypeError):
             return
-        # Another process's write did not drop this process's public caches: the screen's poll must not answer
-        # from before the call.
-        cache.changed()
+        # Another process's write did not drop this process's screen caches: the screen's poll must not answer
+        # from before the call. (Only the screen's: a ticket taken changes nothing else the public reads.)
+        cache.screen_models.drop()
+        cache.screen_bodies.drop()
         self._seq[slug] += 1
         event = HallEvent(slug, kind, self._seq[slug])
         for stream in list(self._streams.get(slug, ())):

@@ -24,6 +24,7 @@ from center.domain.queue import (
     taking_until,
     ticket_no,
 )
+from center.services import cache
 from center.services.hall import events
 from center.services.hours import center_by_slug, duty_on, hours_book
 from center.services.rosters.publishing import published_weeks
@@ -52,7 +53,12 @@ class HallDay:
 
 
 async def hall_day(center_id: int, moment: datetime) -> HallDay:
-    """What the hours service and the published roster say of today at `moment` (local time)."""
+    """What the hours service and the published roster say of today at `moment` (local time), once a minute."""
+    minute = moment.replace(second=0, microsecond=0)
+    return await cache.hall_days.get((center_id, minute), lambda: _hall_day(center_id, minute))
+
+
+async def _hall_day(center_id: int, moment: datetime) -> HallDay:
     today = moment.date()
     book = await hours_book(center_id, today, today + timedelta(days=14))
     published = await published_weeks(center_id, monday_of(today), today + timedelta(days=14))
@@ -134,7 +140,11 @@ def staffed_windows(windows: list[dict], code: str, day: HallDay, today: date) -
 
 
 async def minutes_each(queue_id: int, now: datetime) -> float:
-    """The queue's serving time measured over the last two weeks (called → finished)."""
+    """The queue's serving time measured over the last two weeks (called → finished), once a minute."""
+    return await cache.serving_times.get(queue_id, lambda: _minutes_each(queue_id, now))
+
+
+async def _minutes_each(queue_id: int, now: datetime) -> float:
     rows = await Ticket.select(Ticket.called_at, Ticket.finished_at).where(
         (Ticket.queue == queue_id) & (Ticket.state == TicketState.done.value)
         & (Ticket.finished_at >= now - timedelta(days=SERVING_SAMPLE_DAYS))
