@@ -40,6 +40,8 @@ APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "closed_month": (("month",),),
     "closed_canteen_month": (("canteen", "month"),),
     "ticket_call": (),
+    "rating": (("subject",),),
+    "rating_event": (),
 }
 
 

@@ -35,6 +35,7 @@ class Center(Table):
     address = Varchar(length=200, default="")
     phone = Varchar(length=40, default="")
     sort_order = Integer(default=0)
+    screen_rating = Boolean(default=False)  # the public screen shows this month's 满意率 (off by default)
 
 
 class Staff(Table):
@@ -549,6 +550,84 @@ class TicketPrinter(Table):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class RatingReason(Table):
+    """A reason a resident may tick with a rating (服务态度, 办事效率…), kept as data for the district to edit."""
+
+    code = Varchar(length=20, unique=True)
+    label = Varchar(length=30)
+    sort_order = Integer(default=0)
+    active = Boolean(default=True)
+
+
+class Rating(Table):
+    """One rating of one finished service (好差评), append-only: `subject` makes it once per service (一次一评)."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, null=True, on_delete=OnDelete.restrict)
+    subject = Varchar(length=60, unique=True)  # "case:<id>"
+    channel = Varchar(length=16)  # phone | pad | callback
+    score = Integer()  # 5 非常满意 … 1 非常不满意
+    reasons = Text(default="[]")  # JSON list of rating_reason codes
+    comment = Text(default="")
+    worker = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)  # who first received the case
+    window = Varchar(length=20, default="")
+    item = ForeignKey(references=Item, null=True, on_delete=OnDelete.restrict)
+    method = Varchar(length=16, default="")  # a callback's method (phone, visit, sms, wechat)
+    entered_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)  # a callback's caller
+    at = Timestamptz(index=True)
+
+
+class RatingFollowup(Table):
+    """The follow-up (整改) of one bad rating: its state, each step's deadline and day, and the published feedback."""
+
+    rating = ForeignKey(references=Rating, unique=True, on_delete=OnDelete.restrict)
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    state = Varchar(length=16, index=True)  # pending | fixing | fixed | unfounded | closed
+    due_on = Date(null=True, default=None)  # the deadline of the step it waits for
+    verify_due = Date()
+    verified_on = Date(null=True, default=None)
+    founded = Boolean(null=True, default=None)  # 核实: 属实 / 不属实
+    fix_due = Date(null=True, default=None)
+    fixed_on = Date(null=True, default=None)
+    fixed_on_time = Boolean(null=True, default=None)
+    feedback = Text(default="")  # what the resident was told: shown on /s/{token}
+    closed_on = Date(null=True, default=None)
+    appeal = Varchar(length=16, default="")  # "" | pending | upheld | rejected
+    version = Integer(default=1)
+    updated_at = Timestamptz()
+
+
+class RatingEvent(Table):
+    """Every step of a follow-up and of an appeal, with who and when (append-only)."""
+
+    followup = ForeignKey(references=RatingFollowup, on_delete=OnDelete.restrict)
+    at = Timestamptz()
+    actor = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    action = Varchar(length=20)  # open | verify | fix | feedback | appeal | decide
+    from_state = Varchar(length=16, default="")
+    to_state = Varchar(length=16, default="")
+    note = Text(default="")
+
+
+class RatingAttempt(Table):
+    """Every submission of a rating, counted per token and per address for the rate limit."""
+
+    key = Varchar(length=80, index=True)  # "token:<token>" or "ip:<address>"
+    at = Timestamptz(index=True)
+    outcome = Varchar(length=16)  # rated | refused
+
+
+class RatingPad(Table):
+    """A rating pad (评价器) at a window: a bearer token (stored hashed) that binds the tablet to the window."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    window = Varchar(length=20)
+    name = Varchar(length=60, default="")
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
@@ -556,4 +635,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RosterWeek, RosterChange, SwapRequest,
     Canteen, Senior, Terminal, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
     ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
+    RatingReason, Rating, RatingFollowup, RatingEvent, RatingAttempt, RatingPad,
 )
