@@ -59,6 +59,10 @@ class Settings:
     # other hosts get 400 unless the host is in CENTER_ALLOWED_HOSTS (e.g. the LAN name kiosks use).
     base_url: str = "http://127.0.0.1:8000"
     allowed_hosts: tuple[str, ...] = ()
+    # 好差评 follow-up deadlines in working days, set for the district (CENTER_RATING_CALLBACK_DAYS,
+    # CENTER_RATING_FIX_DAYS): 核实 and 反馈 within the callback days, 整改 within the fix days of 核实.
+    rating_callback_days: int = 1
+    rating_fix_days: int = 5
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -145,7 +149,18 @@ def load_settings() -> Settings:
         base_url=_base_url(demo, int(os.environ.get("PORT", "8000"))),
         allowed_hosts=tuple(h.strip().lower() for h in os.environ.get("CENTER_ALLOWED_HOSTS", "").split(",")
                             if h.strip()),
+        rating_callback_days=_days("CENTER_RATING_CALLBACK_DAYS", 1, 0, 30),
+        rating_fix_days=_days("CENTER_RATING_FIX_DAYS", 5, 1, 60),
     )
+
+
+def _days(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number of working days from {low} to {high}, got {raw!r}")
+    return int(raw)
 
 
 def _base_url(demo: bool, port: int) -> str:

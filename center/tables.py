@@ -602,7 +602,7 @@ class RatingEvent(Table):
 
     followup = ForeignKey(references=RatingFollowup, on_delete=OnDelete.restrict)
     at = Timestamptz()
-    actor = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    actor = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)  # None: opened by the rating
     action = Varchar(length=20)  # open | verify | fix | feedback | appeal | decide
     from_state = Varchar(length=16, default="")
     to_state = Varchar(length=16, default="")

@@ -35,6 +35,7 @@ class Area(StrEnum):
     stats = "stats"
     hall = "hall"  # the hall queue's set-up: queues, windows, ticket printers
     centers = "centers"
+    ratings = "ratings"  # 好差评: managers follow up the center's 差评, workers see and appeal their own
     admin = "admin"
 
 
@@ -52,6 +53,7 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.hall: frozenset({Role.manager, Role.admin}),
     Area.dining: frozenset({Role.canteen, Role.manager, Role.admin}),
     Area.centers: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),
+    Area.ratings: frozenset({Role.worker, Role.manager, Role.admin}),
     Area.admin: frozenset({Role.admin}),
 }
 

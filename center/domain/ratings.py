@@ -27,6 +27,18 @@ class RatingError(DomainError):
     pass
 
 
+class AlreadyRated(RatingError):
+    """The service was rated already (409): one rating per service."""
+
+
+class TooManyRatings(RatingError):
+    """Too many submissions from one token or one address in a short time (429)."""
+
+
+class RatingConflict(RatingError):
+    """Someone else moved the follow-up on since the page was loaded (409)."""
+
+
 class Score(IntEnum):
     very_satisfied = 5
     satisfied = 4

@@ -15,6 +15,7 @@ from center.routes.hall_api import HallApiController
 from center.routes.hall_setup import HallSetupController
 from center.routes.health import healthz
 from center.routes.home import home
+from center.routes.ratings import PublicRatingController, RatePadController, RatingsApiController, RatingsController
 from center.routes.stats import StatsController
 from center.routes.take import TakeController, TicketController
 from center.routes.window import WindowController
@@ -34,6 +35,10 @@ ROUTES = [
     IcalController,
     ManagementController,
     PublicStatusController,
+    PublicRatingController,
+    RatePadController,
+    RatingsApiController,
+    RatingsController,
     RostersController,
     ScreenController,
     StatsController,

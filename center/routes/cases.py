@@ -204,6 +204,10 @@ class PublicStatusController(Controller):
     include_in_schema = False
 
     @get("/{token:str}", name="public:status")
-    async def show_status(self, request: Request, token: FromPath[str]) -> Response:
-        return page(request, "public/status.html", await cases.public_status(token),
+    async def show_status(self, request: Request, token: FromPath[str], rated: FromQuery[str] = "") -> Response:
+        from center.routes.ratings import status_context
+
+        view = await status_context(token)
+        view["rating"]["just_rated"] = rated == "1"
+        return page(request, "public/status.html", view,
                     headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})

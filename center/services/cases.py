@@ -689,6 +689,7 @@ async def public_status(token: str) -> dict:
     missing = ([materials[i]["name"] for i in json.loads(case["missing"] or "[]") if 0 <= i < len(materials)]
                if status == CaseStatus.awaiting else [])
     return {
+        "case_id": case["id"],  # for the rating part (center.services.ratings.status_view), never rendered
         "code": case["code"], "status": case["status"], "status_label": STATUS_LABELS[status],
         "accepted_at": case["accepted_at"], "closed_at": case["closed_at"],
         # A refusal promises nothing: no completion date is shown for it.

@@ -1,4 +1,5 @@
-"""Housekeeping: expired sessions and old login attempts are removed (the audit log keeps the logins)."""
+"""Housekeeping: expired sessions, old login attempts and old rating attempts (the rate limit's counts) are removed
+(the audit log keeps the logins)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,7 @@ async def purge_expired() -> str:
     attempts = (
         await LoginAttempt.delete().where(LoginAttempt.at < now - LOGIN_ATTEMPTS_KEPT).returning(LoginAttempt.id)
     )
-    return f"sessions={len(sessions)} login_attempts={len(attempts)}"
+    from center.services.ratings import purge_attempts
+
+    rating_attempts = await purge_attempts(now)
+    return f"sessions={len(sessions)} login_attempts={len(attempts)} rating_attempts={rating_attempts}"

@@ -39,7 +39,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Bearer-token API (no cookies, so nothing to forge) and the public read-only pages. The take page's POST
 # (/take/{slug}) is public too: it carries no session and acts in nobody's name, so a forged one can do no more than
 # anyone at the door can (take a number, within the per-address limit of services/hall/tickets.py).
-EXEMPT = re.compile(r"^/(?:api|screen|ical|static|take)/|^/healthz")
+# The resident's rating (/s/{token}/rate, /rate/{slug}/{window}) is the same: no session, nobody's name, and the
+# token (or the pad's cookie) is the credential; it is rated once and rate-limited (services/ratings.py).
+EXEMPT = re.compile(r"^/(?:api|screen|ical|static|take|rate)/|^/healthz|^/s/[^/]+/rate$")
 _SECRET_BYTES = 32
 # The detail names CSRF: center.web.errors answers it with its Chinese "page expired" message (htmx: a toast).
 REFUSED = "CSRF token verification failed"

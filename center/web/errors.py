@@ -15,6 +15,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.ledger import IdempotencyConflict
 from center.domain.queue import QueueClosed, TicketTaken, TooManyTickets
+from center.domain.ratings import AlreadyRated, RatingConflict, TooManyRatings
 from center.web import public
 from center.web.auth import SessionExpired
 from center.web.links import url
@@ -114,8 +115,8 @@ def _is_chinese(text: str) -> bool:
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
     status = (404 if isinstance(exc, NotFound) else 403 if isinstance(exc, AccessDenied)
-              else 409 if isinstance(exc, (IdempotencyConflict, QueueClosed, TicketTaken))
-              else 429 if isinstance(exc, TooManyTickets) else 422)
+              else 409 if isinstance(exc, (IdempotencyConflict, QueueClosed, TicketTaken, AlreadyRated, RatingConflict))
+              else 429 if isinstance(exc, (TooManyTickets, TooManyRatings)) else 422)
     if wants_json(request):
         return Response({"status_code": status, "detail": str(exc)}, status_code=status, media_type=MediaType.JSON)
     return _error_page(request, status, str(exc) or None)

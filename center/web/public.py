@@ -40,6 +40,7 @@ PUBLIC: tuple[PublicPath, ...] = (
     PublicPath("/s/", Answers.page, "the resident's case status, from the slip's QR"),
     PublicPath("/take/", Answers.page, "the take-a-number touch page at the hall door and its printed ticket"),
     PublicPath("/q/", Answers.page, "the resident's ticket page, from the ticket's QR"),
+    PublicPath("/rate/", Answers.page, "the rating pad at a window (bound to it by a pad token)"),
     PublicPath("/ical/", Answers.other, "a staff member's duty feed at an unguessable address"),
 )
 

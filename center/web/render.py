@@ -34,6 +34,7 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("前台受理", "counter:index", Area.counter),
     ("事项目录", "catalog:index", Area.catalog),
     ("窗口统计", "stats:index", Area.stats),
+    ("好差评", "ratings:list", Area.ratings),
     ("排班值班", "rosters:index", Area.rosters),
     ("我的值班", "duty:index", Area.duty),
     ("老年助餐", "dining:desk", Area.dining),

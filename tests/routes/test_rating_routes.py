@@ -1,0 +1,129 @@
+"""好差评 over HTTP as the contract names it: POST /api/v1/ratings (201, 409, 404, 422, 429, Chinese details,
+nothing recorded on a refusal), the resident's form on /s/{token} as a plain form post, and the manager's /ratings
+where a 差评 is worked to 已反馈 and the resident then reads the feedback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from center.config import DEMO_PASSWORD
+from center.services import ratings as rating_service
+from center.tables import Case, Rating, RatingFollowup
+from tests.factories import accept_case, act_on_case, csrf_token, login, logout, soup
+
+
+@pytest.fixture(autouse=True)
+def no_address_limit(monkeypatch):
+    """Every post of the module comes from the test client's one address: that limit is tested on its own."""
+    monkeypatch.setattr(rating_service, "MAX_PER_ADDRESS", 10_000)
+
+
+async def finished_token(client) -> tuple[int, str]:
+    """A case accepted and completed by the signed-in worker: its id and its slip's token."""
+    case_id = await accept_case(client)
+    answer = await act_on_case(client, case_id, action="complete", confirm="1")  # 办结, confirmed
+    case = await Case.select(Case.status, Case.public_token).where(Case.id == case_id).first()
+    assert case["status"] == "completed", answer.text
+    return case_id, case["public_token"]
+
+
+async def test_the_api_answers_as_the_contract_says(worker_client):
+    case_id, token = await finished_token(worker_client)
+    open_id = await accept_case(worker_client)
+    open_token = (await Case.select(Case.public_token).where(Case.id == open_id).first())["public_token"]
+    before = await Rating.count()
+
+    unknown = await worker_client.post("/api/v1/ratings", json={"token": "nope", "score": 5})
+    assert unknown.status_code == 404 and "没有找到" in unknown.json()["detail"]
+    unfinished = await worker_client.post("/api/v1/ratings", json={"token": open_token, "score": 5})
+    assert unfinished.status_code == 422 and "尚未办结" in unfinished.json()["detail"]
+    out_of_range = await worker_client.post("/api/v1/ratings", json={"token": token, "score": 6})
+    assert out_of_range.status_code == 400
+    assert await Rating.count() == before
+
+    created = await worker_client.post("/api/v1/ratings", json={"token": token, "score": 2, "reasons": ["trips"],
+                                                                 "comment": "<script>alert(1)</script>"})
+    assert created.status_code == 201
+    body = created.json()
+    assert set(body) == {"rating_id", "bad"} and body["bad"] is True
+    again = await worker_client.post("/api/v1/ratings", json={"token": token, "score": 5})
+    assert again.status_code == 409 and "已经评价过" in again.json()["detail"]
+    assert await Rating.count() == before + 1
+    assert await RatingFollowup.count().where(RatingFollowup.rating == body["rating_id"]) == 1
+
+
+async def test_too_many_tries_from_one_token_get_429(worker_client):
+    for _ in range(rating_service.MAX_PER_TOKEN):
+        assert (await worker_client.post("/api/v1/ratings", json={"token": "guess", "score": 5})).status_code == 404
+    answer = await worker_client.post("/api/v1/ratings", json={"token": "guess", "score": 5})
+    assert answer.status_code == 429 and "频繁" in answer.json()["detail"]
+
+
+async def test_the_resident_rates_on_the_status_page_and_reads_the_feedback(worker_client, db):
+    case_id, token = await finished_token(worker_client)
+    await logout(worker_client)
+    page = soup(await worker_client.get(f"/s/{token}"))
+    form = page.select_one("form.rating-form")
+    assert form is not None and form["action"] == f"/s/{token}/rate"
+    assert [i["value"] for i in form.select("input[name=score]")] == ["5", "4", "3", "2", "1"]
+    assert "首问" not in page.get_text()
+
+    # Bad input: the page again with the message, what was ticked kept, nothing recorded.
+    refused = await worker_client.post(f"/s/{token}/rate", data={"reasons": ["trips"], "comment": "排队太久"})
+    assert refused.status_code == 422
+    again = soup(refused)
+    assert "请选择满意程度" in again.select_one("#rating-error").get_text()
+    assert again.select_one("input[value=trips]").has_attr("checked")
+    assert again.select_one("#rating-comment").get_text() == "排队太久"
+    assert await Rating.count().where(Rating.case == case_id) == 0
+
+    rated = await worker_client.post(f"/s/{token}/rate", data={"score": "1", "reasons": ["trips"],
+                                                               "comment": "<b>跑了两趟</b>"}, follow_redirects=False)
+    assert rated.status_code == 303 and rated.headers["location"] == f"/s/{token}?rated=1#rating"
+    shown = soup(await worker_client.get(f"/s/{token}?rated=1"))
+    assert "您的评价：非常不满意" in shown.get_text() and shown.select_one("form.rating-form") is None
+    assert shown.select_one("[data-rating=in-progress]") is not None
+    # A second post is no second rating: back to the page, which says it was rated.
+    second = await worker_client.post(f"/s/{token}/rate", data={"score": "5"}, follow_redirects=False)
+    assert second.status_code == 303 and await Rating.count().where(Rating.case == case_id) == 1
+
+    # The manager works the 差评 to 已反馈 with plain form posts.
+    assert (await login(worker_client, "manager", DEMO_PASSWORD)).status_code == 302
+    listing = soup(await worker_client.get("/ratings"))
+    row = listing.select_one("tr[data-state=pending]")
+    link = row.select_one("a")["href"]
+    followup_id = int(link.rsplit("/", 1)[1])
+    detail = soup(await worker_client.get(link))
+    assert "<b>跑了两趟</b>" in detail.select_one(".rating-comment").get_text()  # inert: shown as text
+    assert detail.select_one(".rating-comment b") is None
+
+    async def post_step(**fields):
+        csrf = await csrf_token(worker_client, link)
+        version = (await RatingFollowup.select(RatingFollowup.version).where(
+            RatingFollowup.id == followup_id).first())["version"]
+        return await worker_client.post(f"{link}/step", data={"_csrf_token": csrf, "version": str(version), **fields},
+                                        follow_redirects=False)
+
+    missing = await post_step(step="verify", note="电话联系")
+    assert missing.status_code == 422 and "属实或不属实" in soup(missing).select_one("#followup-error").get_text()
+    assert (await post_step(step="verify", founded="1", note="电话联系群众，属实")).status_code == 302
+    assert (await post_step(step="fix", note="已对窗口人员进行一次性告知培训")).status_code == 302
+    assert (await post_step(step="feedback", note="已整改，感谢您的监督")).status_code == 302
+    detail = soup(await worker_client.get(link))
+    assert detail.select_one("[data-followup=state]").get_text(strip=True).startswith("已反馈")
+    assert len(detail.select("[data-followup=events] li")) == 4
+    await logout(worker_client)
+
+    feedback = soup(await worker_client.get(f"/s/{token}"))
+    assert "您的评价已处理：" in feedback.get_text()
+    assert "已整改，感谢您的监督" in feedback.select_one("[data-rating=feedback]").get_text()
+
+
+async def test_an_unknown_followup_is_404_and_a_canteen_operator_has_no_ratings(manager_client, db):
+    assert (await manager_client.get("/ratings")).status_code == 200
+    assert (await manager_client.get("/ratings/followups/999999")).status_code == 404
+    await logout(manager_client)
+    assert (await login(manager_client, "canteen", DEMO_PASSWORD)).status_code == 302
+    assert (await manager_client.get("/ratings")).status_code == 403
