@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from center.app import create_app
 from center.config import DEMO_PASSWORD
-from center.tables import Case, Item, Senior, Staff, Ticket, Visit
+from center.tables import Case, Item, RatingFollowup, Senior, Staff, Ticket, Visit
 from tests.factories import load_demo, login
 from tests.support.vnu import Vnu
 
@@ -92,6 +92,8 @@ async def demo_ids() -> dict[str, str]:
     senior = await Senior.select(Senior.id).where(Senior.card_no == "D0001").first()
     visit = await Visit.select(Visit.id).where(Visit.id == daxi_case["visit"]).first()
     staff = await Staff.select(Staff.ical_token).where(Staff.username == "worker").first()
+    followup = await RatingFollowup.select(RatingFollowup.id).where(
+        RatingFollowup.center.slug == "daxi").order_by(RatingFollowup.id).first()
     return {
         "case_id": str(daxi_case["id"]),
         "token": daxi_case["public_token"],
@@ -100,6 +102,8 @@ async def demo_ids() -> dict[str, str]:
         "visit_id": str(visit["id"]),
         "slug": "daxi",
         "name": f"{staff['ical_token']}.ics",
+        "window": "1",  # the rating pad of window 1 (unregistered here: it says so)
+        "followup_id": str(followup["id"]) if followup else "1",
     }
 
 
