@@ -260,11 +260,17 @@ async def pad_for(token: str, center_id: int, window: str) -> dict | None:
     return pad
 
 
+def window_names(window: str) -> list[str]:
+    """A hall window "2" is the worker's "2号窗口" on the case (center.demo and the counter write it so)."""
+    number = window.removesuffix("号窗口")
+    return [number, f"{number}号窗口"]
+
+
 async def service_at_window(center_id: int, window: str, now: datetime | None = None) -> dict | None:
     """The last service finished at this window in the last minutes and not rated yet: what the pad asks about."""
     now = now or utcnow()
     rows = await Case.select(Case.id, Case.public_token, Case.status, Case.closed_at, Case.item.name.as_alias("item_name")
-                             ).where((Case.center == center_id) & (Case.window == window)
+                             ).where((Case.center == center_id) & Case.window.is_in(window_names(window))
                                      & (Case.closed_at >= now - PAD_RECENT)
                                      & Case.status.is_in([CaseStatus.completed.value, CaseStatus.refused.value,
                                                           CaseStatus.consult.value])
