@@ -139,7 +139,16 @@ class RatingsController(Controller):
         step = form.text("step", limit=20)
         founded_raw = form.text("founded", limit=4)
         founded = True if founded_raw == "1" else False if founded_raw == "0" else None
+        confirm = form.text("confirm", limit=4)
         try:
+            if confirm != "1":
+                # A step is not taken back (反馈 publishes its text to the resident): asked first, with what it does;
+                # 返回修改 (confirm=0) brings the form back with what was typed.
+                preview = None if confirm == "0" else await ratings.preview(
+                    staff, followup_id, step, note=form.text("note", limit=1000), founded=founded,
+                    settings=request.app.state.settings)
+                view = await ratings.followup_view(staff, followup_id)
+                return page(request, SHOW, {**view, "form": form.as_dict(), "error": "", "confirm": preview})
             result = await ratings.act(staff, followup_id, step, note=form.text("note", limit=1000),
                                        founded=founded, expected_version=_version(form),
                                        settings=request.app.state.settings)

@@ -390,6 +390,24 @@ async def rating_row(rating_id: int) -> dict:
     return row
 
 
+async def preview(actor: CurrentUser, followup_id: int, step: str, *, note: str = "", founded: bool | None = None,
+                  settings: Settings | None = None, now: datetime | None = None) -> dict:
+    """What a step would do, checked by the same rules as act() and not applied: for its confirmation (a step is
+    not taken back; 反馈 publishes its text to the resident)."""
+    now = now or utcnow()
+    row = await RatingFollowup.select(*FOLLOWUP_COLUMNS).where(RatingFollowup.id == followup_id).first()
+    if row is None:
+        raise NotFound("没有这条差评整改")
+    if not actor.may_see_center(row["center"]):
+        raise AccessDenied("只能处理本中心的差评整改")
+    move = apply(step=step, state=row["state"], actor_role=actor.role, same_center=actor.center_id == row["center"],
+                 today=to_local(now).date(), due=row["due_on"], deadlines=deadlines_of(settings),
+                 calendar=await get_calendar(), note=note, founded=founded)
+    return {"step": move.step.value, "step_label": STEP_LABELS[move.step], "note": move.note,
+            "founded": move.founded, "to_state_label": STATE_LABELS[move.to_state], "due": move.due,
+            "on_time": move.on_time, "version": row["version"]}
+
+
 async def act(actor: CurrentUser, followup_id: int, step: str, *, note: str = "", founded: bool | None = None,
               expected_version: int | None = None, settings: Settings | None = None,
               now: datetime | None = None) -> dict:

@@ -111,9 +111,21 @@ async def test_the_resident_rates_on_the_status_page_and_reads_the_feedback(work
 
     missing = await post_step(step="verify", note="电话联系")
     assert missing.status_code == 422 and "属实或不属实" in soup(missing).select_one("#followup-error").get_text()
-    assert (await post_step(step="verify", founded="1", note="电话联系群众，属实")).status_code == 302
-    assert (await post_step(step="fix", note="已对窗口人员进行一次性告知培训")).status_code == 302
-    assert (await post_step(step="feedback", note="已整改，感谢您的监督")).status_code == 302
+    assert soup(missing).select_one("#note-verify").get_text() == "电话联系"  # what was typed stays
+    # Each step is asked first (it is not taken back); 返回修改 brings the form back with the text; nothing moved.
+    asked = soup(await post_step(step="verify", founded="1", note="电话联系群众，属实"))
+    assert "确认核实？" in asked.select_one(".followup-confirm h2").get_text()
+    assert "整改中" in asked.select_one("#confirm-what").get_text()
+    back = soup(await post_step(step="verify", founded="1", note="电话联系群众，属实", confirm="0"))
+    assert back.select_one(".followup-confirm") is None
+    assert back.select_one("#note-verify").get_text() == "电话联系群众，属实"
+    assert (await RatingFollowup.select(RatingFollowup.state).where(
+        RatingFollowup.id == followup_id).first())["state"] == "pending"
+    assert (await post_step(step="verify", founded="1", note="电话联系群众，属实", confirm="1")).status_code == 302
+    assert (await post_step(step="fix", note="已对窗口人员进行一次性告知培训", confirm="1")).status_code == 302
+    told = soup(await post_step(step="feedback", note="已整改，感谢您的监督"))
+    assert "群众的办件查询页" in told.select_one("#confirm-what").get_text()
+    assert (await post_step(step="feedback", note="已整改，感谢您的监督", confirm="1")).status_code == 302
     detail = soup(await worker_client.get(link))
     assert detail.select_one("[data-followup=state]").get_text(strip=True).startswith("已反馈")
     assert len(detail.select("[data-followup=events] li")) == 4
