@@ -142,3 +142,41 @@ async def test_an_unknown_followup_is_404_and_a_canteen_operator_has_no_ratings(
     await logout(manager_client)
     assert (await login(manager_client, "canteen", DEMO_PASSWORD)).status_code == 302
     assert (await manager_client.get("/ratings")).status_code == 403
+
+
+async def test_the_window_pad_asks_about_the_service_just_finished_there(worker_client, db):
+    from center.services.identity import load_user
+    from center.tables import Center, Staff
+
+    manager = await Staff.select(Staff.id).where(Staff.username == "manager").first()
+    worker = await Staff.select(Staff.window, Staff.center).where(Staff.username == "worker").first()
+    center = await Center.select(Center.slug).where(Center.id == worker["center"]).first()
+    number = worker["window"].removesuffix("号窗口")
+    token = await rating_service.register_pad(await load_user(manager["id"]), worker["center"], number, "评价器")
+    pad_url = f"/rate/{center['slug']}/{number}"
+
+    # Not bound yet: the page says so and a post is refused.
+    assert "评价器未登记" in (await worker_client.get(pad_url)).text
+    assert (await worker_client.post(pad_url, data={"score": "5", "case": "1"})).status_code == 403
+    wrong = await worker_client.get(f"{pad_url}?pad=not-a-token")
+    assert wrong.status_code == 403 and "令牌无效" in wrong.text
+    bound = await worker_client.get(f"{pad_url}?pad={token}", follow_redirects=False)
+    assert bound.status_code == 303 and "center_pad=" in bound.headers["set-cookie"]
+    assert "httponly" in bound.headers["set-cookie"].lower()
+    await worker_client.get(bound.headers["location"])
+
+    case_id, _ = await finished_token(worker_client)
+    pad = soup(await worker_client.get(pad_url))
+    assert pad.select_one("input[name=case]")["value"] == str(case_id)
+    assert "张桂英" not in pad.get_text()  # nothing personal on the pad
+    done = await worker_client.post(pad_url, data={"case": str(case_id), "score": "4"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("done=1")
+    row = await Rating.select(Rating.channel, Rating.score).where(Rating.case == case_id).first()
+    assert row == {"channel": "pad", "score": 4}
+    # Rated: the pad no longer asks about it, and a replay of the post is refused, recording nothing more.
+    assert soup(await worker_client.get(pad_url)).select_one("input[name=case]") is None
+    replay = await worker_client.post(pad_url, data={"case": str(case_id), "score": "1"})
+    assert replay.status_code == 409 and await Rating.count().where(Rating.case == case_id) == 1
+    # Another window's pad (same cookie, other address) is not this pad.
+    assert (await worker_client.post(f"/rate/{center['slug']}/99", data={"case": str(case_id), "score": "1"})
+            ).status_code == 403
