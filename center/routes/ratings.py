@@ -148,7 +148,8 @@ class RatingsController(Controller):
                     staff, followup_id, step, note=form.text("note", limit=1000), founded=founded,
                     settings=request.app.state.settings)
                 view = await ratings.followup_view(staff, followup_id)
-                return page(request, SHOW, {**view, "form": form.as_dict(), "error": "", "confirm": preview})
+                return page(request, SHOW, {**view, "form": form.as_dict(), "error": "",
+                                            "confirm": preview and _step_confirmation(request, followup_id, preview)})
             result = await ratings.act(staff, followup_id, step, note=form.text("note", limit=1000),
                                        founded=founded, expected_version=_version(form),
                                        settings=request.app.state.settings)
@@ -169,8 +170,19 @@ class RatingsController(Controller):
     @post("/followups/{followup_id:int}/appeal", name="ratings:appeal")
     async def appeal(self, request: Request, staff: Staff, followup_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
+        reason = form.text("reason", limit=1000)
         try:
-            await ratings.appeal(staff, followup_id, form.text("reason", limit=1000))
+            if form.text("confirm", limit=4) != "1":  # an appeal is made once: asked first
+                confirm = None
+                if form.text("confirm", limit=4) != "0":
+                    reason = await ratings.check_appeal_of(staff, followup_id, reason)
+                    confirm = {"url": url(request, "ratings:appeal", followup_id=followup_id),
+                               "fields": {"reason": reason, "form": "appeal"}, "title": "确认提交申诉？",
+                               "lines": ["每条评价只能申诉一次，提交后由街道（区）管理员裁定，不能撤回。申诉理由："],
+                               "quote": reason}
+                view = await ratings.followup_view(staff, followup_id)
+                return page(request, SHOW, {**view, "form": form.as_dict(), "error": "", "confirm": confirm})
+            await ratings.appeal(staff, followup_id, reason)
         except DomainError as refusal:
             if refusal.__class__.__name__ in ("NotFound", "AccessDenied"):
                 raise
@@ -185,8 +197,21 @@ class RatingsController(Controller):
         form = await FormData.read(request)
         raw = form.text("upheld", limit=4)
         upheld = True if raw == "1" else False if raw == "0" else None
+        reason = form.text("reason", limit=1000)
         try:
-            outcome = await ratings.decide(staff, followup_id, upheld, form.text("reason", limit=1000))
+            if form.text("confirm", limit=4) != "1":  # a decision is final: asked first
+                confirm = None
+                if form.text("confirm", limit=4) != "0":
+                    outcome = await ratings.check_decision_of(staff, followup_id, upheld, reason)
+                    confirm = {"url": url(request, "ratings:decide", followup_id=followup_id),
+                               "fields": {"upheld": raw, "reason": reason.strip(), "form": "decide"},
+                               "title": "确认裁定？",
+                               "lines": ["裁定结果：" + ("申诉成立，该评价不计入个人考核" if outcome == "upheld"
+                                                     else "驳回申诉"), "裁定后不能更改。裁定理由："],
+                               "quote": reason.strip()}
+                view = await ratings.followup_view(staff, followup_id)
+                return page(request, SHOW, {**view, "form": form.as_dict(), "error": "", "confirm": confirm})
+            outcome = await ratings.decide(staff, followup_id, upheld, reason)
         except DomainError as refusal:
             if refusal.__class__.__name__ in ("NotFound", "AccessDenied"):
                 raise
@@ -211,6 +236,21 @@ class RatingsController(Controller):
             return redirect(request, "cases:show", case_id=case_id)
         flash(request, "回访评价已记录")
         return redirect(request, "cases:show", case_id=case_id)
+
+
+def _step_confirmation(request: Request, followup_id: int, preview: dict) -> dict:
+    """The confirmation of a follow-up step: what it changes, and the text it keeps (or, for 反馈, publishes)."""
+    due = preview["due"]
+    lines = [f"提交后状态变为 {preview['to_state_label']}"
+             + (f"，下一步须在 {due.year}年{due.month}月{due.day}日 前完成" if due else "") + "。提交后不能撤回。"]
+    fields = {"step": preview["step"], "version": preview["version"], "note": preview["note"]}
+    if preview["founded"] is not None:
+        fields["founded"] = "1" if preview["founded"] else "0"
+        lines.append("核实结果：" + ("属实" if preview["founded"] else "不属实"))
+    lines.append("以下内容将显示在群众的办件查询页上：" if preview["step"] == "feedback" else "记录内容：")
+    return {"url": url(request, "ratings:step", followup_id=followup_id), "fields": fields,
+            "title": f"确认{preview['step_label']}？", "lines": lines, "quote": preview["note"],
+            "late": not preview["on_time"]}
 
 
 # ---- the rating pad at a window: /rate/{slug}/{window} ----

@@ -455,6 +455,24 @@ async def act(actor: CurrentUser, followup_id: int, step: str, *, note: str = ""
             "on_time": move.on_time}
 
 
+async def check_appeal_of(actor: CurrentUser, followup_id: int, reason: str) -> str:
+    """The appeal checked by appeal()'s rules, not made: for its confirmation."""
+    row = await RatingFollowup.select(RatingFollowup.rating, RatingFollowup.appeal).where(
+        RatingFollowup.id == followup_id).first()
+    if row is None:
+        raise NotFound("没有这条差评整改")
+    worker = (await Rating.select(Rating.worker).where(Rating.id == row["rating"]).first())["worker"]
+    return check_appeal(row["appeal"], actor.id, worker, reason)
+
+
+async def check_decision_of(actor: CurrentUser, followup_id: int, upheld: bool | None, reason: str) -> str:
+    """The decision checked by decide()'s rules, not made: for its confirmation."""
+    row = await RatingFollowup.select(RatingFollowup.appeal).where(RatingFollowup.id == followup_id).first()
+    if row is None:
+        raise NotFound("没有这条差评整改")
+    return check_decision(row["appeal"], actor.role, upheld, reason).value
+
+
 async def appeal(actor: CurrentUser, followup_id: int, reason: str, now: datetime | None = None) -> None:
     """申诉: the worker the rating is about asks the district admin to take it out of their figures."""
     now = now or utcnow()

@@ -180,3 +180,33 @@ async def test_the_window_pad_asks_about_the_service_just_finished_there(worker_
     # Another window's pad (same cookie, other address) is not this pad.
     assert (await worker_client.post(f"/rate/{center['slug']}/99", data={"case": str(case_id), "score": "1"})
             ).status_code == 403
+
+
+async def test_an_appeal_and_its_decision_are_asked_first(worker_client, db):
+    _, token = await finished_token(worker_client)
+    rated = (await worker_client.post("/api/v1/ratings", json={"token": token, "score": 1})).json()
+    followup = await RatingFollowup.select(RatingFollowup.id).where(RatingFollowup.rating == rated["rating_id"]).first()
+    link = f"/ratings/followups/{followup['id']}"
+    page = soup(await worker_client.get(link))  # the worker who received the case sees it and may appeal
+    assert page.select_one("form.followup-appeal") is not None and page.select_one("form.followup-verify") is None
+
+    async def post(path, **fields):
+        csrf = await csrf_token(worker_client, link)
+        return await worker_client.post(path, data={"_csrf_token": csrf, **fields}, follow_redirects=False)
+
+    asked = soup(await post(f"{link}/appeal", reason="群众要求的材料确属法定必需"))
+    assert "确认提交申诉？" in asked.select_one(".followup-confirm h2").get_text()
+    assert (await RatingFollowup.select(RatingFollowup.appeal).where(
+        RatingFollowup.id == followup["id"]).first())["appeal"] == ""
+    assert (await post(f"{link}/appeal", reason="群众要求的材料确属法定必需", confirm="1")).status_code == 302
+
+    await logout(worker_client)
+    assert (await login(worker_client, "admin", DEMO_PASSWORD)).status_code == 302
+    refused = await post(f"{link}/decide", reason="录像显示已一次性告知")
+    assert refused.status_code == 422 and "申诉成立或驳回" in soup(refused).select_one("#followup-error").get_text()
+    asked = soup(await post(f"{link}/decide", upheld="1", reason="录像显示已一次性告知"))
+    assert "申诉成立" in asked.select_one("#confirm-what").get_text()
+    assert (await post(f"{link}/decide", upheld="1", reason="录像显示已一次性告知", confirm="1")).status_code == 302
+    assert (await RatingFollowup.select(RatingFollowup.appeal).where(
+        RatingFollowup.id == followup["id"]).first())["appeal"] == "upheld"
+    assert "申诉成立" in soup(await worker_client.get(link)).select_one("dl.facts").get_text()
