@@ -105,3 +105,26 @@ async def test_the_year_tells_each_month_and_ranks_the_windows_month_by_month(cl
     assert [t.caption.get_text(strip=True) for t in ranking.select("table")] == ["10月", "11月"]
     bars = section.select("svg#rating-month-chart rect")
     assert len(bars) == 12 and "11月：100.0%（1 条）" in [b.title.get_text() for b in bars]
+
+
+async def test_the_pages_with_ratings_pass_the_nu_html_checker(client, db):
+    """The demo district has no ratings, so tests/routes/test_html_valid.py sees these sections empty: here they are
+    full (the stats page for a month and a year, the center's page with its switch, the screen showing 满意率)."""
+    from center.tables import Center
+    from tests.support.vnu import Vnu
+
+    known = await known_rating_month(db)
+    slug = known["center"]["slug"]
+    await Center.update({Center.screen_rating: True}).where(Center.slug == slug)
+    assert (await login(client, known["manager"]["username"])).status_code == 302
+    checker = Vnu()
+    try:
+        errors = {}
+        for url in (f"/counter/stats?month={MONTH}", "/counter/stats?month=2026", f"/centers/{slug}",
+                    f"/screen/{slug}?at=2026-10-20T10:00"):
+            response = await client.get(url)
+            assert response.status_code == 200, url
+            errors[url] = checker.errors(response.text)
+        assert not any(errors.values()), errors
+    finally:
+        checker.stop()
