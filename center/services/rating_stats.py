@@ -28,9 +28,10 @@ RANK_NOTE = "窗口排名：好评率高者在前，相同时评价数多者在�
 
 
 def window_label(window: str, center_name: str | None = None) -> str:
+    """3号窗口 for "3" (the hall's window numbers) and for "3号窗口" (what the counter keeps on a case) alike."""
     if not window:
         return NO_WINDOW
-    label = f"{window}号窗口"
+    label = f"{window}号窗口" if window.isdigit() else window
     return f"{center_name} {label}" if center_name else label
 
 

@@ -128,3 +128,8 @@ async def test_the_screens_satisfaction_is_off_by_default_and_counts_this_local_
         "rate": 100.0, "ratings": 1}
     assert await rating_stats.screen_satisfaction(slug, datetime(2026, 12, 1, 0, 10, tzinfo=LOCAL_TZ)) == {
         "rate": None, "ratings": 0}
+
+
+@pytest.mark.parametrize("kept, label", [("3", "3号窗口"), ("3号窗口", "3号窗口"), ("", "（未记录窗口）")])
+def test_a_window_is_labelled_once_whether_kept_as_a_number_or_as_the_counter_writes_it(kept, label):
+    assert rating_stats.window_label(kept) == label
