@@ -359,14 +359,22 @@ def figures(facts: Sequence[RatingFact]) -> dict:
     checked = [f for f in bad if f.founded is not None]
     founded = [f for f in checked if f.founded]
     fixed = [f for f in founded if f.fixed]
+    on_time = sum(1 for f in fixed if f.fixed_on_time)
+    callbacks = sum(1 for f in counted if f.callback)
     return {
         "ratings": len(counted),
         "good": len(counted) - len(bad),
         "bad": len(bad),
+        # The parts of each rate, so a page can say what it divided (核实属实 founded ÷ 已核实 checked, ...).
+        "checked": len(checked),
+        "founded": len(founded),
+        "fixed": len(fixed),
+        "fixed_on_time": on_time,
+        "callbacks": callbacks,
         "good_rate": pct(len(counted) - len(bad), len(counted)),
         "founded_rate": pct(len(founded), len(checked)),
         "fix_rate": pct(len(fixed), len(founded)),
-        "fix_on_time_rate": pct(sum(1 for f in fixed if f.fixed_on_time), len(founded)),
-        "callback_rate": pct(sum(1 for f in counted if f.callback), len(counted)),
+        "fix_on_time_rate": pct(on_time, len(founded)),
+        "callback_rate": pct(callbacks, len(counted)),
         "average": round(sum(f.score for f in counted) / len(counted), 2) if counted else None,
     }

@@ -1,14 +1,16 @@
-"""Centers of the district: the list (admin) and one center's page (its own staff only)."""
+"""Centers of the district: the list (admin) and one center's page (its own staff only), where its manager chooses
+whether the hall screen shows this month's 满意率."""
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from center.domain.access import Area
-from center.services.centers import center_detail, visible_centers
+from center.services.centers import center_detail, set_screen_rating, visible_centers
 from center.web.deps import STAFF, Staff
+from center.web.forms import FormData
 from center.web.guards import requires
 from center.web.links import redirect
-from center.web.render import page
+from center.web.render import flash, page
 
 
 class CentersController(Controller):
@@ -27,3 +29,11 @@ class CentersController(Controller):
     @get("/{slug:str}", name="centers:show")
     async def show_center(self, request: Request, staff: Staff, slug: FromPath[str]) -> Response:
         return page(request, "centers/show.html", await center_detail(staff, slug))
+
+    @post("/{slug:str}/screen-rating", name="centers:screen_rating")
+    async def switch_screen_rating(self, request: Request, staff: Staff, slug: FromPath[str]) -> Response:
+        """A plain form post (CSRF field): show this month's 满意率 on the hall screen, or stop showing it."""
+        form = await FormData.read(request)
+        center = await set_screen_rating(staff, slug, form.text("screen_rating", limit=1) == "1")
+        flash(request, "大厅公开屏将显示本月满意率" if center["screen_rating"] else "大厅公开屏不再显示本月满意率")
+        return redirect(request, "centers:show", slug=center["slug"])

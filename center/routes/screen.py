@@ -16,7 +16,7 @@ from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
 
 from center.domain.periods import moment_param
-from center.services import cache
+from center.services import cache, rating_stats
 from center.services.hall import tickets as hall_tickets
 from center.services.hall.events import HALL, HallEvent
 from center.services.hours import center_by_slug, screen_model
@@ -55,6 +55,8 @@ async def _compute_model(slug: str, at: str) -> tuple[str, dict]:
     moment = _moment(at)
     model = await screen_model(slug, moment)
     model["hall"] = call_panel(await hall_tickets.hall_state(slug))
+    # 本月满意率, when the center shows it: part of the content, so a rating (an audited write) changes the ETag.
+    model["satisfaction"] = await rating_stats.screen_satisfaction(slug, moment)
     content = {k: v for k, v in model.items() if k != "moment"}
     etag = hashlib.sha1(json.dumps(content, default=str, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
     cache.screen_versions.note(slug, etag, moment)

@@ -9,7 +9,7 @@ from litestar.params import FromQuery
 
 from center.domain.access import Area
 from center.domain.periods import month_or_year_param, month_start, next_month
-from center.services import stats
+from center.services import rating_stats, stats
 from center.services.hall.figures import hall_stats
 from center.timeutil import local_today
 from center.web.deps import STAFF, Staff
@@ -37,12 +37,13 @@ class StatsController(Controller):
         chosen, whole_year = _period(month)
         figures = await stats.case_stats(staff, chosen, center, whole_year)
         hall = await hall_stats(staff, chosen, center, whole_year)
+        rated = await rating_stats.rating_stats(staff, chosen, center, whole_year)
         if whole_year:
             previous, following = chosen.replace(year=chosen.year - 1), chosen.replace(year=chosen.year + 1)
         else:
             previous, following = month_start(month_start(chosen) - date.resolution), next_month(chosen)
         return page(request, "counter/stats.html", {
-            **figures, "hall": hall, "centers": await stats.centers_for(staff), "previous": previous, "following": following,
+            **figures, "hall": hall, "ratings": rated, "centers": await stats.centers_for(staff), "previous": previous, "following": following,
         })
 
     @get("/export.xlsx", name="stats:export")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from center import db
 from center.domain import AccessDenied, NotFound
 from center.domain.access import ROLE_LABELS, Role, may_see_logins
+from center.services import audit
 from center.services.identity import CurrentUser
 from center.tables import Center, Staff
 
@@ -36,4 +38,27 @@ async def center_detail(actor: CurrentUser, slug: str) -> dict:
         person["no_login"] = person.pop("password_hash") is None
         if not show_logins:
             del person["username"]
-    return {"center": center, "staff": staff, "show_logins": show_logins}
+    return {"center": center, "staff": staff, "show_logins": show_logins,
+            "may_set_screen": may_set_screen(actor, center["id"])}
+
+
+def may_set_screen(actor: CurrentUser, center_id: int) -> bool:
+    """What the hall screen shows is the center's manager's choice (and the district admin's)."""
+    return actor.role == Role.admin or (actor.role == Role.manager and actor.center_id == center_id)
+
+
+async def set_screen_rating(actor: CurrentUser, slug: str, on: bool) -> dict:
+    """Show (or stop showing) this month's 满意率 on the center's hall screen; audited, so the screen's caches drop
+    and the next poll has it."""
+    center = await Center.select(Center.id, Center.name, Center.slug, Center.screen_rating).where(
+        Center.slug == slug).first()
+    if center is None:
+        raise NotFound("没有这个中心")
+    if not may_set_screen(actor, center["id"]):
+        raise AccessDenied("只有本中心负责人可以设置大厅公开屏显示的内容")
+    if center["screen_rating"] != on:
+        async with db.point_write():
+            await Center.update({Center.screen_rating: on}).where(Center.id == center["id"])
+            await audit.record("center.screen_rating", actor=actor, center_id=center["id"], object_type="center",
+                               object_id=center["id"], detail={"screen_rating": on})
+    return {**center, "screen_rating": on}

