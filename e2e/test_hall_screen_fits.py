@@ -53,6 +53,8 @@ def full_screen():
     with sqlite3.connect(tmp / "center.db") as db:
         center_id = db.execute("SELECT id FROM center WHERE slug = 'daxi'").fetchone()[0]
         db.execute("UPDATE center SET name = ? WHERE id = ?", (longest("黛溪街道纸箱厂社区", CENTER_NAME_MAX), center_id))
+        # The month's 满意率 shown too (a per-center setting, off by default): its line is part of the fullest screen.
+        db.execute("UPDATE center SET screen_rating = ? WHERE id = ?", (True, center_id))
         staff = [r[0] for r in db.execute("SELECT id FROM staff WHERE center = ? ORDER BY id", (center_id,))]
         for i, staff_id in enumerate(staff):
             db.execute("UPDATE staff SET display_name = ? WHERE id = ?",
@@ -139,6 +141,7 @@ def test_the_fullest_screen_fits_the_hall_tv_without_scrolling_or_overlap(browse
     # ... and it was the fullest screen: three on duty, a holiday with its duty, the notices, every announcement.
     expect(section(page, "正在值班")).to_contain_text("共 3 人")
     expect(section(page, "值班安排")).to_contain_text("元旦")
+    expect(page.locator("[data-figure=satisfaction]")).to_have_text(re.compile(r"^(本月满意率 \d+(\.\d)?% \d+ 次评价|本月暂无评价)$"))
     expect(page.get_by_text("调休补班").first).to_be_visible()
     announcements = section(page, "公告").locator("p")
     expect(announcements).to_have_count(MAX_ANNOUNCEMENTS)
