@@ -217,3 +217,31 @@ async def test_ratings_and_their_events_are_append_only(desk):
     with pytest.raises(Exception, match="append-only"):
         await RatingEvent.delete().where(RatingEvent.followup == rated.followup_id)
     assert (await Rating.select(Rating.score).where(Rating.id == rated.rating_id).first())["score"] == 1
+
+
+def test_the_district_sets_its_follow_up_days_in_the_environment(monkeypatch, tmp_path):
+    from center.config import ConfigError, load_settings
+
+    monkeypatch.setenv("CENTER_DEMO", "1")
+    monkeypatch.setenv("CENTER_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("CENTER_CLOCK", raising=False)
+    assert ratings.deadlines_of(load_settings()) == ratings.Deadlines(callback_days=1, fix_days=5)
+    monkeypatch.setenv("CENTER_RATING_CALLBACK_DAYS", "3")
+    monkeypatch.setenv("CENTER_RATING_FIX_DAYS", "15")  # Sichuan's rule
+    assert ratings.deadlines_of(load_settings()) == ratings.Deadlines(callback_days=3, fix_days=15)
+    for bad in ("0", "61", "five", "-1"):
+        monkeypatch.setenv("CENTER_RATING_FIX_DAYS", bad)
+        with pytest.raises(ConfigError, match="CENTER_RATING_FIX_DAYS"):
+            load_settings()
+
+
+async def test_a_district_with_fifteen_fix_days_counts_them_on_the_calendar(desk):
+    sichuan = Settings(rating_callback_days=3, rating_fix_days=15)
+    case = await finished_case(desk, day=date(2026, 9, 30))  # the day before the National Day week
+    rated = await ratings.rate_by_token(case["public_token"], 2, [], "", client="10.0.0.9", settings=sichuan,
+                                        now=at(date(2026, 9, 30), 16))
+    followup = await RatingFollowup.select(RatingFollowup.due_on).where(RatingFollowup.id == rated.followup_id).first()
+    assert followup["due_on"] == date(2026, 10, 10)  # Thu 8, Fri 9, and the make-up Saturday
+    moved = await ratings.act(desk["manager"], rated.followup_id, "verify", note="属实", founded=True,
+                              settings=sichuan, now=at(date(2026, 10, 10), 9))
+    assert moved["due"] == date(2026, 10, 30)  # 15 working days from Sat 10 October: Mon 12 … Fri 30
