@@ -233,14 +233,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def register_pad(actor: CurrentUser, center_id: int, window: str, name: str = "") -> str:
-    """A new pad for a window; the token is shown once (only its hash is kept)."""
+# The demo district's pad (center.demo.ratings), printed with the demo logins; refused outside demo mode.
+DEMO_PAD_TOKEN = "demo-pad-1"
+
+
+async def register_pad(actor: CurrentUser, center_id: int, window: str, name: str = "", *,
+                       token: str | None = None) -> str:
+    """A new pad for a window; the token is shown once (only its hash is kept). `token` is for the demo's
+    well-known pad only: everyone else gets a fresh random one."""
     if not actor.may_see_center(center_id) or actor.role not in ("manager", "admin"):
         raise AccessDenied("只有本中心负责人可以登记评价器")
     window = (window or "").strip()
     if not window or len(window) > 20:
         raise RatingError("请填写窗口号（不超过 20 个字）", field="window")
-    token = secrets.token_urlsafe(24)
+    token = token or secrets.token_urlsafe(24)
     async with db.point_write():
         pad_id = (await RatingPad.insert(RatingPad(center=center_id, window=window, name=(name or "").strip()[:60],
                                                    token_hash=_hash(token), created_at=utcnow()))
@@ -250,8 +256,9 @@ async def register_pad(actor: CurrentUser, center_id: int, window: str, name: st
     return token
 
 
-async def pad_for(token: str, center_id: int, window: str) -> dict | None:
-    if not token or len(token) > 64:
+async def pad_for(token: str, center_id: int, window: str, *, demo: bool = False) -> dict | None:
+    """The registered, unrevoked pad of this token at this window, or None (the demo's pad only in demo mode)."""
+    if not token or len(token) > 64 or (token == DEMO_PAD_TOKEN and not demo):
         return None
     pad = await RatingPad.select(RatingPad.id, RatingPad.center, RatingPad.window, RatingPad.revoked_at).where(
         RatingPad.token_hash == _hash(token)).first()
@@ -265,7 +272,7 @@ async def service_at_window(center_id: int, window: str, now: datetime | None = 
     now = now or utcnow()
     rows = await Case.select(Case.id, Case.public_token, Case.status, Case.closed_at, Case.item.name.as_alias("item_name")
                              ).where((Case.center == center_id) & (Case.window == window)
-                                     & (Case.closed_at >= now - PAD_RECENT)
+                                     & (Case.closed_at >= now - PAD_RECENT) & (Case.closed_at <= now)
                                      & Case.status.is_in([CaseStatus.completed.value, CaseStatus.refused.value,
                                                           CaseStatus.consult.value])
                                      ).order_by(Case.closed_at, ascending=False).limit(3)
