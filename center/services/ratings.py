@@ -256,6 +256,36 @@ async def register_pad(actor: CurrentUser, center_id: int, window: str, name: st
     return token
 
 
+async def pads_view(actor: CurrentUser, center_id: int) -> dict:
+    """The center's pads (newest first, revoked ones too) and the windows its staff sit at (a pad's choices)."""
+    if not actor.may_see_center(center_id):
+        raise AccessDenied("只能查看本中心的评价器")
+    pads = await RatingPad.select(RatingPad.id, RatingPad.window, RatingPad.name, RatingPad.created_at,
+                                  RatingPad.revoked_at).where(RatingPad.center == center_id).order_by(
+        RatingPad.id, ascending=False)
+    windows = sorted({r["window"] for r in await Staff.select(Staff.window).where(
+        (Staff.center == center_id) & (Staff.active == True)) if r["window"]},  # noqa: E712
+        key=lambda w: (len(w), w))
+    return {"pads": pads, "windows": windows, "may_manage": actor.role in ("manager", "admin")}
+
+
+async def revoke_pad(actor: CurrentUser, center_id: int, pad_id: int) -> dict:
+    """吊销: the pad's token stops working at once; it cannot be undone (register a new pad instead)."""
+    if not actor.may_see_center(center_id) or actor.role not in ("manager", "admin"):
+        raise AccessDenied("只有本中心负责人可以吊销评价器")
+    async with db.point_write():
+        pad = await RatingPad.select(RatingPad.id, RatingPad.window, RatingPad.name, RatingPad.revoked_at).where(
+            (RatingPad.id == pad_id) & (RatingPad.center == center_id)).first()
+        if pad is None:
+            raise NotFound("没有这个评价器")
+        if pad["revoked_at"] is not None:
+            raise RatingError("这个评价器已经吊销")
+        await RatingPad.update({RatingPad.revoked_at: utcnow()}).where(RatingPad.id == pad_id)
+        await audit.record("rating_pad.revoke", actor=actor, center_id=center_id, object_type="rating_pad",
+                           object_id=pad_id, detail={"window": pad["window"]})
+    return pad
+
+
 async def pad_for(token: str, center_id: int, window: str, *, demo: bool = False) -> dict | None:
     """The registered, unrevoked pad of this token at this window, or None (the demo's pad only in demo mode)."""
     if not token or len(token) > 64 or (token == DEMO_PAD_TOKEN and not demo):
