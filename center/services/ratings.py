@@ -342,6 +342,23 @@ async def public_rating(case_id: int, status: str) -> dict:
     }
 
 
+async def case_rating(case_id: int, status: str) -> dict:
+    """The case page's part: the rating when there is one, else whether a 回访 may be entered and its choices."""
+    rating = await Rating.select(Rating.score, Rating.channel, Rating.method, Rating.at,
+                                 Rating.entered_by.display_name.as_alias("entered_by_name")).where(
+        Rating.subject == f"case:{case_id}").first()
+    if rating is not None:
+        return {"rated": True, "ratable": False, "score_label": SCORE_LABELS[Score(rating["score"])],
+                "bad": Score(rating["score"]) in (Score.dissatisfied, Score.very_dissatisfied),
+                "channel_label": CHANNEL_LABELS[Channel(rating["channel"])],
+                "method_label": CALLBACK_METHODS.get(rating["method"], ""), "at": rating["at"],
+                "entered_by_name": rating["entered_by_name"] or ""}
+    ratable = not_ratable_reason(status) is None
+    return {"rated": False, "ratable": ratable, "reasons": await reasons() if ratable else [],
+            "methods": [{"value": k, "label": v} for k, v in CALLBACK_METHODS.items()],
+            "scores": [{"score": int(s), "label": SCORE_LABELS[s]} for s in Score], "max_comment": MAX_COMMENT}
+
+
 async def status_view(token: str) -> dict:
     """The resident's status page with its rating part: the form once finished, or the rating and its feedback."""
     from center.services import cases
