@@ -40,7 +40,7 @@ async def forwards():
                 "CREATE INDEX IF NOT EXISTS rating_followup_center_state ON rating_followup (center, state)",
                 "CREATE INDEX IF NOT EXISTS rating_event_followup ON rating_event (followup)",
                 "CREATE INDEX IF NOT EXISTS rating_attempt_key_at ON rating_attempt (key, at)",
-                "CREATE INDEX IF NOT EXISTS rating_pad_center_window ON rating_pad (center, window)",
+                "CREATE INDEX IF NOT EXISTS rating_pad_center_window ON rating_pad (center, \"window\")",
             ]
             + append_only(engine_type, "rating")
             + no_replace(engine_type, "rating", APPEND_ONLY_KEYS["rating"])

@@ -48,7 +48,8 @@ async def test_registering_shows_the_address_once_with_a_qr_that_opens_the_pad(m
     row = page.select_one("table.pads tbody tr[data-pad]")
     assert row.select("td")[0].get_text(strip=True) == "3号窗口" and row.select("td")[1].get_text(strip=True) == "三号窗平板"
     pad_id = int(row["data-pad"])
-    assert await AuditLog.exists().where((AuditLog.action == "rating_pad.register") & (AuditLog.object_id == pad_id))
+    assert await AuditLog.exists().where(
+        (AuditLog.action == "rating_pad.register") & (AuditLog.object_id == str(pad_id)))
     # Only its hash is kept; the page shown again has no token.
     stored = await RatingPad.select(RatingPad.token_hash).where(RatingPad.id == pad_id).first()
     assert token not in stored["token_hash"]
@@ -89,7 +90,8 @@ async def test_revoking_asks_first_and_then_the_tablet_stops(manager_client, cli
     listing = soup(await manager_client.get("/ratings/pads"))
     row = listing.select_one(f"tr[data-pad='{pad_id}']")
     assert "已吊销" in row.get_text() and row.select_one("form") is None  # no second revoke, no undo
-    assert await AuditLog.exists().where((AuditLog.action == "rating_pad.revoke") & (AuditLog.object_id == pad_id))
+    assert await AuditLog.exists().where(
+        (AuditLog.action == "rating_pad.revoke") & (AuditLog.object_id == str(pad_id)))
     # The bound tablet is refused at once.
     tablet = await client.get(unquote(address.split("?")[0]))
     assert "评价器未登记" in tablet.text
