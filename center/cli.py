@@ -37,6 +37,16 @@ async def _with_db(settings: Settings, work):
         await db.stop(settings)
 
 
+def _demo_pad_path(settings: Settings) -> str | None:
+    """The demo rating pad's path with its token, when the demo loaded one (None on a database without it)."""
+    from center.demo.ratings import demo_pad_path
+
+    try:
+        return asyncio.run(_with_db(settings, demo_pad_path))
+    except Exception:  # not migrated yet, or no demo: the logins are printed without it
+        return None
+
+
 def _print_logins(settings: Settings) -> None:
     from center.config import DEMO_PASSWORD
     from center.demo.district import DEMO_LOGINS
@@ -47,6 +57,9 @@ def _print_logins(settings: Settings) -> None:
     click.echo(f"  演示账号（密码 {DEMO_PASSWORD}）:")
     for login in DEMO_LOGINS:
         click.echo(f"    {login.username:<8} {login.role.value:<8} {login.center or '全区'}")
+    pad = _demo_pad_path(settings)
+    if pad:
+        click.echo(f"  窗口评价器（在平板上打开一次即登记）: {url}{pad}")
     click.echo("")
 
 

@@ -15,6 +15,7 @@ from center.routes.hall_api import HallApiController
 from center.routes.hall_setup import HallSetupController
 from center.routes.health import healthz
 from center.routes.home import home
+from center.routes.rating_pads import RatingPadsController
 from center.routes.ratings import PublicRatingController, RatePadController, RatingsApiController, RatingsController
 from center.routes.stats import StatsController
 from center.routes.take import TakeController, TicketController
@@ -37,6 +38,7 @@ ROUTES = [
     PublicStatusController,
     PublicRatingController,
     RatePadController,
+    RatingPadsController,
     RatingsApiController,
     RatingsController,
     RostersController,

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from center.domain import DomainError
 from center.domain.access import Area
 from center.domain.cases import STATUS_LABELS, Action, CaseStatus, needs_confirmation
+from center.domain.ratings import RATABLE_CASE_STATUSES
 from center.services import cases, catalog
 from center.services.cases import STATE_FILTERS, CaseConflict, CaseFilter
 from center.web import drafts
@@ -168,15 +169,21 @@ class CasesController(Controller):
         return await self._after_change(request, staff, case_id, "材料清单已更新")
 
     @get("/{case_id:int}/slip", name="cases:slip")
-    async def print_slip(self, request: Request, staff: Staff, case_id: FromPath[int]) -> Response:
+    async def print_slip(self, request: Request, staff: Staff, case_id: FromPath[int],
+                         variant: FromQuery[str] = "") -> Response:
+        """The slip; `?variant=receipt` for a finished service is the short 评价回执 instead: the QR of its status
+        page, where the resident rates it (a consultation gets no slip of its own at the counter otherwise)."""
         view = await cases.slip_view(staff, case_id)
         status_url = request.app.state.settings.base_url + url(request, "public:status", token=view["token"])
+        receipt = variant == "receipt" and view["case"]["status"] in RATABLE_CASE_STATUSES
         # A viewBox and no fixed size, so print.css scales it to 32 mm without cropping; the quiet zone is the
         # 4 modules ISO/IEC 18004 asks for, painted white so it stays light on any background.
         qr_svg = segno.make(status_url, error="m").svg_inline(
             border=4, omitsize=True, svgclass="qr-code", lineclass=None, dark="#000", light="#fff",
-            title="办理进度二维码")
-        return page(request, "cases/slip.html", {**view, "status_url": status_url, "qr_svg": qr_svg})
+            title="服务评价二维码" if receipt else "办理进度二维码")
+        return page(request, "cases/receipt.html" if receipt else "cases/slip.html",
+                    {**view, "status_url": status_url, "qr_svg": qr_svg,
+                     "callback_days": request.app.state.settings.rating_callback_days})
 
 
 class VisitsController(Controller):

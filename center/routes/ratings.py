@@ -269,14 +269,14 @@ class RatePadController(Controller):
     async def _pad(self, request: Request, slug: str, window: str) -> tuple[dict, dict | None]:
         center = await center_by_slug(slug)
         token = request.cookies.get(PAD_COOKIE, "")
-        return center, await ratings.pad_for(token, center["id"], window)
+        return center, await ratings.pad_for(token, center["id"], window, demo=request.app.state.settings.demo)
 
     @get("/{slug:str}/{window:str}", name="rate:show")
     async def show(self, request: Request, slug: FromPath[str], window: FromPath[str], pad: FromQuery[str] = "",
                    done: FromQuery[str] = "") -> Response:
         center = await center_by_slug(slug)
         if pad:
-            found = await ratings.pad_for(pad[:64], center["id"], window)
+            found = await ratings.pad_for(pad[:64], center["id"], window, demo=request.app.state.settings.demo)
             if found is None:
                 return page(request, PAD, {"center": center, "window": window, "registered": False,
                                            "message": "评价器令牌无效、已吊销或不属于这个窗口，本机未登记"},

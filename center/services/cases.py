@@ -433,6 +433,9 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
             (Staff.center == case["center"]) & (Staff.active == True) & (Staff.id != case["owner"])  # noqa: E712
             & Staff.role.is_in(["worker", "manager"])
         ).order_by(Staff.display_name)
+    from center.services.ratings import case_rating  # ratings reads this module's status page
+
+    rating = await case_rating(case_id, case["status"])
     resident = {
         "id": case["visit"],
         "resident_name": mask_name(case.pop("resident_name")),
@@ -458,6 +461,7 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
         "is_refused": case["status"] == CaseStatus.refused,
         "is_completed": case["status"] == CaseStatus.completed,
         "refusal": refusal,
+        "rating": rating,
     }
 
 

@@ -233,14 +233,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def register_pad(actor: CurrentUser, center_id: int, window: str, name: str = "") -> str:
-    """A new pad for a window; the token is shown once (only its hash is kept)."""
+# The demo district's pad (center.demo.ratings), printed with the demo logins; refused outside demo mode.
+DEMO_PAD_TOKEN = "demo-pad-1"
+
+
+async def register_pad(actor: CurrentUser, center_id: int, window: str, name: str = "", *,
+                       token: str | None = None) -> str:
+    """A new pad for a window; the token is shown once (only its hash is kept). `token` is for the demo's
+    well-known pad only: everyone else gets a fresh random one."""
     if not actor.may_see_center(center_id) or actor.role not in ("manager", "admin"):
         raise AccessDenied("只有本中心负责人可以登记评价器")
     window = (window or "").strip()
     if not window or len(window) > 20:
         raise RatingError("请填写窗口号（不超过 20 个字）", field="window")
-    token = secrets.token_urlsafe(24)
+    token = token or secrets.token_urlsafe(24)
     async with db.point_write():
         pad_id = (await RatingPad.insert(RatingPad(center=center_id, window=window, name=(name or "").strip()[:60],
                                                    token_hash=_hash(token), created_at=utcnow()))
@@ -250,8 +256,39 @@ async def register_pad(actor: CurrentUser, center_id: int, window: str, name: st
     return token
 
 
-async def pad_for(token: str, center_id: int, window: str) -> dict | None:
-    if not token or len(token) > 64:
+async def pads_view(actor: CurrentUser, center_id: int) -> dict:
+    """The center's pads (newest first, revoked ones too) and the windows its staff sit at (a pad's choices)."""
+    if not actor.may_see_center(center_id):
+        raise AccessDenied("只能查看本中心的评价器")
+    pads = await RatingPad.select(RatingPad.id, RatingPad.window, RatingPad.name, RatingPad.created_at,
+                                  RatingPad.revoked_at).where(RatingPad.center == center_id).order_by(
+        RatingPad.id, ascending=False)
+    windows = sorted({r["window"] for r in await Staff.select(Staff.window).where(
+        (Staff.center == center_id) & (Staff.active == True)) if r["window"]},  # noqa: E712
+        key=lambda w: (len(w), w))
+    return {"pads": pads, "windows": windows, "may_manage": actor.role in ("manager", "admin")}
+
+
+async def revoke_pad(actor: CurrentUser, center_id: int, pad_id: int) -> dict:
+    """吊销: the pad's token stops working at once; it cannot be undone (register a new pad instead)."""
+    if not actor.may_see_center(center_id) or actor.role not in ("manager", "admin"):
+        raise AccessDenied("只有本中心负责人可以吊销评价器")
+    async with db.point_write():
+        pad = await RatingPad.select(RatingPad.id, RatingPad.window, RatingPad.name, RatingPad.revoked_at).where(
+            (RatingPad.id == pad_id) & (RatingPad.center == center_id)).first()
+        if pad is None:
+            raise NotFound("没有这个评价器")
+        if pad["revoked_at"] is not None:
+            raise RatingError("这个评价器已经吊销")
+        await RatingPad.update({RatingPad.revoked_at: utcnow()}).where(RatingPad.id == pad_id)
+        await audit.record("rating_pad.revoke", actor=actor, center_id=center_id, object_type="rating_pad",
+                           object_id=pad_id, detail={"window": pad["window"]})
+    return pad
+
+
+async def pad_for(token: str, center_id: int, window: str, *, demo: bool = False) -> dict | None:
+    """The registered, unrevoked pad of this token at this window, or None (the demo's pad only in demo mode)."""
+    if not token or len(token) > 64 or (token == DEMO_PAD_TOKEN and not demo):
         return None
     pad = await RatingPad.select(RatingPad.id, RatingPad.center, RatingPad.window, RatingPad.revoked_at).where(
         RatingPad.token_hash == _hash(token)).first()
@@ -271,7 +308,7 @@ async def service_at_window(center_id: int, window: str, now: datetime | None = 
     now = now or utcnow()
     rows = await Case.select(Case.id, Case.public_token, Case.status, Case.closed_at, Case.item.name.as_alias("item_name")
                              ).where((Case.center == center_id) & Case.window.is_in(window_names(window))
-                                     & (Case.closed_at >= now - PAD_RECENT)
+                                     & (Case.closed_at >= now - PAD_RECENT) & (Case.closed_at <= now)
                                      & Case.status.is_in([CaseStatus.completed.value, CaseStatus.refused.value,
                                                           CaseStatus.consult.value])
                                      ).order_by(Case.closed_at, ascending=False).limit(3)
@@ -309,6 +346,23 @@ async def public_rating(case_id: int, status: str) -> dict:
         "feedback": followup["feedback"] if followup and followup["state"] == State.closed.value else "",
         "in_progress": followup is not None and followup["state"] != State.closed.value,
     }
+
+
+async def case_rating(case_id: int, status: str) -> dict:
+    """The case page's part: the rating when there is one, else whether a 回访 may be entered and its choices."""
+    rating = await Rating.select(Rating.score, Rating.channel, Rating.method, Rating.at,
+                                 Rating.entered_by.display_name.as_alias("entered_by_name")).where(
+        Rating.subject == f"case:{case_id}").first()
+    if rating is not None:
+        return {"rated": True, "ratable": False, "score_label": SCORE_LABELS[Score(rating["score"])],
+                "bad": Score(rating["score"]) in (Score.dissatisfied, Score.very_dissatisfied),
+                "channel_label": CHANNEL_LABELS[Channel(rating["channel"])],
+                "method_label": CALLBACK_METHODS.get(rating["method"], ""), "at": rating["at"],
+                "entered_by_name": rating["entered_by_name"] or ""}
+    ratable = not_ratable_reason(status) is None
+    return {"rated": False, "ratable": ratable, "reasons": await reasons() if ratable else [],
+            "methods": [{"value": k, "label": v} for k, v in CALLBACK_METHODS.items()],
+            "scores": [{"score": int(s), "label": SCORE_LABELS[s]} for s in Score], "max_comment": MAX_COMMENT}
 
 
 async def status_view(token: str) -> dict:

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from center.app import create_app
 from center.config import DEMO_PASSWORD
-from center.tables import Case, Item, RatingFollowup, Senior, Staff, Ticket, Visit
+from center.tables import Case, Item, Rating, RatingFollowup, Senior, Staff, Ticket, Visit
 from tests.factories import load_demo, login
 from tests.support.vnu import Vnu
 
@@ -91,9 +91,9 @@ async def demo_ids() -> dict[str, str]:
     item = await Item.select(Item.id).order_by(Item.id).first()
     senior = await Senior.select(Senior.id).where(Senior.card_no == "D0001").first()
     visit = await Visit.select(Visit.id).where(Visit.id == daxi_case["visit"]).first()
-    staff = await Staff.select(Staff.ical_token).where(Staff.username == "worker").first()
-    followup = await RatingFollowup.select(RatingFollowup.id).where(
-        RatingFollowup.center.slug == "daxi").order_by(RatingFollowup.id).first()
+    staff = await Staff.select(Staff.ical_token, Staff.window).where(Staff.username == "worker").first()
+    followup = await RatingFollowup.select(RatingFollowup.id).where(RatingFollowup.center.slug == "daxi").order_by(
+        RatingFollowup.id).first()
     return {
         "case_id": str(daxi_case["id"]),
         "token": daxi_case["public_token"],
@@ -102,8 +102,8 @@ async def demo_ids() -> dict[str, str]:
         "visit_id": str(visit["id"]),
         "slug": "daxi",
         "name": f"{staff['ical_token']}.ics",
-        "window": "1",  # the rating pad of window 1 (unregistered here: it says so)
-        "followup_id": str(followup["id"]) if followup else "1",
+        "window": staff["window"],  # the demo's rating pad sits at the worker's window
+        "followup_id": str(followup["id"]),
     }
 
 
@@ -133,6 +133,14 @@ async def test_every_page_passes_the_nu_html_checker(db, vnu):
     ticket = await Ticket.select(Ticket.token).where(Ticket.center.slug == "daxi").order_by(
         Ticket.id, ascending=False).first()
     urls += [f"/q/{ticket['token']}", f"/take/daxi/ticket/{ticket['token']}"]
+    # A consultation's rating receipt, a finished case still to rate (the 回访 form) and a rated one.
+    finished = await Case.select(Case.id, Case.status).where(
+        (Case.center.slug == "daxi") & Case.status.is_in(["consult", "completed"])).order_by(Case.id)
+    rated = {r["case"] for r in await Rating.select(Rating.case)}
+    consult = next(c["id"] for c in finished if c["status"] == "consult")
+    urls += [f"/cases/{consult}/slip?variant=receipt",
+             f"/cases/{next(c['id'] for c in finished if c['id'] not in rated)}",
+             f"/cases/{next(c['id'] for c in finished if c['id'] in rated)}"]
 
     errors: dict[str, list[str]] = defaultdict(list)
     checked: dict[str, set[str]] = defaultdict(set)  # url -> who saw it as a page
