@@ -155,7 +155,7 @@ async def test_stats_page_and_excel_export(demo_client):
     export = await demo_client.get(f"/counter/stats/export.xlsx?month={month}")
     assert export.status_code == 200 and export.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(export.content))
-    assert book.sheetnames == ["汇总", "按类别", "按事项", "按社工", "办件明细", "取号叫号", "取号每日"]
+    assert book.sheetnames == ["汇总", "按类别", "按事项", "按社工", "办件明细", "取号叫号", "取号每日", "好差评"]
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["受理"] == int(numbers["受理办件"])
     detail = [r for r in book["办件明细"].iter_rows(min_row=2, values_only=True) if r[0] != "合计"]
@@ -182,7 +182,7 @@ async def test_the_year_view_sums_its_months(demo_client):
 
     year_page = await demo_client.get(f"/counter/stats?month={today.year}")
     assert year_page.status_code == 200 and "全年" in year_page.text and "每月接待量" in year_page.text
-    assert len(BeautifulSoup(year_page.text, "html.parser").select("svg.chart:not(#hall-wait-chart) rect")) == 12
+    assert len(BeautifulSoup(year_page.text, "html.parser").select("#visits-chart rect")) == 12
     year = figures(year_page.text)
     months = [figures((await demo_client.get(f"/counter/stats?month={today.year}-{m:02d}")).text) for m in range(1, 13)]
     for label in ("咨询答复", "受理办件", "已办结"):
