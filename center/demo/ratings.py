@@ -99,13 +99,15 @@ async def _finished(center_id: int, now: datetime) -> list[dict]:
     ).order_by(Case.closed_at).order_by(Case.id)
 
 
-def _pick_bad(finished: list[dict], now: datetime) -> dict[int, tuple]:
-    """For each stage, the latest case finished at least its days before now (the appeal prefers the demo
-    worker's own case, so `worker` sees it); case id -> the BAD line."""
+def _pick_bad(finished: list[dict], now: datetime, manager_id: int) -> dict[int, tuple]:
+    """For each stage, the latest case finished at least its days before now, received by someone other than the
+    manager who follows it up (a 差评 about the manager is the admin's); the appeal prefers the demo worker's own
+    case, so `worker` sees it; case id -> the BAD line."""
     chosen: dict[int, tuple] = {}
     for line in BAD:
         stage, days = line[0], line[1]
-        older = [c for c in finished if c["closed_at"] <= now - timedelta(days=days) and c["id"] not in chosen]
+        older = [c for c in finished if c["closed_at"] <= now - timedelta(days=days) and c["id"] not in chosen
+                 and c["receiver"] != manager_id]
         if stage == "appeal":
             older = [c for c in older if c["receiver_username"] == PAD_WORKER] or older
         if older:
@@ -122,7 +124,7 @@ async def _rate_center(center_id: int, with_stages: bool, settings: Settings) ->
     pad_window = await _pad_window(center_id) if with_stages else None
     pad = {"center": center_id, "window": pad_window}
     finished = await _finished(center_id, now)
-    bad = _pick_bad(finished, now) if with_stages else {}
+    bad = _pick_bad(finished, now, manager.id) if with_stages else {}
     made = 0
     for case in finished:
         line = bad.get(case["id"])
@@ -147,7 +149,8 @@ async def _rate_center(center_id: int, with_stages: bool, settings: Settings) ->
                 if at < now:
                     method = rng.choices([m for m, _ in CALLBACK_METHOD_WEIGHTS],
                                          [w for _, w in CALLBACK_METHOD_WEIGHTS])[0]
-                    await ratings.rate_by_callback(rng.choice(desk), case["id"], score, reasons, comment, method,
+                    callers = [d for d in desk if d.id != case["receiver"]]  # not the one who served
+                    await ratings.rate_by_callback(rng.choice(callers), case["id"], score, reasons, comment, method,
                                                    settings=settings, now=at)
                     made += 1
                     continue

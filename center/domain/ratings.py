@@ -69,7 +69,7 @@ class Channel(StrEnum):
     callback = "callback"  # a phone callback (回访): staff enter what the resident said
 
 
-CHANNEL_LABELS = {Channel.phone: "扫码评价", Channel.pad: "窗口评价器", Channel.callback: "电话回访"}
+CHANNEL_LABELS = {Channel.phone: "扫码评价", Channel.pad: "窗口评价器", Channel.callback: "回访"}
 
 CALLBACK_METHODS = {"phone": "电话", "visit": "上门", "sms": "短信", "wechat": "微信"}
 
@@ -198,9 +198,33 @@ def allowed_steps(state: State | str) -> list[Step]:
     return [step for step, sources in TRANSITIONS.items() if State(state) in sources]
 
 
-def may_follow_up(actor_role: str, same_center: bool) -> bool:
-    """The follow-up belongs to the manager of the center whose worker first received the case (and the admin)."""
-    return actor_role == "admin" or (actor_role == "manager" and same_center)
+def may_follow_up(actor_role: str, same_center: bool, about_self: bool = False) -> bool:
+    """The follow-up belongs to the manager of the center whose worker first received the case (and the admin); a
+    差评 about the manager themselves is followed up by the district admin, never by the one it is about."""
+    return actor_role == "admin" or (actor_role == "manager" and same_center and not about_self)
+
+
+# What the follow-up waits for in each open state (the reminders name the step due, not the state reached).
+WAITING_FOR = {State.pending: "待核实", State.fixing: "待整改", State.fixed: "待反馈", State.unfounded: "待反馈"}
+
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+
+
+def check_public_text(text: str) -> None:
+    """反馈 is published on the resident's status page, which anyone holding the slip opens: no phone or ID number.
+    (The center's own phone is on that page already; a landline is refused too, to keep the rule simple.)"""
+    if _ID_NUMBER.search(text):
+        raise RatingError("反馈内容会公开显示在群众的办件查询页上，请勿写入身份证号码", field="note")
+    if _PHONE.search(text) or _LANDLINE.search(text):
+        raise RatingError("反馈内容会公开显示在群众的办件查询页上，请勿写入电话号码", field="note")
+
+
+def check_callback_by(actor_id: int, worker_id: int | None) -> None:
+    """回访 is made by someone other than the one who served: a rating is the resident's word about that person."""
+    if worker_id is not None and actor_id == worker_id:
+        raise RatingError("回访须由其他工作人员进行：首问人不能为本人办理的事项记录评价")
 
 
 @dataclass(frozen=True)
@@ -243,7 +267,8 @@ class Move:
 
 
 def apply(*, step: Step | str, state: State | str, actor_role: str, same_center: bool, today: date, due: date | None,
-          deadlines: Deadlines, calendar: WorkCalendar, note: str = "", founded: bool | None = None) -> Move:
+          deadlines: Deadlines, calendar: WorkCalendar, note: str = "", founded: bool | None = None,
+          about_self: bool = False) -> Move:
     """Check one step of a follow-up and return what changes; raises RatingError with a Chinese message."""
     try:
         step = Step(step)
@@ -252,6 +277,8 @@ def apply(*, step: Step | str, state: State | str, actor_role: str, same_center:
     state = State(state)
     if not may_follow_up(actor_role, same_center):
         raise RatingError("只有本中心负责人可以处理差评整改")
+    if about_self and actor_role != "admin":
+        raise RatingError("对本人的差评由区级管理员处理")
     if state not in TRANSITIONS[step]:
         raise RatingError(f"“{STATE_LABELS[state]}”状态下不能{STEP_LABELS[step]}")
     note = (note or "").strip()
@@ -259,6 +286,8 @@ def apply(*, step: Step | str, state: State | str, actor_role: str, same_center:
         raise RatingError(NOTE_REQUIRED[step], field="note")
     if len(note) > MAX_NOTE:
         raise RatingError(f"内容不能超过 {MAX_NOTE} 个字", field="note")
+    if step == Step.feedback:
+        check_public_text(note)
     if step == Step.verify:
         if founded is None:
             raise RatingError("请选择核实结果：属实或不属实", field="founded")

@@ -211,10 +211,12 @@ class PublicStatusController(Controller):
     include_in_schema = False
 
     @get("/{token:str}", name="public:status")
-    async def show_status(self, request: Request, token: FromPath[str], rated: FromQuery[str] = "") -> Response:
+    async def show_status(self, request: Request, token: FromPath[str], rated: FromQuery[str] = "",
+                          already: FromQuery[str] = "") -> Response:
         from center.routes.ratings import status_context
 
         view = await status_context(token)
         view["rating"]["just_rated"] = rated == "1"
+        view["rating"]["already"] = already == "1"
         return page(request, "public/status.html", view,
                     headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})

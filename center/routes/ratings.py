@@ -76,7 +76,7 @@ class RatingsApiController(Controller):
 
 def _picked(form: FormData) -> tuple[object, list[str], str]:
     return form.text("score", limit=4), form.texts("reasons", limit=40)[:MAX_REASONS + 5], form.text(
-        "comment", limit=MAX_COMMENT * 2)
+        "comment", limit=5000)
 
 
 async def status_context(token: str) -> dict:
@@ -98,8 +98,8 @@ class PublicRatingController(Controller):
         try:
             await ratings.rate_by_token(token, score, reasons_given, comment, client=client_address(request),
                                         settings=request.app.state.settings)
-        except AlreadyRated:
-            return Redirect(path=url(request, "public:status", token=token) + "#rating", status_code=303)
+        except AlreadyRated:  # rated meanwhile (another tab, another phone): said so, the first rating stands
+            return Redirect(path=url(request, "public:status", token=token, already=1) + "#rating", status_code=303)
         except DomainError as refusal:
             if refusal.__class__.__name__ == "NotFound":
                 raise
@@ -125,9 +125,11 @@ class RatingsController(Controller):
     include_in_schema = False
 
     @get("/", name="ratings:list")
-    async def list_ratings(self, request: Request, staff: Staff, view: FromQuery[str] = "open") -> Response:
-        data = await ratings.list_ratings(staff, open_only=view != "all")
-        return page(request, LIST, {**data, "view": "all" if view == "all" else "open"})
+    async def list_ratings(self, request: Request, staff: Staff, view: FromQuery[str] = "") -> Response:
+        # A worker reads the ratings about them (and appeals from there); a manager starts from what is to be done.
+        view = view if view in ("open", "all") else ("all" if staff.role == "worker" else "open")
+        data = await ratings.list_ratings(staff, open_only=view == "open")
+        return page(request, LIST, {**data, "view": view})
 
     @get("/followups/{followup_id:int}", name="ratings:show")
     async def show(self, request: Request, staff: Staff, followup_id: FromPath[int]) -> Response:
@@ -226,6 +228,9 @@ class RatingsController(Controller):
         """回访: what the resident said on the phone, entered from the case's page."""
         form = await FormData.read(request)
         score, reasons_given, comment = _picked(form)
+        if form.text("confirm", limit=4) != "1":  # a rating is not taken back: the box says so and is ticked
+            flash(request, "请勾选“已向群众核实，记录后不能修改”后再记录回访评价", "error")
+            return redirect(request, "cases:show", case_id=case_id)
         try:
             await ratings.rate_by_callback(staff, case_id, score, reasons_given, comment,
                                            form.text("method", limit=10), settings=request.app.state.settings)

@@ -435,7 +435,7 @@ async def case_view(actor: CurrentUser, case_id: int, today: date | None = None)
         ).order_by(Staff.display_name)
     from center.services.ratings import case_rating  # ratings reads this module's status page
 
-    rating = await case_rating(case_id, case["status"])
+    rating = await case_rating(case_id, case["status"], by_receiver=actor.id == case["receiver"])
     resident = {
         "id": case["visit"],
         "resident_name": mask_name(case.pop("resident_name")),

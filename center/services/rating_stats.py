@@ -91,7 +91,7 @@ FIGURE_COLUMNS = [Column("评价", Kind.integer), Column("好评", Kind.integer)
 # The 汇总 sheet's rows saying how the figures are counted (each short enough for its column).
 RATING_NOTES = [["好评率口径", "非常满意、满意、基本满意 ÷ 全部评价"], ["核实属实率口径", "核实属实 ÷ 已核实的差评"],
                 ["整改率口径", "已整改 ÷ 核实属实"], ["按期整改率口径", "按期限整改 ÷ 核实属实"],
-                ["回访率口径", "电话回访所得评价 ÷ 全部评价"], ["好差评计入", "申诉成立的评价不计入"]]
+                ["回访率口径", "回访（电话、上门等）所得评价 ÷ 全部评价"], ["好差评计入", "申诉成立的评价不计入"]]
 
 
 def _row(kind: str, name: str, f: dict) -> list:

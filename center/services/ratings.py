@@ -41,9 +41,11 @@ from center.domain.ratings import (
     State,
     Step,
     TooManyRatings,
+    WAITING_FOR,
     allowed_steps,
     apply,
     check_appeal,
+    check_callback_by,
     check_decision,
     check_rating,
     deadline_mark,
@@ -217,6 +219,7 @@ async def rate_by_callback(actor: CurrentUser, case_id: int, score: object, reas
         raise NotFound("没有这个办件")
     if not actor.may_see_center(case["center"]):
         raise AccessDenied("只能回访本中心的办件")
+    check_callback_by(actor.id, case["receiver"])
     if method not in CALLBACK_METHODS:
         raise RatingError("请选择回访方式", field="method")
     why = not_ratable_reason(case["status"])
@@ -348,19 +351,25 @@ async def public_rating(case_id: int, status: str) -> dict:
     }
 
 
-async def case_rating(case_id: int, status: str) -> dict:
-    """The case page's part: the rating when there is one, else whether a 回访 may be entered and its choices."""
-    rating = await Rating.select(Rating.score, Rating.channel, Rating.method, Rating.at,
+async def case_rating(case_id: int, status: str, by_receiver: bool = False) -> dict:
+    """The case page's part: the rating when there is one (and its follow-up), else whether a 回访 may be entered
+    and its choices (not by the one who first received the case: check_callback_by)."""
+    rating = await Rating.select(Rating.id, Rating.score, Rating.channel, Rating.method, Rating.at,
                                  Rating.entered_by.display_name.as_alias("entered_by_name")).where(
         Rating.subject == f"case:{case_id}").first()
     if rating is not None:
+        followup = await RatingFollowup.select(RatingFollowup.id, RatingFollowup.state).where(
+            RatingFollowup.rating == rating["id"]).first()
         return {"rated": True, "ratable": False, "score_label": SCORE_LABELS[Score(rating["score"])],
+                "followup_id": followup["id"] if followup else None,
+                "followup_label": STATE_LABELS[State(followup["state"])] if followup else "",
                 "bad": Score(rating["score"]) in (Score.dissatisfied, Score.very_dissatisfied),
                 "channel_label": CHANNEL_LABELS[Channel(rating["channel"])],
                 "method_label": CALLBACK_METHODS.get(rating["method"], ""), "at": rating["at"],
                 "entered_by_name": rating["entered_by_name"] or ""}
     ratable = not_ratable_reason(status) is None
-    return {"rated": False, "ratable": ratable, "reasons": await reasons() if ratable else [],
+    return {"rated": False, "ratable": ratable, "by_receiver": by_receiver,
+            "reasons": await reasons() if ratable else [],
             "methods": [{"value": k, "label": v} for k, v in CALLBACK_METHODS.items()],
             "scores": [{"score": int(s), "label": SCORE_LABELS[s]} for s in Score], "max_comment": MAX_COMMENT}
 
@@ -416,7 +425,9 @@ async def followup_view(actor: CurrentUser, followup_id: int, today: date | None
     row = _mark(row, today, calendar)
     row["steps"] = [{"step": s.value, "label": STEP_LABELS[s]} for s in allowed_steps(row["state"])]
     row["appeal_label"] = APPEAL_LABELS.get(Appeal(row["appeal"]), "") if row["appeal"] else ""
-    row["may_act"] = actor.role in ("manager", "admin")
+    # A 差评 about the manager is followed up by the admin (domain.ratings.may_follow_up).
+    row["about_self"] = rating["worker"] == actor.id
+    row["may_act"] = actor.role == "admin" or (actor.role == "manager" and not row["about_self"])
     row["may_appeal"] = actor.id == rating["worker"] and not row["appeal"]
     row["may_decide"] = actor.role == "admin" and row["appeal"] == Appeal.pending.value
     return {"followup": row, "rating": rating, "events": events}
@@ -444,6 +455,12 @@ async def rating_row(rating_id: int) -> dict:
     return row
 
 
+async def _about(rating_id: int) -> int | None:
+    """The staff member a rating is about (who first received the case)."""
+    row = await Rating.select(Rating.worker).where(Rating.id == rating_id).first()
+    return row["worker"] if row else None
+
+
 async def preview(actor: CurrentUser, followup_id: int, step: str, *, note: str = "", founded: bool | None = None,
                   settings: Settings | None = None, now: datetime | None = None) -> dict:
     """What a step would do, checked by the same rules as act() and not applied: for its confirmation (a step is
@@ -456,7 +473,8 @@ async def preview(actor: CurrentUser, followup_id: int, step: str, *, note: str 
         raise AccessDenied("只能处理本中心的差评整改")
     move = apply(step=step, state=row["state"], actor_role=actor.role, same_center=actor.center_id == row["center"],
                  today=to_local(now).date(), due=row["due_on"], deadlines=deadlines_of(settings),
-                 calendar=await get_calendar(), note=note, founded=founded)
+                 calendar=await get_calendar(), note=note, founded=founded,
+                 about_self=await _about(row["rating"]) == actor.id)
     return {"step": move.step.value, "step_label": STEP_LABELS[move.step], "note": move.note,
             "founded": move.founded, "to_state_label": STATE_LABELS[move.to_state], "due": move.due,
             "on_time": move.on_time, "version": row["version"]}
@@ -480,7 +498,8 @@ async def act(actor: CurrentUser, followup_id: int, step: str, *, note: str = ""
             raise RatingConflict("这条整改刚被他人更新，已显示最新状态，请确认后再操作")
         move = apply(step=step, state=row["state"], actor_role=actor.role,
                      same_center=actor.center_id == row["center"], today=today, due=row["due_on"],
-                     deadlines=deadlines, calendar=calendar, note=note, founded=founded)
+                     deadlines=deadlines, calendar=calendar, note=note, founded=founded,
+                     about_self=await _about(row["rating"]) == actor.id)
         changes: dict = {RatingFollowup.state: move.to_state.value, RatingFollowup.due_on: move.due,
                          RatingFollowup.version: row["version"] + 1, RatingFollowup.updated_at: now}
         if move.step == Step.verify:
@@ -591,8 +610,9 @@ async def list_ratings(actor: CurrentUser, *, only_bad: bool = False, open_only:
     fwhere = _scope(actor, RatingFollowup)
     if actor.role == "worker":
         fwhere = (RatingFollowup.center == actor.center_id) & (RatingFollowup.rating.worker == actor.id)
-    if open_only:
-        fwhere = fwhere & RatingFollowup.state.is_in([s.value for s in OPEN_STATES])
+    if open_only:  # still to be worked, or an appeal still to be decided
+        fwhere = fwhere & (RatingFollowup.state.is_in([s.value for s in OPEN_STATES])
+                           | (RatingFollowup.appeal == Appeal.pending.value))
     followups = await RatingFollowup.select(
         *FOLLOWUP_COLUMNS, RatingFollowup.rating.score.as_alias("score"), RatingFollowup.rating.at.as_alias("rated_at"),
         RatingFollowup.rating.case.code.as_alias("case_code"), RatingFollowup.rating.item.name.as_alias("item_name"),
@@ -632,7 +652,17 @@ async def reminders_today(actor: CurrentUser, today: date | None = None) -> list
         RatingFollowup.rating.case.code.as_alias("case_code"), RatingFollowup.rating.item.name.as_alias("item_name"),
     ).where(where).order_by(RatingFollowup.due_on)
     marked = [_mark(r, today, calendar) for r in rows]
-    return [r for r in marked if r["mark"]]
+    for r in marked:
+        r["waiting_label"] = WAITING_FOR[State(r["state"])]
+    due = [r for r in marked if r["mark"]]
+    if actor.role == "admin":  # appeals wait for the district admin's decision
+        appeals = await RatingFollowup.select(
+            RatingFollowup.id, RatingFollowup.state, RatingFollowup.due_on,
+            RatingFollowup.rating.case.code.as_alias("case_code"), RatingFollowup.rating.item.name.as_alias("item_name"),
+        ).where(RatingFollowup.appeal == Appeal.pending.value).order_by(RatingFollowup.id)
+        due += [{**a, "mark": "appeal", "mark_label": "", "waiting_label": "申诉待裁定",
+                 "state_label": STATE_LABELS[State(a["state"])]} for a in appeals]
+    return due
 
 
 # ---- figures ----

@@ -20,6 +20,7 @@ from center.domain.ratings import (
     allowed_steps,
     apply,
     check_appeal,
+    check_callback_by,
     check_decision,
     check_rating,
     deadline_mark,
@@ -223,3 +224,26 @@ def test_the_figures_of_a_month():
 
 def test_no_ratings_means_no_rate_rather_than_zero():
     assert figures([])["good_rate"] is None and figures([fact(5)])["fix_rate"] is None
+
+
+def test_a_bad_rating_about_the_manager_is_followed_up_by_the_admin():
+    with pytest.raises(RatingError, match="区级管理员处理"):
+        apply(step=Step.verify, state=State.pending, actor_role="manager", same_center=True, today=date(2026, 10, 9),
+              due=None, deadlines=DEFAULT, calendar=cal, note="核实", founded=True, about_self=True)
+    assert apply(step=Step.verify, state=State.pending, actor_role="admin", same_center=False, today=date(2026, 10, 9),
+                 due=None, deadlines=DEFAULT, calendar=cal, note="核实", founded=True, about_self=True).to_state == State.fixing
+
+
+@pytest.mark.parametrize("text", ["请致电13812345678", "电话 138-1234-5678", "身份证11010519491231002X", "0543-4321001"])
+def test_the_published_feedback_carries_no_phone_or_id_number(text):
+    with pytest.raises(RatingError, match="公开显示"):
+        step(Step.feedback, State.fixed, note=f"已整改。{text}")
+    # The same words are fine in a step the resident does not read.
+    assert step(Step.fix, State.fixing, note=f"已整改。{text}").to_state == State.fixed
+
+
+def test_the_one_who_served_does_not_record_the_callback():
+    with pytest.raises(RatingError, match="首问人不能"):
+        check_callback_by(7, 7)
+    check_callback_by(8, 7)
+    check_callback_by(8, None)

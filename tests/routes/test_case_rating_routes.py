@@ -8,7 +8,8 @@ import pytest
 from center.domain.ratings import CALLBACK_METHODS
 from center.services import ratings as rating_service
 from center.tables import AuditLog, Case, Rating
-from tests.factories import accept_case, act_on_case, csrf_token, logout, soup
+from center.config import DEMO_PASSWORD
+from tests.factories import accept_case, act_on_case, csrf_token, login, logout, soup
 from tests.support.qr import decode_svg_qr
 
 
@@ -56,6 +57,16 @@ async def test_a_finished_case_not_rated_takes_a_callback_rating_once(worker_cli
     assert (await act_on_case(worker_client, case_id, action="complete", confirm="1")).status_code in (200, 302)
     page = soup(await worker_client.get(f"/cases/{case_id}"))
     assert page.select_one("a[data-receipt]") is None  # a completed case's slip already carries the QR
+    # The worker who served does not record the resident's word about it: a colleague or the manager calls back.
+    assert page.select_one("[data-rating=callback]") is None
+    assert "其他工作人员" in page.select_one("[data-rating=not-by-receiver]").get_text()
+    csrf = await csrf_token(worker_client, f"/cases/{case_id}")
+    own = await worker_client.post(f"/ratings/callback/{case_id}", data={
+        "_csrf_token": csrf, "score": "5", "method": "phone", "confirm": "1"}, follow_redirects=True)
+    assert "首问人不能" in own.text and await Rating.count().where(Rating.case == case_id) == 0
+    await logout(worker_client)
+    assert (await login(worker_client, "manager", DEMO_PASSWORD)).status_code == 302
+    page = soup(await worker_client.get(f"/cases/{case_id}"))
     form = page.select_one("[data-rating=callback] form")
     assert form["action"] == f"/ratings/callback/{case_id}" and form["method"] == "post"
     assert [i["value"] for i in form.select("input[name=score]")] == ["5", "4", "3", "2", "1"]
@@ -65,23 +76,28 @@ async def test_a_finished_case_not_rated_takes_a_callback_rating_once(worker_cli
     assert form.select_one("textarea[name=comment]") is not None
 
     csrf = await csrf_token(worker_client, f"/cases/{case_id}")
+    # Not ticked as checked with the resident: nothing recorded, said why.
+    unticked = await worker_client.post(form["action"], data={
+        "_csrf_token": csrf, "score": "2", "method": "visit"}, follow_redirects=True)
+    assert "请勾选" in unticked.text and await Rating.count().where(Rating.case == case_id) == 0
     answer = await worker_client.post(form["action"], data={
-        "_csrf_token": csrf, "score": "2", "reasons": ["waiting", "trips"], "comment": "等太久", "method": "visit"},
-        follow_redirects=False)
+        "_csrf_token": csrf, "score": "2", "reasons": ["waiting", "trips"], "comment": "等太久", "method": "visit",
+        "confirm": "1"}, follow_redirects=False)
     assert answer.status_code == 302 and answer.headers["location"] == f"/cases/{case_id}"
     rating = await Rating.select(Rating.channel, Rating.score, Rating.method, Rating.entered_by.username.as_alias(
         "caller"), Rating.reasons, Rating.id).where(Rating.case == case_id).first()
     assert (rating["channel"], rating["score"], rating["method"]) == ("callback", 2, "visit")
-    assert rating["caller"] == "worker"
+    assert rating["caller"] == "manager"
     assert await AuditLog.exists().where(
         (AuditLog.action == "rating.record") & (AuditLog.object_id == str(rating["id"])))
 
     shown = soup(await worker_client.get(f"/cases/{case_id}"))
     assert shown.select_one("[data-rating=callback]") is None
     rated = shown.select_one("[data-rating=rated]").get_text(" ", strip=True)
-    assert "不满意" in rated and "电话回访" in rated and "上门" in rated
+    assert "不满意" in rated and "回访" in rated and "上门" in rated
     # A second callback is refused with a message, and nothing more is recorded.
-    again = await worker_client.post(form["action"], data={"_csrf_token": csrf, "score": "5", "method": "phone"},
+    again = await worker_client.post(form["action"], data={"_csrf_token": csrf, "score": "5", "method": "phone",
+                                                           "confirm": "1"},
                                      follow_redirects=True)
     assert "已经评价过了" in again.text and await Rating.count().where(Rating.case == case_id) == 1
 

@@ -88,12 +88,14 @@ async def test_the_resident_rates_on_the_status_page_and_reads_the_feedback(work
     # A second post is no second rating: back to the page, which says it was rated.
     second = await worker_client.post(f"/s/{token}/rate", data={"score": "5"}, follow_redirects=False)
     assert second.status_code == 303 and await Rating.count().where(Rating.case == case_id) == 1
+    told = soup(await worker_client.get(second.headers["location"].split("#")[0]))
+    assert "已经评价过了" in told.select_one("[data-rating=already]").get_text()  # not silently dropped
 
     # The manager works the 差评 to 已反馈 with plain form posts.
     assert (await login(worker_client, "manager", DEMO_PASSWORD)).status_code == 302
     # The new 差评 waits for 核实 by the next working day: it is among the manager's reminders at the counter.
     reminder = soup(await worker_client.get("/counter")).select_one("[data-reminder=rating] a")
-    assert reminder is not None and "差评待核实即将到期" in reminder.get_text()
+    assert reminder is not None and "差评待核实 · 即将到期" in reminder.get_text()
     listing = soup(await worker_client.get("/ratings"))
     row = listing.select_one("tr[data-state=pending]")
     link = row.select_one("a")["href"]

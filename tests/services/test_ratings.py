@@ -245,3 +245,18 @@ async def test_a_district_with_fifteen_fix_days_counts_them_on_the_calendar(desk
     moved = await ratings.act(desk["manager"], rated.followup_id, "verify", note="属实", founded=True,
                               settings=sichuan, now=at(date(2026, 10, 10), 9))
     assert moved["due"] == date(2026, 10, 30)  # 15 working days from Sat 10 October: Mon 12 … Fri 30
+
+
+async def test_appeals_wait_in_the_admins_reminders_and_in_the_open_list(desk):
+    case = await finished_case(desk)
+    rated = await ratings.rate_by_token(case["public_token"], 1, [], "", client="10.0.0.10")
+    await ratings.act(desk["manager"], rated.followup_id, "verify", note="不属实", founded=False)
+    await ratings.act(desk["manager"], rated.followup_id, "feedback", note="已向群众说明")
+    assert rated.followup_id not in [f["id"] for f in (await ratings.list_ratings(desk["admin"], open_only=True))[
+        "followups"]]
+    await ratings.appeal(desk["worker"], rated.followup_id, "群众所述与事实不符")
+    reminders = await ratings.reminders_today(desk["admin"])
+    assert [(r["id"], r["waiting_label"]) for r in reminders if r["mark"] == "appeal"] == [
+        (rated.followup_id, "申诉待裁定")]
+    assert rated.followup_id in [f["id"] for f in (await ratings.list_ratings(desk["admin"], open_only=True))[
+        "followups"]]
