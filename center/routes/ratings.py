@@ -278,8 +278,14 @@ class RatePadController(Controller):
 
     @get("/{slug:str}/{window:str}", name="rate:show")
     async def show(self, request: Request, slug: FromPath[str], window: FromPath[str], pad: FromQuery[str] = "",
-                   done: FromQuery[str] = "") -> Response:
+                   done: FromQuery[str] = "", showing: FromQuery[str] = "") -> Response:
         center = await center_by_slug(slug)
+        if showing:  # the pad's poll: is the service shown (0: none) still the one to ask about?
+            _, found = await self._pad(request, slug, window)
+            current = await ratings.service_at_window(center["id"], window) if found else None
+            if str(current["case_id"] if current else 0) == showing[:12]:
+                return Response(b"", status_code=204, headers=PUBLIC_HEADERS)
+            return Response(b"", status_code=200, headers={**PUBLIC_HEADERS, "HX-Refresh": "true"})
         if pad:
             found = await ratings.pad_for(pad[:64], center["id"], window, demo=request.app.state.settings.demo)
             if found is None:

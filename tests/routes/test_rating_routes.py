@@ -167,7 +167,17 @@ async def test_the_window_pad_asks_about_the_service_just_finished_there(worker_
     assert "httponly" in bound.headers["set-cookie"].lower()
     await worker_client.get(bound.headers["location"])
 
+    waiting = await worker_client.get(f"{pad_url}?showing=0", headers={"HX-Request": "true"})
+    shown_before = waiting.status_code
     case_id, _ = await finished_token(worker_client)
+    # The pad's poll: a reload as soon as a service other than the one shown has finished here, else nothing.
+    if shown_before == 204:
+        changed = await worker_client.get(f"{pad_url}?showing=0", headers={"HX-Request": "true"})
+        assert changed.status_code == 200 and changed.headers["hx-refresh"] == "true"
+    same = await worker_client.get(f"{pad_url}?showing={case_id}", headers={"HX-Request": "true"})
+    assert same.status_code == 204 and "hx-refresh" not in same.headers
+    older = await worker_client.get(f"{pad_url}?showing={case_id - 1}", headers={"HX-Request": "true"})
+    assert older.headers["hx-refresh"] == "true"
     pad = soup(await worker_client.get(pad_url))
     assert pad.select_one("input[name=case]")["value"] == str(case_id)
     assert "张桂英" not in pad.get_text()  # nothing personal on the pad
