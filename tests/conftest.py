@@ -17,7 +17,10 @@ from center.config import Settings
 from center.migrate import migrate
 from center.timeutil import clock_offset, set_clock
 from tests.factories import JOURNEY_NOW
+from tests.support import passwords as test_passwords
 from tests.support.databases import ENGINE, create_migrated_database, drop_database, drop_migrated_sources
+
+test_passwords.install()  # argon2 once per distinct password and successful check (tests/support/passwords.py)
 
 
 def pytest_report_header(config):
