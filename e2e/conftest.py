@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.audit import Auditor, strict
-from tests.support.live_server import LiveServer, center_command
+from e2e.servers import demo_env
+from tests.support.live_server import LiveServer
 from tests.support.vnu import Vnu
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -102,19 +102,8 @@ def audit(request, auditor):
 
 @pytest.fixture(scope="session")
 def server():
-    tmp = Path(tempfile.mkdtemp(prefix="center-e2e-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp}/center.db",
-        "CENTER_VAR_DIR": str(tmp),
-        "CENTER_DEMO": "1",
-        "CENTER_SCHEDULER": "1",
-        "CENTER_CLOCK": CLOCK,
-    }
-    env.pop("SECRET_KEY", None)
-    center_command(["migrate"], env)
-    center_command(["demo"], env)
-    live = LiveServer(env, tmp / "server.log").start()
+    env = demo_env("center-e2e-", CLOCK, scheduler="1")  # migrated, the demo loaded (e2e/servers.py)
+    live = LiveServer(env, Path(env["CENTER_VAR_DIR"]) / "server.log").start()
     live.today = TODAY
     yield live
     live.stop()

@@ -6,9 +6,7 @@ The set-up changes the hall, so it runs in a server of this module's own (the sh
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,18 +14,14 @@ from playwright.sync_api import expect
 
 from e2e.conftest import CLOCK, TODAY
 from e2e.helpers import login, overflow
-from tests.support.live_server import LiveServer, center_command
+from e2e.servers import demo_env
+from tests.support.live_server import LiveServer
 
 
 @pytest.fixture(scope="module")
 def hall_server():
-    tmp = Path(tempfile.mkdtemp(prefix="center-e2e-hall-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/center.db", "CENTER_VAR_DIR": str(tmp), "CENTER_DEMO": "1",
-           "CENTER_SCHEDULER": "0", "CENTER_CLOCK": CLOCK}
-    env.pop("SECRET_KEY", None)
-    center_command(["migrate"], env)
-    center_command(["demo"], env)
-    live = LiveServer(env, tmp / "server.log").start()
+    env = demo_env("center-e2e-hall-", CLOCK)  # migrated, the demo loaded (e2e/servers.py)
+    live = LiveServer(env, Path(env["CENTER_VAR_DIR"]) / "server.log").start()
     live.today = TODAY
     yield live
     live.stop()

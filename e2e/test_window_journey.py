@@ -5,9 +5,7 @@ counter."""
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import httpx
@@ -17,7 +15,8 @@ from playwright.sync_api import expect
 from e2e.conftest import CLOCK
 from e2e.counter_steps import open_item
 from e2e.helpers import login, overflow
-from tests.support.live_server import LiveServer, center_command
+from e2e.servers import demo_env
+from tests.support.live_server import LiveServer
 
 PRINTER = {"Authorization": "Bearer demo-printer-1"}  # the demo hall's ticket printer (center demo)
 DESK, PHONE = {"width": 1920, "height": 1080}, {"width": 390, "height": 844}
@@ -25,13 +24,8 @@ DESK, PHONE = {"width": 1920, "height": 1080}, {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def hall_server():
-    tmp = Path(tempfile.mkdtemp(prefix="center-e2e-window-"))
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/center.db", "CENTER_VAR_DIR": str(tmp),
-           "CENTER_DEMO": "1", "CENTER_SCHEDULER": "0", "CENTER_CLOCK": CLOCK}
-    env.pop("SECRET_KEY", None)
-    center_command(["migrate"], env)
-    center_command(["demo"], env)
-    live = LiveServer(env, tmp / "server.log").start()
+    env = demo_env("center-e2e-window-", CLOCK)  # migrated, the demo loaded (e2e/servers.py)
+    live = LiveServer(env, Path(env["CENTER_VAR_DIR"]) / "server.log").start()
     yield live
     live.stop()
 

@@ -17,7 +17,10 @@ from center.config import Settings
 from center.migrate import migrate
 from center.timeutil import clock_offset, set_clock
 from tests.factories import JOURNEY_NOW
-from tests.support.databases import ENGINE, create_database, drop_database
+from tests.support import passwords as test_passwords
+from tests.support.databases import ENGINE, create_migrated_database, drop_database, drop_migrated_sources
+
+test_passwords.install()  # argon2 once per distinct password and successful check (tests/support/passwords.py)
 
 
 def pytest_report_header(config):
@@ -50,13 +53,14 @@ async def demo_templates():
 
     yield
     await drop_templates()
+    await drop_migrated_sources()
 
 
 @pytest.fixture(scope="module")
 async def settings(request, tmp_root) -> Settings:
-    """A migrated, empty database of its own for each test module."""
+    """A migrated, empty database of its own for each test module (a copy of one migrated once per process)."""
     label = re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
-    url = await create_database(tmp_root, label)
+    url = await create_migrated_database(tmp_root, label, test_env.SECRET_KEY)
     settings = Settings(
         database_url=url,
         secret_key=test_env.SECRET_KEY,
@@ -66,7 +70,7 @@ async def settings(request, tmp_root) -> Settings:
         var_dir=tmp_root,
         base_url="http://testserver.local",  # the test clients' host (every absolute URL is built from it)
     )
-    await migrate(settings, quiet=True)
+    await migrate(settings, quiet=True)  # finds nothing to apply; binds the tables to this database
     yield settings
     await drop_database(url)
 

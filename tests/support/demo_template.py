@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 
 from center.config import Settings
-from tests.support.databases import ENGINE, create_database, drop_database
+from tests.support.databases import ENGINE, create_migrated_database, drop_database
 
 _templates: dict[tuple, Settings] = {}
 _MEAL_HOURS = (7, 11, 17)  # the demo's meals fall in these hours (center.demo.district._demo_dining)
@@ -81,7 +81,7 @@ async def _build(settings: Settings) -> Settings | None:
     from center.migrate import migrate
     from center.demo.district import load_demo
 
-    url = await create_database(Path(settings.var_dir), "demo_template")
+    url = await create_migrated_database(Path(settings.var_dir), "demo_template", settings.secret_key)
     template = Settings(database_url=url, secret_key=settings.secret_key, demo=True, scheduler=False, db_pool=False,
                         var_dir=settings.var_dir)
     await migrate(template, quiet=True)
