@@ -94,11 +94,14 @@ async def test_the_resident_rates_on_the_status_page_and_reads_the_feedback(work
     # The manager works the 差评 to 已反馈 with plain form posts.
     assert (await login(worker_client, "manager", DEMO_PASSWORD)).status_code == 302
     # The new 差评 waits for 核实 by the next working day: it is among the manager's reminders at the counter.
-    reminder = soup(await worker_client.get("/counter")).select_one("[data-reminder=rating] a")
-    assert reminder is not None and "差评待核实 · 即将到期" in reminder.get_text()
+    code = (await Case.select(Case.code).where(Case.id == case_id).first())["code"]
+    reminders = [a for a in soup(await worker_client.get("/counter")).select("[data-reminder=rating] a")
+                 if code in a.get_text()]
+    assert len(reminders) == 1 and "差评待核实 · 即将到期" in reminders[0].get_text()
     listing = soup(await worker_client.get("/ratings"))
-    row = listing.select_one("tr[data-state=pending]")
-    link = row.select_one("a")["href"]
+    rows = [r for r in listing.select("tr[data-state=pending]") if r.select_one("a").get_text() == code]
+    assert len(rows) == 1
+    link = rows[0].select_one("a")["href"]
     followup_id = int(link.rsplit("/", 1)[1])
     detail = soup(await worker_client.get(link))
     assert "<b>跑了两趟</b>" in detail.select_one(".rating-comment").get_text()  # inert: shown as text
