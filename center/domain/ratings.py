@@ -86,7 +86,10 @@ DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
 )
 MAX_REASONS = 10
 MAX_COMMENT = 300
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control and direction characters, and lone surrogates (a JSON "\\udc00" that is no character at all).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# The alphabet of the tokens the slips carry (secrets.token_urlsafe): anything else is no token of ours.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def clean_comment(comment: str | None) -> str:

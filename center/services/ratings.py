@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -28,6 +29,7 @@ from center.domain.ratings import (
     SCORE_LABELS,
     STATE_LABELS,
     STEP_LABELS,
+    TOKEN_RE,
     UNKNOWN_TOKEN,
     AlreadyRated,
     Appeal,
@@ -97,9 +99,11 @@ async def _reason_labels() -> dict[str, str]:
 
 async def _check_rate(token: str, client: str, now: datetime, *, per_address: bool) -> None:
     since = now - ATTEMPT_WINDOW
-    by_token = await RatingAttempt.count().where((RatingAttempt.key == f"token:{token[:60]}") & (RatingAttempt.at >= since))
-    if by_token >= MAX_PER_TOKEN:
-        raise TooManyRatings("提交过于频繁，请稍后再试")
+    if token:
+        by_token = await RatingAttempt.count().where(
+            (RatingAttempt.key == f"token:{token[:60]}") & (RatingAttempt.at >= since))
+        if by_token >= MAX_PER_TOKEN:
+            raise TooManyRatings("提交过于频繁，请稍后再试")
     if per_address and client:
         by_address = await RatingAttempt.count().where(
             (RatingAttempt.key == f"ip:{client[:64]}") & (RatingAttempt.at >= since))
@@ -108,9 +112,11 @@ async def _check_rate(token: str, client: str, now: datetime, *, per_address: bo
 
 
 async def _record_attempt(token: str, client: str, now: datetime, outcome: str) -> None:
-    rows = [RatingAttempt(key=f"token:{token[:60]}", at=now, outcome=outcome)]
+    rows = [RatingAttempt(key=f"token:{token[:60]}", at=now, outcome=outcome)] if token else []
     if client:
         rows.append(RatingAttempt(key=f"ip:{client[:64]}", at=now, outcome=outcome))
+    if not rows:
+        return
     async with db.point_write():
         await RatingAttempt.insert(*rows)
 
@@ -128,6 +134,9 @@ class Rated:
     rating_id: int
     bad: bool
     followup_id: int | None
+
+
+_CLIENT_JUNK = re.compile(r"[^0-9A-Za-z.:_-]")
 
 
 async def _case_by_token(token: str) -> dict:
@@ -190,6 +199,9 @@ async def rate_by_token(token: str, score: object, reasons_given: object, commen
     409 rated already, 429 too many tries; nothing is recorded on any of them."""
     now = now or utcnow()
     token = (token or "").strip() if isinstance(token, str) else ""
+    if not TOKEN_RE.fullmatch(token):
+        token = ""  # no token of ours (and nothing to count it by): 404 below, counted by the address only
+    client = _CLIENT_JUNK.sub("", client or "")
     await _check_rate(token, client, now, per_address=True)
     outcome = "refused"
     try:

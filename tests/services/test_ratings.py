@@ -260,3 +260,15 @@ async def test_appeals_wait_in_the_admins_reminders_and_in_the_open_list(desk):
         (rated.followup_id, "申诉待裁定")]
     assert rated.followup_id in [f["id"] for f in (await ratings.list_ratings(desk["admin"], open_only=True))[
         "followups"]]
+
+
+async def test_what_is_no_token_of_ours_is_404_and_counted_by_the_address_only(desk):
+    for junk in ("\udc00abc", "a b", "x" * 41, "тoken", ""):
+        with pytest.raises(NotFound):
+            await ratings.rate_by_token(junk, 5, [], "", client="10.3.3.3")
+    assert await RatingAttempt.count().where(RatingAttempt.key.like("token:%") & (RatingAttempt.key != "token:")
+                                             & RatingAttempt.key.like("%abc%")) == 0
+    assert await RatingAttempt.count().where(RatingAttempt.key == "ip:10.3.3.3") == 5
+    case = await finished_case(desk)
+    rated = await ratings.rate_by_token(case["public_token"], 4, [], "好\udc00评", client="10.3.3.3")
+    assert (await Rating.select(Rating.comment).where(Rating.id == rated.rating_id).first())["comment"] == "好评"
