@@ -8,11 +8,18 @@ from e2e.counter_steps import accept_case, unexpected
 from e2e.helpers import login
 
 
+def today_visits(page, server) -> int:
+    """Today's visits at the worker's window as a fresh load of the counter counts them (the sidebar on the page
+    may not have been redrawn yet when it is read)."""
+    html = page.request.get(f"{server.url}/counter").text()
+    return int(re.search(r'class="today-count".*?<strong>(\d+)</strong>', html, re.S).group(1))
+
+
 def test_a_second_item_for_the_same_resident_joins_the_visit(page, server, console_errors):
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, server, "worker")
     panel, first_id, _ = accept_case(page, "MZ02", "高龄津贴申请", "欧阳兰芝")
-    visits_before = int(page.locator(".today-count strong").inner_text())
+    visits_before = today_visits(page, server)
 
     # From the case: another item for this resident, found by searching as usual.
     panel.get_by_role("link", name="为该居民办理其他事项").click()
@@ -29,6 +36,6 @@ def test_a_second_item_for_the_same_resident_joins_the_visit(page, server, conso
     expect(work.locator(".status")).to_have_text("待补正")  # a required material not ticked: 待补正 at once
 
     # One visit, two cases: today's visit count did not move, and the new case names the same resident.
-    expect(page.locator(".today-count strong")).to_have_text(str(visits_before))
+    assert today_visits(page, server) == visits_before
     expect(work).to_contain_text("欧")
     assert unexpected(console_errors) == []

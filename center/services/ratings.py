@@ -326,7 +326,9 @@ async def service_at_window(center_id: int, window: str, now: datetime | None = 
                                      & (Case.closed_at >= now - PAD_RECENT) & (Case.closed_at <= now)
                                      & Case.status.is_in([CaseStatus.completed.value, CaseStatus.refused.value,
                                                           CaseStatus.consult.value])
-                                     ).order_by(Case.closed_at, ascending=False).limit(3)
+                                     ).order_by(Case.closed_at, ascending=False).limit(1)
+    # Only the last service at the window: once it is rated, the pad waits for the next (an earlier one left
+    # unrated is not put to the next resident).
     for row in rows:
         if not await _rated(row["id"]):
             return {"case_id": row["id"], "item_name": row["item_name"], "closed_at": row["closed_at"]}
