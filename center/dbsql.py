@@ -42,6 +42,7 @@ APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "ticket_call": (),
     "rating": (("subject",),),
     "rating_event": (),
+    "demand_event": (),
 }
 
 

@@ -628,6 +628,114 @@ class RatingPad(Table):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class Grid(Table):
+    """A grid (网格) of a center, with its grid worker (网格员) to whom the demands from its buildings go."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    code = Varchar(length=20)  # unique per center (constraints migration)
+    name = Varchar(length=60)
+    worker = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    sort_order = Integer(default=0)
+
+
+class Compound(Table):
+    """A residential compound (小区) of a center; its grid is where an order naming no known building goes."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    grid = ForeignKey(references=Grid, null=True, on_delete=OnDelete.restrict)
+    name = Varchar(length=60)  # unique per center
+
+
+class Building(Table):
+    """A building (楼栋) with its steward (楼栋长/红管家); each belongs to one grid."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    compound = ForeignKey(references=Compound, on_delete=OnDelete.restrict)
+    grid = ForeignKey(references=Grid, on_delete=OnDelete.restrict)
+    name = Varchar(length=20)  # unique per compound
+    steward = Varchar(length=40, default="")
+    steward_phone = Varchar(length=20, default="")
+
+
+class DemandKind(Table):
+    """A kind of demand and its deadlines: the district's, seeded with center.domain.demands.DEFAULT_KINDS."""
+
+    code = Varchar(length=20, unique=True)
+    label = Varchar(length=20)
+    sign_hours = Integer(default=2)
+    contact_hours = Integer(default=8)
+    resolve_days = Integer(default=13)
+    sort_order = Integer(default=0)
+    active = Boolean(default=True)
+
+
+class Demand(Table):
+    """One resident demand (民情诉求), a work order from any channel, with where it is now."""
+
+    code = Varchar(length=16, unique=True)  # our number (D + yymmdd + sequence)
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    channel = Varchar(length=16)  # counter | phone | grid | hotline | app
+    source_no = Varchar(length=40, null=True, default=None, unique=True)  # 12345's 工单编号 (idempotent import)
+    kind = Varchar(length=20)
+    content = Text()
+    address = Varchar(length=200, default="")
+    compound = ForeignKey(references=Compound, null=True, on_delete=OnDelete.restrict)
+    building = ForeignKey(references=Building, null=True, on_delete=OnDelete.restrict)
+    grid = ForeignKey(references=Grid, null=True, on_delete=OnDelete.restrict)
+    assignee = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    resident_name = Varchar(length=40, default="")
+    phone = Varchar(length=20, default="")
+    visit = ForeignKey(references=Visit, null=True, on_delete=OnDelete.restrict)
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    received_at = Timestamptz(index=True)
+    state = Varchar(length=16, index=True)
+    sign_due = Timestamptz()
+    contact_due = Timestamptz()
+    due_on = Date()  # 办结, moved by an approved extension
+    signed_at = Timestamptz(null=True, default=None)
+    signed_on_time = Boolean(null=True, default=None)
+    contacted_at = Timestamptz(null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    resolved_on_time = Boolean(null=True, default=None)
+    result = Text(default="")
+    callback_due = Date(null=True, default=None)
+    callback_at = Timestamptz(null=True, default=None)
+    solved = Boolean(null=True, default=None)
+    satisfaction = Varchar(length=16, default="")  # satisfied | basic | dissatisfied
+    extension_days = Integer(null=True, default=None)  # a request waiting for the manager
+    urge_count = Integer(default=0)
+    whistle_department = Varchar(length=60, default="")  # a 吹哨 waiting for the department's answer
+    version = Integer(default=1)
+    updated_at = Timestamptz()
+
+
+class DemandEvent(Table):
+    """Every step of an order, with who and when (append-only)."""
+
+    demand = ForeignKey(references=Demand, on_delete=OnDelete.restrict)
+    at = Timestamptz()
+    actor = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    action = Varchar(length=20)  # open | assign | sign | contact | ... (center.domain.demands.Action)
+    from_state = Varchar(length=16, default="")
+    to_state = Varchar(length=16, default="")
+    note = Text(default="")
+
+
+class DemandUpload(Table):
+    """An uploaded spreadsheet waiting for its confirmation (12345 orders or the grid), then what it did."""
+
+    token = Varchar(length=64, unique=True)
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    kind = Varchar(length=16)  # hotline | grid
+    filename = Varchar(length=200, default="")
+    sha256 = Varchar(length=64)
+    content = Bytea()
+    uploaded_by = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    uploaded_at = Timestamptz()
+    imported_at = Timestamptz(null=True, default=None)
+    summary = Text(default="")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Center, Staff, WebSession, LoginAttempt, AuditLog, JobRun,
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
@@ -636,4 +744,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Canteen, Senior, Terminal, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
     ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
     RatingReason, Rating, RatingFollowup, RatingEvent, RatingAttempt, RatingPad,
+    Grid, Compound, Building, DemandKind, Demand, DemandEvent, DemandUpload,
 )
