@@ -15,6 +15,7 @@ from center.services.catalog import load_catalog
 from center.services.passwords import hash_password
 from center.demo.catalog import CATEGORIES, KEYWORDS
 from center.demo.hall import load_hall
+from center.demo.demands import load_demands
 from center.demo.ratings import load_ratings
 from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
@@ -58,7 +59,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     """Create whatever of the demo district is missing; returns counts of what was created."""
     if not settings.demo:
         raise DemoModeRequired("演示数据只能在演示模式（CENTER_DEMO=1）下加载")
-    created = {"centers": 0, "staff": 0, "items": 0, "cases": 0, "assignments": 0, "ratings": 0}
+    created = {"centers": 0, "staff": 0, "items": 0, "cases": 0, "assignments": 0, "ratings": 0, "demands": 0}
     centers: dict[str, int] = {}
     for order, (slug, name, kind, address, phone) in enumerate(DEMO_CENTERS):
         row = await Center.select(Center.id).where(Center.slug == slug).first()
@@ -109,6 +110,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     created.update(await _demo_dining(centers))
     created["tickets"] = await load_hall(centers)
     created["ratings"] = await load_ratings(centers, settings)
+    created["demands"] = await load_demands(centers)
     if any(created.values()):
         await audit.record("demo.load", detail=created)
     return created

@@ -36,6 +36,7 @@ class Area(StrEnum):
     hall = "hall"  # the hall queue's set-up: queues, windows, ticket printers
     centers = "centers"
     ratings = "ratings"  # 好差评: managers follow up the center's 差评, workers see and appeal their own
+    demands = "demands"  # 民情诉求: workers take and handle them, managers dispatch, import and read the figures
     admin = "admin"
 
 
@@ -54,6 +55,7 @@ AREA_ROLES: dict[Area, frozenset[Role]] = {
     Area.dining: frozenset({Role.canteen, Role.manager, Role.admin}),
     Area.centers: frozenset({Role.worker, Role.manager, Role.admin, Role.canteen}),
     Area.ratings: frozenset({Role.worker, Role.manager, Role.admin}),
+    Area.demands: frozenset({Role.worker, Role.manager, Role.admin}),
     Area.admin: frozenset({Role.admin}),
 }
 

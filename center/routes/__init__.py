@@ -2,6 +2,7 @@
 
 from center.routes.api import ApiController, TerminalController
 from center.routes.dining import DeskController, ManagementController
+from center.routes.demands import DemandsController
 from center.routes.duty import DutyController, IcalController
 from center.routes.rosters import RostersController
 from center.routes.screen import ScreenController
@@ -29,6 +30,7 @@ ROUTES = [
     CatalogController,
     CentersController,
     CounterController,
+    DemandsController,
     DeskController,
     DutyController,
     HallApiController,

@@ -8,7 +8,7 @@ from litestar.params import FromQuery
 from center.domain import DomainError
 from center.domain.access import Area
 from center.domain.cases import case_lookup
-from center.services import cases, counter
+from center.services import cases, counter, demands
 from center.services.cases import ReceiveForm
 from center.services.hall import window as hall_window
 from center.web import drafts
@@ -29,7 +29,8 @@ class CounterController(Controller):
 
     @get("/", name="counter:index")
     async def show_counter(self, request: Request, staff: Staff, q: FromQuery[str] = "",
-                           item: FromQuery[str] = "", visit: FromQuery[str] = "") -> Response:
+                           item: FromQuery[str] = "", visit: FromQuery[str] = "",
+                           demand: FromQuery[str] = "") -> Response:
         item, visit = optional_int(item), optional_int(visit)
         block = target_block(request, TEMPLATE)
         q = q.strip()[:40]  # spaces alone are no query: the hint, not 没有找到“  ”
@@ -40,6 +41,8 @@ class CounterController(Controller):
             context["lookup"] = case_lookup(q)
         if block in (None, "work_panel"):
             context["item"] = await counter.item_panel(item) if item else None
+            if demand == "1" and not item:  # a visit that is not a catalog item becomes a demand (民情诉求)
+                context["demand_form"] = {"kinds": await demands.kinds()}
             draft = drafts.take(request, "counter:receive", item) if item else None
             if draft is not None:  # the form sent when the session had ended, filled in again after the login
                 context.update(form=draft["form"], brought={int(v) for v in draft["lists"].get("brought", [])

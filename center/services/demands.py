@@ -144,6 +144,9 @@ async def create(actor: CurrentUser, *, channel: object, kind: object, content: 
     rules = {k.code: k for k in await kinds()}
     data = check_intake(channel=channel, kind=kind, content=content, address=address, resident_name=resident_name,
                         phone=phone, kinds=list(rules.values()))
+    if visit_id is not None and not await Visit.exists().where(
+            (Visit.id == visit_id) & (Visit.center == actor.center_id)):
+        raise DemandError("这次来访不是本中心的，请重新开始接待")
     calendar, periods = await periods_on(actor.center_id, to_local(now).date())
     routed = route(data.address, await places(actor.center_id))
     workers = await grid_workers(actor.center_id)
@@ -479,3 +482,42 @@ async def facts(center_id: int | None, start: datetime, end: datetime, now: date
             solved=r["solved"], satisfied=(r["satisfaction"] in SATISFIED) if r["callback_at"] else None,
             overdue=overdue))
     return out
+
+
+def _months_back(month: str, count: int) -> list[str]:
+    year, mon = (int(p) for p in month.split("-"))
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    return list(reversed(out))
+
+
+def check_month(month: str | None, today: date) -> str:
+    if month and len(month) == 7 and month[4] == "-" and month[:4].isdigit() and month[5:].isdigit() \
+            and 1 <= int(month[5:]) <= 12 and 2000 <= int(month[:4]) <= 2100:
+        return month
+    return today.strftime("%Y-%m")
+
+
+async def figures_view(actor: CurrentUser, month: str | None = None, now: datetime | None = None) -> dict:
+    """响应率 / 解决率 / 满意率 of a month per grid, worker, kind and channel; six months for the chart; the heat
+    table of kinds by compound; the open orders past their deadline."""
+    from center.domain.demands import GROUPINGS, heat, heat_level, rates, rates_by
+    now = now or utcnow()
+    month = check_month(month, to_local(now).date())
+    center = None if actor.role == "admin" else actor.center_id
+    months = _months_back(month, 6)
+    start, _ = month_bounds(months[0])
+    _, end = month_bounds(month)
+    all_facts = await facts(center, start, end, now)
+    this = [f for f in all_facts if f.month == month]
+    table = heat(this)
+    for row in table["rows"]:
+        row["levels"] = [heat_level(n, table["peak"]) for n in row["cells"]]
+    trend = [{"month": m, **rates([f for f in all_facts if f.month == m])} for m in months]
+    listing = await list_demands(actor, state="open", now=now)
+    overdue = [r for r in listing["rows"] if r["mark"] == Mark.overdue.value]
+    return {"month": month, "months": months, "total": rates(this),
+            "groups": [{"key": key, "label": label, "rows": rates_by(this, key)} for key, label in GROUPINGS.items()],
+            "trend": trend, "heat": table, "overdue": overdue}

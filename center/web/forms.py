@@ -46,6 +46,11 @@ class FormData:
                 continue
         return values
 
+    def file(self, key: str):
+        """An uploaded file (a multipart form's UploadFile), or None when none was chosen."""
+        value = self._data.get(key)
+        return value if hasattr(value, "read") and getattr(value, "filename", "") else None
+
     def flag(self, key: str) -> bool:
         return str(self._data.get(key, "")).lower() in {"1", "on", "true", "yes"}
 

@@ -35,6 +35,7 @@ NAV: tuple[tuple[str, str, Area], ...] = (
     ("事项目录", "catalog:index", Area.catalog),
     ("窗口统计", "stats:index", Area.stats),
     ("好差评", "ratings:list", Area.ratings),
+    ("民情诉求", "demands:list", Area.demands),
     ("排班值班", "rosters:index", Area.rosters),
     ("我的值班", "duty:index", Area.duty),
     ("老年助餐", "dining:desk", Area.dining),

@@ -1,0 +1,190 @@
+"""民情诉求 on the web: the list and one order's page with the steps its state allows, taking a demand (at the
+counter in one step with the visit), the 12345 and grid imports with their preview, the figures and their export."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from typing import Annotated
+
+from litestar.params import FromPath, FromQuery, Parameter
+
+from center.domain import DomainError
+from center.domain.access import Area
+from center.domain.demand_import import GRID_HEADER, HOTLINE_HEADER, MAX_FILE_BYTES, MAX_ROWS
+from center.domain.demands import CHANNEL_LABELS, DemandConflict
+from center.services import demand_export, demand_import, demands
+from center.services.centers import visible_centers
+from center.web.deps import STAFF, Staff
+from center.web.forms import FormData, optional_int
+from center.web.guards import requires
+from center.web.links import redirect, url
+from center.web.downloads import xlsx_response
+from center.web.render import flash, page, target_block
+
+LIST = "demands/list.html"
+SHOW = "demands/show.html"
+NEW = "demands/new.html"
+IMPORT = "demands/import.html"
+GRID = "demands/grid.html"
+FIGURES = "demands/figures.html"
+# Importing and the figures are the managers' (and the admin's); a worker reads the grid and works the orders.
+MANAGERS = requires(Area.stats, "导入和统计由中心负责人或区级管理员操作")
+IRREVERSIBLE = {"resolve", "callback", "send_back", "approve", "reject"}
+
+
+async def _new_context(staff: Staff, form: dict | None = None, **extra) -> dict:
+    return {"kinds": await demands.kinds(), "channels": CHANNEL_LABELS, "form": form or {}, **extra}
+
+
+def _is_access(refusal: DomainError) -> bool:
+    return type(refusal).__name__ in ("NotFound", "AccessDenied")
+
+
+class DemandsController(Controller):
+    path = "/demands"
+    guards = [requires(Area.demands)]
+    dependencies = {"staff": STAFF}
+    include_in_schema = False
+
+    @get("/", name="demands:list")
+    async def list_demands(self, request: Request, staff: Staff, grid: FromQuery[str] = "",
+                           stage: Annotated[str, Parameter(query="state")] = "", channel: FromQuery[str] = "",
+                           mine: FromQuery[str] = "") -> Response:
+        data = await demands.list_demands(staff, grid=optional_int(grid), state=stage[:20], channel=channel[:20],
+                                          mine=mine == "1")
+        filters = {"grid": optional_int(grid), "state": stage[:20], "channel": channel[:20], "mine": mine == "1"}
+        return page(request, LIST, {**data, "filters": filters, "reminders": await demands.reminders(staff)},
+                    block=target_block(request, LIST))
+
+    @get("/new", name="demands:new")
+    async def new(self, request: Request, staff: Staff) -> Response:
+        return page(request, NEW, await _new_context(staff, {"channel": "phone"}))
+
+    @post("/", name="demands:create")
+    async def create(self, request: Request, staff: Staff) -> Response:
+        form = await FormData.read(request)
+        fields = {k: form.text(k, limit=2100) for k in ("channel", "kind", "content", "address", "resident_name",
+                                                        "phone")}
+        try:
+            made = await demands.create(staff, **fields, visit_id=form.int("visit_id"),
+                                        with_visit=fields["channel"] == "counter")
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            return page(request, NEW, await _new_context(staff, fields, error=str(refusal),
+                                                          error_field=refusal.field), status_code=422)
+        flash(request, f"已登记诉求 {made['code']}" + ("，已派给网格员" if made["assignee"] else "，待派单"))
+        return redirect(request, "demands:show", demand_id=made["id"])
+
+    @get("/{demand_id:int}", name="demands:show")
+    async def show(self, request: Request, staff: Staff, demand_id: FromPath[int]) -> Response:
+        return page(request, SHOW, {**await demands.demand_view(staff, demand_id), "form": {}},
+                    block=target_block(request, SHOW))
+
+    @post("/{demand_id:int}/act", name="demands:act")
+    async def act(self, request: Request, staff: Staff, demand_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        action = form.text("action", limit=20)
+        solved_raw = form.text("solved", limit=2)
+        kwargs = dict(note=form.text("note", limit=1000), days=form.int("days"),
+                      satisfaction=form.text("satisfaction", limit=20) or None,
+                      solved=True if solved_raw == "1" else False if solved_raw == "0" else None,
+                      department=form.text("department", limit=100), assignee_id=form.int("assignee"),
+                      expected_version=form.int("version"))
+        try:
+            if action in IRREVERSIBLE and not form.flag("confirm"):
+                raise DomainError("请勾选“确认：提交后不能撤回”后再提交", field="confirm")
+            result = await demands.act(staff, demand_id, action, **kwargs)
+        except DemandConflict as conflict:
+            view = await demands.demand_view(staff, demand_id)
+            return page(request, SHOW, {**view, "form": form.as_dict(), "error": str(conflict)}, status_code=409)
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            view = await demands.demand_view(staff, demand_id)
+            return page(request, SHOW, {**view, "form": form.as_dict(), "error": str(refusal),
+                                        "error_field": refusal.field, "error_action": action}, status_code=422)
+        late = "（已超过时限）" if result["on_time"] is False else ""
+        flash(request, f"已{result['action_label']}{late}：{result['state_label']}")
+        return redirect(request, "demands:show", demand_id=demand_id)
+
+    @post("/{demand_id:int}/reveal", name="demands:reveal")
+    async def reveal(self, request: Request, staff: Staff, demand_id: FromPath[int]) -> Response:
+        contact = await demands.reveal_contact(staff, demand_id, ip=request.client.host if request.client else "")
+        view = await demands.demand_view(staff, demand_id)
+        return page(request, SHOW, {**view, "form": {}, "revealed": contact}, block=target_block(request, SHOW))
+
+    # ---- imports ----
+
+    async def _import_page(self, request: Request, staff: Staff, kind: str, **extra) -> dict:
+        centers = await visible_centers(staff) if staff.role == "admin" else []
+        return {"kind": kind, "header": HOTLINE_HEADER if kind == "hotline" else GRID_HEADER, "centers": centers,
+                "max_mb": MAX_FILE_BYTES // 1024 // 1024, "max_rows": MAX_ROWS, **extra}
+
+    @get("/import", name="demands:import", guards=[MANAGERS])
+    async def import_page(self, request: Request, staff: Staff) -> Response:
+        return page(request, IMPORT, await self._import_page(request, staff, "hotline"))
+
+    @get("/grid", name="demands:grid")
+    async def grid_page(self, request: Request, staff: Staff, center: FromQuery[str] = "") -> Response:
+        view = await demand_import.grid_view(staff, optional_int(center))
+        return page(request, GRID, {**await self._import_page(request, staff, "grid"), **view})
+
+    @post("/import", name="demands:upload", guards=[MANAGERS])
+    async def upload(self, request: Request, staff: Staff) -> Response:
+        form = await FormData.read(request)
+        kind = "grid" if form.text("kind", limit=10) == "grid" else "hotline"
+        upload_file = form.file("file")
+        template = GRID if kind == "grid" else IMPORT
+        base = await self._import_page(request, staff, kind)
+        if kind == "grid":
+            base.update(await demand_import.grid_view(staff, form.int("center")))
+        try:
+            if upload_file is None:
+                raise DomainError("请选择要导入的 .xlsx 文件", field="file")
+            content = await upload_file.read(MAX_FILE_BYTES + 1)
+            preview = await demand_import.upload(staff, kind, upload_file.filename or "", content,
+                                                 center_id=form.int("center"))
+        except DomainError as refusal:
+            if type(refusal).__name__ == "AccessDenied":
+                raise
+            return page(request, template, {**base, "error": str(refusal)}, status_code=422)
+        return page(request, template, {**base, "preview": preview},
+                    status_code=200 if preview["ok"] else 422)
+
+    @post("/import/confirm", name="demands:import_confirm", guards=[MANAGERS])
+    async def confirm(self, request: Request, staff: Staff) -> Response:
+        form = await FormData.read(request)
+        token = form.text("token", limit=64)
+        kind = "grid" if form.text("kind", limit=10) == "grid" else "hotline"
+        try:
+            result = await demand_import.confirm(staff, token)
+        except DomainError as refusal:
+            if _is_access(refusal) and type(refusal).__name__ != "NotFound":
+                raise
+            flash(request, str(refusal), "error")
+            return redirect(request, "demands:grid" if kind == "grid" else "demands:import")
+        if kind == "grid":
+            flash(request, "网格已导入：" + _grid_summary(result))
+            return redirect(request, "demands:grid")
+        note = "（这份文件已经导入过）" if result.get("already") else ""
+        flash(request, f"已导入 12345 工单 {result.get('created', 0)} 件，已存在跳过 {result.get('skipped', 0)} 件，"
+                       f"其中 {result.get('unrouted', 0)} 件地址未定位到网格、待派单{note}")
+        return redirect(request, "demands:list")
+
+    # ---- figures ----
+
+    @get("/figures", name="demands:figures", guards=[MANAGERS])
+    async def figures(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
+        return page(request, FIGURES, await demands.figures_view(staff, month or None))
+
+    @get("/figures.xlsx", name="demands:export", guards=[MANAGERS])
+    async def export(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
+        export = await demand_export.figures_workbook(staff, month or None)
+        return xlsx_response(export.content, export.filename, export.ascii_filename)
+
+
+def _grid_summary(result: dict) -> str:
+    return (f"新网格 {result.get('grids_new', 0)} 个、更新 {result.get('grids_changed', 0)} 个，新小区 "
+            f"{result.get('compounds_new', 0)} 个，新楼栋 {result.get('buildings_new', 0)} 栋、更新 "
+            f"{result.get('buildings_changed', 0)} 栋，未变 {result.get('unchanged', 0)} 栋")
