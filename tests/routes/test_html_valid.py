@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from center.app import create_app
 from center.config import DEMO_PASSWORD
-from center.tables import Case, Item, Rating, RatingFollowup, Senior, Staff, Ticket, Visit
+from center.tables import Demand, Case, Item, Rating, RatingFollowup, Senior, Staff, Ticket, Visit
 from tests.factories import load_demo, login
 from tests.support.vnu import Vnu
 
@@ -94,7 +94,10 @@ async def demo_ids() -> dict[str, str]:
     staff = await Staff.select(Staff.ical_token, Staff.window).where(Staff.username == "worker").first()
     followup = await RatingFollowup.select(RatingFollowup.id).where(RatingFollowup.center.slug == "daxi").order_by(
         RatingFollowup.id).first()
+    demand = await Demand.select(Demand.id).where(
+        (Demand.center.slug == "daxi") & (Demand.state == "working")).order_by(Demand.id).first()
     return {
+        "demand_id": str(demand["id"]),
         "case_id": str(daxi_case["id"]),
         "token": daxi_case["public_token"],
         "item_id": str(item["id"]),
@@ -141,6 +144,12 @@ async def test_every_page_passes_the_nu_html_checker(db, vnu):
     urls += [f"/cases/{consult}/slip?variant=receipt",
              f"/cases/{next(c['id'] for c in finished if c['id'] not in rated)}",
              f"/cases/{next(c['id'] for c in finished if c['id'] in rated)}"]
+    # A demand at each stage its page offers different steps for, and the counter's demand panel.
+    for state in ("new", "signed", "contacted", "resolved", "visited", "returned"):
+        demand = await Demand.select(Demand.id).where(
+            (Demand.center.slug == "daxi") & (Demand.state == state)).order_by(Demand.id).first()
+        urls.append(f"/demands/{demand['id']}")
+    urls += ["/counter/?demand=1", "/demands/?state=open&mine=1"]
 
     errors: dict[str, list[str]] = defaultdict(list)
     checked: dict[str, set[str]] = defaultdict(set)  # url -> who saw it as a page
