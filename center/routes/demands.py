@@ -6,7 +6,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from typing import Annotated
 
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from center.domain import DomainError
 from center.domain.access import Area
@@ -48,7 +48,7 @@ class DemandsController(Controller):
 
     @get("/", name="demands:list")
     async def list_demands(self, request: Request, staff: Staff, grid: FromQuery[str] = "",
-                           stage: Annotated[str, Parameter(query="state")] = "", channel: FromQuery[str] = "",
+                           stage: Annotated[str, QueryParameter(name="state")] = "", channel: FromQuery[str] = "",
                            mine: FromQuery[str] = "") -> Response:
         data = await demands.list_demands(staff, grid=optional_int(grid), state=stage[:20], channel=channel[:20],
                                           mine=mine == "1")
