@@ -43,6 +43,8 @@ APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rating": (("subject",),),
     "rating_event": (),
     "demand_event": (),
+    "demand_case": (("case",),),
+    "home_visit": (),
 }
 
 
@@ -56,7 +58,7 @@ def no_replace(engine_type: str, table: str, keys: tuple[tuple[str, ...], ...]) 
     if engine_type != "sqlite":
         return []
     conditions = [f"EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)"] + [
-        "EXISTS (SELECT 1 FROM {} WHERE {})".format(table, " AND ".join(f"{c} = NEW.{c}" for c in key))
+        "EXISTS (SELECT 1 FROM {} WHERE {})".format(table, " AND ".join(f'"{c}" = NEW."{c}"' for c in key))
         for key in keys
     ]
     return [

@@ -669,6 +669,24 @@ class DemandKind(Table):
     active = Boolean(default=True)
 
 
+class Household(Table):
+    """A household in the 帮办代办 register: who needs help (tags), where, and their agent (代办员). The ID number
+    and phone are shown masked; each reveal is audit-logged."""
+
+    center = ForeignKey(references=Center, on_delete=OnDelete.restrict)
+    name = Varchar(length=40)
+    id_number = Varchar(length=18, default="")
+    phone = Varchar(length=20, default="")
+    address = Varchar(length=200, default="")
+    building = ForeignKey(references=Building, null=True, on_delete=OnDelete.restrict)
+    tags = Text(default="[]")  # JSON list: 独居 空巢 残疾 低保 高龄
+    agent = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    note = Varchar(length=500, default="")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
 class Demand(Table):
     """One resident demand (民情诉求), a work order from any channel, with where it is now."""
 
@@ -686,6 +704,7 @@ class Demand(Table):
     resident_name = Varchar(length=40, default="")
     phone = Varchar(length=20, default="")
     visit = ForeignKey(references=Visit, null=True, on_delete=OnDelete.restrict)
+    household = ForeignKey(references=Household, null=True, on_delete=OnDelete.restrict)  # a 代办 order's household
     created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
     received_at = Timestamptz(index=True)
     state = Varchar(length=16, index=True)
@@ -721,6 +740,28 @@ class DemandEvent(Table):
     note = Text(default="")
 
 
+class DemandCase(Table):
+    """A catalog case a 代办 order opened on the resident's behalf, and whether the 委托书 was received (append-only)."""
+
+    demand = ForeignKey(references=Demand, on_delete=OnDelete.restrict)
+    case = ForeignKey(references=Case, unique=True, on_delete=OnDelete.restrict)
+    attorney = Boolean(default=False)  # the power of attorney (委托书) was received with the materials
+    at = Timestamptz()
+    actor = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+
+
+class HomeVisit(Table):
+    """A home visit (上门服务) to a household: the day, who went and what was done (append-only)."""
+
+    household = ForeignKey(references=Household, on_delete=OnDelete.restrict)
+    day = Date()
+    who = Varchar(length=100)
+    what = Text()
+    demand = ForeignKey(references=Demand, null=True, on_delete=OnDelete.restrict)
+    recorded_by = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    at = Timestamptz()
+
+
 class DemandUpload(Table):
     """An uploaded spreadsheet waiting for its confirmation (12345 orders or the grid), then what it did."""
 
@@ -744,5 +785,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Canteen, Senior, Terminal, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
     ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
     RatingReason, Rating, RatingFollowup, RatingEvent, RatingAttempt, RatingPad,
-    Grid, Compound, Building, DemandKind, Demand, DemandEvent, DemandUpload,
+    Grid, Compound, Building, DemandKind, Household, Demand, DemandEvent, DemandCase, HomeVisit, DemandUpload,
 )

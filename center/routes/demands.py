@@ -104,8 +104,7 @@ class DemandsController(Controller):
             view = await demands.demand_view(staff, demand_id)
             return page(request, SHOW, {**view, "form": form.as_dict(), "error": str(refusal),
                                         "error_field": refusal.field, "error_action": action}, status_code=422)
-        late = "（已超过时限）" if result["on_time"] is False else ""
-        flash(request, f"已{result['action_label']}{late}：{result['state_label']}")
+        flash(request, done_message(result))
         return redirect(request, "demands:show", demand_id=demand_id)
 
     @post("/{demand_id:int}/reveal", name="demands:reveal")
@@ -182,6 +181,15 @@ class DemandsController(Controller):
     async def export(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
         export = await demand_export.figures_workbook(staff, month or None)
         return xlsx_response(export.content, export.filename, export.ascii_filename)
+
+
+def done_message(result: dict) -> str:
+    """"已签收", "已记录联系群众（已联系）", with "，已超过时限" when the step was late."""
+    label, state = result["action_label"], result["state_label"]
+    text = state if state == f"已{label}" else f"已记录{label}" + (
+        f"，现在：{state}" if result["action"] not in ("urge", "whistle", "report", "extend", "approve", "reject")
+        else "")
+    return text + ("，已超过时限" if result["on_time"] is False else "")
 
 
 def _grid_summary(result: dict) -> str:

@@ -18,7 +18,7 @@ from center.timeutil import utcnow
 RATE_COLUMNS = [Column("工单", Kind.integer), Column("应签收", Kind.integer), Column("按时签收", Kind.integer),
                 Column("响应率(%)", Kind.decimal), Column("已回访", Kind.integer), Column("已解决", Kind.integer),
                 Column("解决率(%)", Kind.decimal), Column("满意", Kind.integer), Column("满意率(%)", Kind.decimal),
-                Column("超期在办", Kind.integer)]
+                Column("超期", Kind.integer)]
 NOTES = [["响应率", "按时签收 ÷ 应签收（已签收的，及超过签收时限仍未签收的）"],
          ["解决率", "回访时群众表示已解决 ÷ 已回访"], ["满意率", "回访时满意或基本满意 ÷ 已回访"]]
 
@@ -37,7 +37,7 @@ async def figures_workbook(actor: CurrentUser, month: str | None = None, now: da
     write_table(wb.create_sheet("汇总"), [Column("指标"), Column("数值")],
                 [["月份", view["month"]], ["工单", total["orders"]], ["响应率(%)", total["response_rate"]],
                  ["解决率(%)", total["solve_rate"]], ["满意率(%)", total["satisfaction_rate"]],
-                 ["超期在办", total["overdue"]], *NOTES], ["合计工单", total["orders"]])
+                 ["超期（本月受理）", total["overdue"]], *NOTES], ["合计工单", total["orders"]])
     for group in view["groups"]:
         write_table(wb.create_sheet(f"按{group['label']}"), [Column(group["label"]), *RATE_COLUMNS],
                     [[r["name"], *_rate_cells(r)] for r in group["rows"]], ["合计", *_rate_cells(total)])

@@ -48,6 +48,9 @@ from center.services.identity import CurrentUser
 from center.tables import Building, Compound, Demand, DemandEvent, DemandKind, Grid, Staff, Visit
 from center.timeutil import LOCAL_TZ, to_local, utcnow
 
+# What an order waits for in each state (the reminders and the deadline's mark name the step due).
+WAITING_FOR = {State.new: "待签收", State.returned: "待重新派单", State.signed: "待联系群众",
+               State.contacted: "待办结", State.working: "待办结", State.resolved: "待回访"}
 DEADLINE_HORIZON = timedelta(days=120)  # the center's hours are loaded this far ahead for deadlines in hours
 
 
@@ -199,6 +202,7 @@ def _decorate(row: dict, now_local: datetime, calendar, labels: dict[str, str]) 
     row["mark"] = mark.value
     row["mark_label"] = MARK_LABELS.get(mark, "")
     row["state_label"] = STATE_LABELS[State(row["state"])]
+    row["waiting"] = WAITING_FOR.get(State(row["state"]), "")
     row["channel_label"] = CHANNEL_LABELS[Channel(row["channel"])]
     row["kind_label"] = labels.get(row["kind"], row["kind"])
     row["resident_masked"] = mask_name(row.get("resident_name"))
@@ -432,8 +436,7 @@ async def reminders(actor: CurrentUser, now: datetime | None = None) -> list[dic
     for r in rows:
         _decorate(r, local, calendar, labels)
         if r["mark"] or (actor.role == "manager" and r["extension_days"] is not None):
-            waiting = {"new": "待签收", "returned": "待重新派单", "signed": "待联系群众", "contacted": "待办结",
-                       "working": "待办结", "resolved": "待回访"}[r["state"]]
+            waiting = r["waiting"]
             if actor.role == "manager" and r["extension_days"] is not None:
                 waiting = "延期申请待批准"
             out.append({**r, "waiting": waiting})
@@ -472,7 +475,8 @@ async def facts(center_id: int | None, start: datetime, end: datetime, now: date
         if signed is None and local > to_local(r["sign_due"]):
             signed = False  # past its deadline unsigned: not responded
         due = _step_deadline(r)
-        overdue = State(r["state"]) in OPEN_STATES and deadline_mark(due, local, calendar) == Mark.overdue
+        overdue = State(r["state"]) in OPEN_STATES | {State.resolved} and deadline_mark(
+            due, local, calendar) == Mark.overdue
         out.append(DemandFact(
             month=to_local(r["received_at"]).strftime("%Y-%m"), grid=r["grid_name"] or "",
             worker=r["worker_name"] or "", kind=labels.get(r["kind"], r["kind"]),

@@ -6,9 +6,9 @@ from piccolo.engine.finder import engine_finder
 
 from center.dbsql import APPEND_ONLY_KEYS, append_only, no_replace, run_all
 
-ID = "2026-12-07T14:54:00:000000"
+ID = "2026-12-07T15:18:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "demand_kind seeds; demand_event append-only; grid unique keys; demand indexes"
+DESCRIPTION = "demand_kind seeds; demand_event, demand_case and home_visit append-only; grid unique keys; demand indexes"
 
 # As in center.domain.demands.DEFAULT_KINDS when this migration was written (a migration does not follow the code):
 # (code, label, resolve working days, sign working hours, contact working hours).
@@ -46,9 +46,17 @@ async def forwards():
                 "CREATE INDEX IF NOT EXISTS demand_center_received ON demand (center, received_at)",
                 "CREATE INDEX IF NOT EXISTS demand_event_demand ON demand_event (demand)",
                 "CREATE INDEX IF NOT EXISTS demand_upload_center ON demand_upload (center, uploaded_at)",
+                "CREATE INDEX IF NOT EXISTS household_center ON household (center)",
+                "CREATE INDEX IF NOT EXISTS demand_household ON demand (household)",
+                "CREATE INDEX IF NOT EXISTS demand_case_demand ON demand_case (demand)",
+                "CREATE INDEX IF NOT EXISTS home_visit_household ON home_visit (household, day)",
             ]
             + append_only(engine_type, "demand_event")
             + no_replace(engine_type, "demand_event", APPEND_ONLY_KEYS["demand_event"])
+            + append_only(engine_type, "demand_case")
+            + no_replace(engine_type, "demand_case", APPEND_ONLY_KEYS["demand_case"])
+            + append_only(engine_type, "home_visit")
+            + no_replace(engine_type, "home_visit", APPEND_ONLY_KEYS["home_visit"])
         )
 
     manager.add_raw(raw)
