@@ -165,3 +165,46 @@ async def _demands(center_id: int, slug: str) -> int:
         await demands.act(caller, demand_id, "callback", solved=solved, satisfaction=satisfaction,
                           note="电话回访", now=clock + timedelta(days=1))
     return made
+
+
+HOUSEHOLDS = (  # name, birth, tags, building, what a home visit did
+    ("刘桂兰", "1938-03-12", ["独居", "高龄"], "纸箱厂小区2号楼1单元102", "送药上门，测量血压，帮忙交了电费"),
+    ("陈志远", "1950-07-08", ["残疾", "低保"], "黛溪花园3号楼2单元301", "代领轮椅，检查家中无障碍扶手"),
+    ("孙玉珍", "1946-12-20", ["空巢"], "纸箱厂小区5号楼1单元401", "陪同到社区卫生室体检"),
+)
+
+
+async def load_errands(centers: dict[str, int]) -> int:
+    """Three daxi households with the demo worker as their agent, a home visit each, and one 代办 order that opened
+    a 老年证 case with the 委托书 received."""
+    from center.domain.privacy import id_check_digit
+    from center.services import errands
+    from center.tables import HomeVisit, Household, Item
+
+    center_id = centers["daxi"]
+    if await Household.exists().where(Household.center == center_id):
+        return 0
+    worker = await load_user((await Staff.select(Staff.id).where(Staff.username == "worker").first())["id"])
+    now = utcnow()
+    made = 0
+    first_id = None
+    for n, (name, birth, tags, address, done) in enumerate(HOUSEHOLDS):
+        first17 = f"371626{birth.replace('-', '')}{n + 11:03d}"
+        household_id = await errands.create_household(
+            worker, name=name, id_number=first17 + id_check_digit(first17), phone=f"1386543{n:04d}",
+            address=address, tags=tags, note="", agent_id=worker.id, now=now - timedelta(days=20))
+        first_id = first_id or household_id
+        day = to_local(now).date() - timedelta(days=7 + n)
+        await errands.add_home_visit(worker, household_id, day=day, who=worker.display_name, what=done,
+                                     now=now - timedelta(days=7 + n))
+        made += 1
+    order = await errands.errand_for_household(worker, first_id, "代办老年证换领，老人行动不便",
+                                               now=now - timedelta(days=3))
+    await demands.act(worker, order["id"], "sign", now=now - timedelta(days=3) + timedelta(minutes=30))
+    await demands.act(worker, order["id"], "contact", note="电话联系刘阿姨，约定上门收取材料和委托书",
+                      now=now - timedelta(days=3) + timedelta(hours=1))
+    item = await Item.select(Item.id).where(Item.code == "MZ01").first()
+    if item:
+        await errands.open_case(worker, order["id"], item["id"], True, now=now - timedelta(days=2))
+    assert await HomeVisit.count() >= made
+    return made

@@ -15,7 +15,7 @@ from center.services.catalog import load_catalog
 from center.services.passwords import hash_password
 from center.demo.catalog import CATEGORIES, KEYWORDS
 from center.demo.hall import load_hall
-from center.demo.demands import load_demands
+from center.demo.demands import load_demands, load_errands
 from center.demo.ratings import load_ratings
 from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
@@ -111,6 +111,7 @@ async def load_demo(settings: Settings) -> dict[str, int]:
     created["tickets"] = await load_hall(centers)
     created["ratings"] = await load_ratings(centers, settings)
     created["demands"] = await load_demands(centers)
+    created["households"] = await load_errands(centers)
     if any(created.values()):
         await audit.record("demo.load", detail=created)
     return created

@@ -2,7 +2,7 @@
 
 from center.routes.api import ApiController, TerminalController
 from center.routes.dining import DeskController, ManagementController
-from center.routes.demands import DemandsController
+from center.routes.demands import DemandsController, ErrandsController
 from center.routes.duty import DutyController, IcalController
 from center.routes.rosters import RostersController
 from center.routes.screen import ScreenController
@@ -31,6 +31,7 @@ ROUTES = [
     CentersController,
     CounterController,
     DemandsController,
+    ErrandsController,
     DeskController,
     DutyController,
     HallApiController,

@@ -4,6 +4,7 @@ counter in one step with the visit), the 12345 and grid imports with their previ
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from typing import Annotated
 
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -12,10 +13,10 @@ from center.domain import DomainError
 from center.domain.access import Area
 from center.domain.demand_import import GRID_HEADER, HOTLINE_HEADER, MAX_FILE_BYTES, MAX_ROWS
 from center.domain.demands import CHANNEL_LABELS, DemandConflict
-from center.services import demand_export, demand_import, demands
+from center.services import demand_export, demand_import, demands, errands
 from center.services.centers import visible_centers
 from center.web.deps import STAFF, Staff
-from center.web.forms import FormData, optional_int
+from center.web.forms import FormData, optional_int, parse_day
 from center.web.guards import requires
 from center.web.links import redirect, url
 from center.web.downloads import xlsx_response
@@ -27,6 +28,9 @@ NEW = "demands/new.html"
 IMPORT = "demands/import.html"
 GRID = "demands/grid.html"
 FIGURES = "demands/figures.html"
+HOUSEHOLDS = "demands/households.html"
+HOUSEHOLD = "demands/household.html"
+PROACTIVE = "demands/proactive.html"
 # Importing and the figures are the managers' (and the admin's); a worker reads the grid and works the orders.
 MANAGERS = requires(Area.stats, "导入和统计由中心负责人或区级管理员操作")
 IRREVERSIBLE = {"resolve", "callback", "send_back", "approve", "reject"}
@@ -196,3 +200,109 @@ def _grid_summary(result: dict) -> str:
     return (f"新网格 {result.get('grids_new', 0)} 个、更新 {result.get('grids_changed', 0)} 个，新小区 "
             f"{result.get('compounds_new', 0)} 个，新楼栋 {result.get('buildings_new', 0)} 栋、更新 "
             f"{result.get('buildings_changed', 0)} 栋，未变 {result.get('unchanged', 0)} 栋")
+
+
+class ErrandsController(Controller):
+    """帮办代办: the household register, home visits, 代办 cases from an order, the proactive list."""
+
+    path = "/demands"
+    guards = [requires(Area.demands)]
+    dependencies = {"staff": STAFF}
+    include_in_schema = False
+
+    @post("/{demand_id:int}/cases", name="demands:case")
+    async def open_case(self, request: Request, staff: Staff, demand_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        try:
+            made = await errands.open_case(staff, demand_id, form.int("item"), form.flag("attorney"))
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            view = await demands.demand_view(staff, demand_id)
+            return page(request, SHOW, {**view, "form": form.as_dict(), "error": str(refusal),
+                                        "error_field": refusal.field},
+                        status_code=422)
+        flash(request, f"已代为受理，办件编号 {made['code']}"
+              + (f"；缺 {len(made['missing_names'])} 项材料，已列在一次性告知单上" if made["missing_names"] else ""))
+        return redirect(request, "demands:show", demand_id=demand_id)
+
+    @get("/households", name="demands:households")
+    async def households(self, request: Request, staff: Staff, tag: FromQuery[str] = "") -> Response:
+        return page(request, HOUSEHOLDS, {**await errands.list_households(staff, tag[:10]), "form": {},
+                                          "agents": await errands.agents_of(staff)})
+
+    @post("/households", name="demands:household_create")
+    async def create_household(self, request: Request, staff: Staff) -> Response:
+        form = await FormData.read(request)
+        try:
+            household_id = await errands.create_household(
+                staff, name=form.text("name", limit=100), id_number=form.text("id_number", limit=40),
+                phone=form.text("phone", limit=40), address=form.text("address", limit=300),
+                tags=form.texts("tags", limit=10), note=form.text("note", limit=1000), agent_id=form.int("agent"))
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            view = await errands.list_households(staff)
+            return page(request, HOUSEHOLDS, {**view, "form": form.as_dict(), "picked": form.texts("tags", limit=10),
+                                              "error": str(refusal), "error_field": refusal.field,
+                                              "agents": await errands.agents_of(staff)}, status_code=422)
+        flash(request, "已登记帮扶对象")
+        return redirect(request, "demands:household", household_id=household_id)
+
+    @get("/households/{household_id:int}", name="demands:household")
+    async def household(self, request: Request, staff: Staff, household_id: FromPath[int]) -> Response:
+        return page(request, HOUSEHOLD, {**await errands.household_view(staff, household_id), "form": {}},
+                    block=target_block(request, HOUSEHOLD))
+
+    @post("/households/{household_id:int}/reveal", name="demands:household_reveal")
+    async def reveal(self, request: Request, staff: Staff, household_id: FromPath[int]) -> Response:
+        shown = await errands.reveal_household(staff, household_id, ip=request.client.host if request.client else "")
+        return page(request, HOUSEHOLD, {**await errands.household_view(staff, household_id), "form": {},
+                                         "revealed": shown}, block=target_block(request, HOUSEHOLD))
+
+    @post("/households/{household_id:int}/{what:str}", name="demands:household_act")
+    async def act(self, request: Request, staff: Staff, household_id: FromPath[int], what: FromPath[str]) -> Response:
+        form = await FormData.read(request)
+        try:
+            if what == "visits":
+                day = parse_day(form.text("day", limit=20))
+                await errands.add_home_visit(staff, household_id, day=day, who=form.text("who", limit=200),
+                                             what=form.text("done", limit=2000))
+                message = "已记录上门服务"
+            elif what == "agent":
+                await errands.set_agent(staff, household_id, form.int("agent"))
+                message = "已指定代办员"
+            elif what == "errand":
+                made = await errands.errand_for_household(staff, household_id, form.text("content", limit=2100))
+                flash(request, f"已登记代办单 {made['code']}")
+                return redirect(request, "demands:show", demand_id=made["id"])
+            else:
+                raise NotFoundException("没有这个操作")
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            view = await errands.household_view(staff, household_id)
+            return page(request, HOUSEHOLD, {**view, "form": {**form.as_dict(), "what": what},
+                                             "error": str(refusal), "error_field": refusal.field}, status_code=422)
+        flash(request, message)
+        return redirect(request, "demands:household", household_id=household_id)
+
+    @get("/proactive", name="demands:proactive")
+    async def proactive(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
+        return page(request, PROACTIVE, {**await errands.proactive_view(staff, month or None), "form": {}})
+
+    @post("/proactive", name="demands:proactive_confirm")
+    async def proactive_confirm(self, request: Request, staff: Staff) -> Response:
+        form = await FormData.read(request)
+        month = form.text("month", limit=7)
+        try:
+            made = await errands.confirm_proactive(staff, form.texts("keys", limit=40), month,
+                                                   assignee_id=form.int("assignee"))
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            view = await errands.proactive_view(staff, month)
+            return page(request, PROACTIVE, {**view, "form": form.as_dict(), "picked": form.texts("keys", limit=40),
+                                              "error": str(refusal), "error_field": refusal.field}, status_code=422)
+        flash(request, f"已生成代办单 {len(made)} 张" if made else "勾选的老人都已有代办单，没有新建")
+        return redirect(request, "demands:proactive", month=month)

@@ -24,6 +24,7 @@ from center.domain.demands import (
     DemandError,
     DemandFact,
     DemandInput,
+    HANDLING_STATES,
     KindRule,
     Mark,
     Place,
@@ -45,9 +46,11 @@ from center.services import audit
 from center.services.calendar import get_calendar
 from center.services.hours import hours_book
 from center.services.identity import CurrentUser
-from center.tables import Building, Compound, Demand, DemandEvent, DemandKind, Grid, Staff, Visit
+from center.tables import Building, Compound, Demand, DemandEvent, DemandKind, Grid, Item, Staff, Visit
 from center.timeutil import LOCAL_TZ, to_local, utcnow
 
+# Events that are not steps of the order's life: its opening, and a case opened by a 代办 order.
+EVENT_LABELS = {"open": "受理", "case": "代办受理"}
 # What an order waits for in each state (the reminders and the deadline's mark name the step due).
 WAITING_FOR = {State.new: "待签收", State.returned: "待重新派单", State.signed: "待联系群众",
                State.contacted: "待办结", State.working: "待办结", State.resolved: "待回访"}
@@ -113,8 +116,8 @@ def _is_unique_violation(exc: Exception) -> bool:
 
 async def insert_demand(actor: CurrentUser | None, *, center_id: int, data: DemandInput, received_at: datetime,
                         routed: Route, assignee: int | None, calendar, periods, source_no: str | None = None,
-                        resolve_days: int | None = None, visit_id: int | None = None, now: datetime,
-                        rules: dict[str, KindRule]) -> dict:
+                        resolve_days: int | None = None, visit_id: int | None = None,
+                        household_id: int | None = None, now: datetime, rules: dict[str, KindRule]) -> dict:
     """Write one order and its opening event (inside the caller's write transaction)."""
     local = to_local(received_at)
     due = deadlines(local, rules[data.kind], calendar, periods, resolve_days)
@@ -123,6 +126,7 @@ async def insert_demand(actor: CurrentUser | None, *, center_id: int, data: Dema
         code=code, center=center_id, channel=data.channel.value, source_no=source_no, kind=data.kind,
         content=data.content, address=data.address, compound=routed.compound_id, building=routed.building_id,
         grid=routed.grid_id, assignee=assignee, resident_name=data.resident_name, phone=data.phone, visit=visit_id,
+        household=household_id,
         created_by=actor.id if actor else None, received_at=received_at, state=State.new.value,
         sign_due=due.sign_due, contact_due=due.contact_due, due_on=due.due_on, version=1, updated_at=now,
     )
@@ -138,7 +142,8 @@ async def insert_demand(actor: CurrentUser | None, *, center_id: int, data: Dema
 
 async def create(actor: CurrentUser, *, channel: object, kind: object, content: object, address: object = "",
                  resident_name: object = "", phone: object = "", visit_id: int | None = None,
-                 with_visit: bool = False, now: datetime | None = None) -> dict:
+                 with_visit: bool = False, household_id: int | None = None, assignee_id: int | None = None,
+                 source_no: str | None = None, now: datetime | None = None) -> dict:
     """A demand taken by a worker (窗口, 电话, 网格上报, 小程序). At the counter (`with_visit`) the visit is logged
     in the same transaction: every visit is logged, and the demand is its outcome."""
     now = now or utcnow()
@@ -156,6 +161,8 @@ async def create(actor: CurrentUser, *, channel: object, kind: object, content: 
     assignee = workers.get(routed.grid_id) if routed.grid_id else None
     if data.channel == Channel.grid and assignee is None and actor.role == "worker":
         assignee = actor.id  # a grid worker's own report stays with them when the address names no grid
+    if assignee_id is not None:  # a household's agent (代办员) takes its 代办 orders
+        assignee = assignee_id
     for attempt in range(5):
         try:
             async with db.point_write():
@@ -169,10 +176,17 @@ async def create(actor: CurrentUser, *, channel: object, kind: object, content: 
                                        detail={"outcome": "demand"})
                 return await insert_demand(actor, center_id=actor.center_id, data=data, received_at=now,
                                            routed=routed, assignee=assignee, calendar=calendar, periods=periods,
-                                           visit_id=visit_id, now=now, rules=rules)
+                                           visit_id=visit_id, household_id=household_id, source_no=source_no,
+                                           now=now, rules=rules)
         except Exception as exc:  # two orders numbered at the same instant: number again
             if not _is_unique_violation(exc) or attempt == 4:
                 raise
+            if source_no is not None:  # the same proposal confirmed twice at once: the first one stands
+                existing = await Demand.select(Demand.id, Demand.code, Demand.grid, Demand.assignee).where(
+                    Demand.source_no == source_no).first()
+                if existing is not None:
+                    return {"id": existing["id"], "code": existing["code"], "grid": existing["grid"],
+                            "assignee": existing["assignee"], "existing": True}
             if with_visit:
                 visit_id = None
     raise DemandError("诉求编号冲突，请重试")
@@ -245,7 +259,7 @@ async def demand_view(actor: CurrentUser, demand_id: int, now: datetime | None =
         DemandEvent.actor.display_name.as_alias("actor_name"),
     ).where(DemandEvent.demand == demand_id).order_by(DemandEvent.id)
     for e in events:
-        e["action_label"] = "受理" if e["action"] == "open" else ACTION_LABELS.get(Action(e["action"]), e["action"])
+        e["action_label"] = EVENT_LABELS.get(e["action"]) or ACTION_LABELS.get(Action(e["action"]), e["action"])
         e["to_label"] = STATE_LABELS[State(e["to_state"])] if e["to_state"] else ""
     same_center = actor.center_id == row["center"]
     actions = allowed_actions(row["state"], role=actor.role if same_center else "reader",
@@ -258,7 +272,15 @@ async def demand_view(actor: CurrentUser, demand_id: int, now: datetime | None =
         workers = await Staff.select(Staff.id, Staff.display_name).where(
             (Staff.center == row["center"]) & (Staff.active == True) & (Staff.role == "worker")  # noqa: E712
         ).order_by(Staff.display_name)
-    return {"demand": row, "events": events, "actions": [a.value for a in actions],
+    errand = {}
+    if row["kind"] == "errand":  # a 代办 order: the cases it opened, and what may be opened next
+        from center.services import errands
+        errand = {"cases": await errands.errand_cases(demand_id),
+                  "may_open": same_center and State(row["state"]) in HANDLING_STATES
+                  and (row["assignee"] == actor.id or actor.role == "manager"),
+                  "catalog": await Item.select(Item.id, Item.code, Item.name).where(
+                      Item.active == True).order_by(Item.code)}  # noqa: E712
+    return {"demand": row, "events": events, "actions": [a.value for a in actions], "errand": errand,
             "action_labels": {a.value: l for a, l in ACTION_LABELS.items()}, "workers": workers,
             "satisfaction_labels": SATISFACTION_LABELS}
 

@@ -5,6 +5,15 @@ from __future__ import annotations
 from litestar import Request
 
 
+def parse_day(raw: str | None):
+    """A date field's value (YYYY-MM-DD) as a date, or None when empty or not a date."""
+    from datetime import date
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        return None
+
+
 def optional_int(raw: str | None) -> int | None:
     """A number from a query or a field; empty (a plain form's 全部 option sends "") or not a number means none,
     so a filter left at 全部 shows everything instead of answering 400."""
