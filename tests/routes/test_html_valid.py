@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from center.app import create_app
 from center.config import DEMO_PASSWORD
-from center.tables import Demand, Case, Item, Rating, RatingFollowup, Senior, Staff, Ticket, Visit
+from center.tables import Demand, Household, Case, Item, Rating, RatingFollowup, Senior, Staff, Ticket, Visit
 from tests.factories import load_demo, login
 from tests.support.vnu import Vnu
 
@@ -96,7 +96,9 @@ async def demo_ids() -> dict[str, str]:
         RatingFollowup.id).first()
     demand = await Demand.select(Demand.id).where(
         (Demand.center.slug == "daxi") & (Demand.state == "working")).order_by(Demand.id).first()
+    household = await Household.select(Household.id).where(Household.center.slug == "daxi").first()
     return {
+        "household_id": str(household["id"]),
         "demand_id": str(demand["id"]),
         "case_id": str(daxi_case["id"]),
         "token": daxi_case["public_token"],
@@ -149,7 +151,10 @@ async def test_every_page_passes_the_nu_html_checker(db, vnu):
         demand = await Demand.select(Demand.id).where(
             (Demand.center.slug == "daxi") & (Demand.state == state)).order_by(Demand.id).first()
         urls.append(f"/demands/{demand['id']}")
-    urls += ["/counter/?demand=1", "/demands/?state=open&mine=1"]
+    errand = await Demand.select(Demand.id).where((Demand.center.slug == "daxi") & (Demand.kind == "errand")
+                                                  & (Demand.household.is_not_null())).first()
+    urls += ["/counter/?demand=1", "/demands/?state=open&mine=1", f"/demands/{errand['id']}",
+             "/demands/households?tag=独居", "/demands/proactive?month=2027-03"]
 
     errors: dict[str, list[str]] = defaultdict(list)
     checked: dict[str, set[str]] = defaultdict(set)  # url -> who saw it as a page
