@@ -31,6 +31,7 @@ FIGURES = "demands/figures.html"
 HOUSEHOLDS = "demands/households.html"
 HOUSEHOLD = "demands/household.html"
 PROACTIVE = "demands/proactive.html"
+KINDS = "demands/kinds.html"
 # Importing and the figures are the managers' (and the admin's); a worker reads the grid and works the orders.
 MANAGERS = requires(Area.stats, "导入和统计由中心负责人或区级管理员操作")
 IRREVERSIBLE = {"resolve", "callback", "send_back", "approve", "reject"}
@@ -174,6 +175,26 @@ class DemandsController(Controller):
         flash(request, f"已导入 12345 工单 {result.get('created', 0)} 件，已存在跳过 {result.get('skipped', 0)} 件，"
                        f"其中 {result.get('unrouted', 0)} 件地址未定位到网格、待派单{note}")
         return redirect(request, "demands:list")
+
+    # ---- the kinds' deadlines ----
+
+    @get("/kinds", name="demands:kinds")
+    async def kinds(self, request: Request, staff: Staff) -> Response:
+        return page(request, KINDS, await demands.kinds_view())
+
+    @post("/kinds/{code:str}", name="demands:kind_update")
+    async def update_kind(self, request: Request, staff: Staff, code: FromPath[str]) -> Response:
+        form = await FormData.read(request)
+        try:
+            await demands.update_kind(staff, code[:20], sign_hours=form.int("sign_hours"),
+                                      contact_hours=form.int("contact_hours"), resolve_days=form.int("resolve_days"))
+        except DomainError as refusal:
+            if _is_access(refusal):
+                raise
+            return page(request, KINDS, {**await demands.kinds_view(), "error": str(refusal), "error_code": code,
+                                         "form": form.as_dict()}, status_code=422)
+        flash(request, "已保存时限：此后受理的诉求按新时限计算，已有诉求的时限不变")
+        return redirect(request, "demands:kinds")
 
     # ---- figures ----
 

@@ -7,7 +7,7 @@ from datetime import date
 from center.domain.catalog import ItemKind
 from center.domain.cases import due_date
 from center.domain.privacy import mask_name
-from center.services import cases, ratings
+from center.services import demands, cases, ratings
 from center.services.calendar import get_calendar
 from center.services.catalog import get_item, search_items
 from center.services.identity import CurrentUser
@@ -37,6 +37,8 @@ async def sidebar(actor: CurrentUser, today: date | None = None) -> dict:
         "reminders": await cases.reminders_today(actor, today),
         # The manager's 差评 follow-ups due soon or overdue, beside the case reminders.
         "rating_reminders": await ratings.reminders_today(actor, today),
+        # Demands due soon or overdue: the grid worker's own, the manager's whole center.
+        "demand_reminders": await demands.reminders(actor),
         "overdue_count": sum(1 for c in mine if c["mark"] == "overdue"),
     }
 

@@ -547,3 +547,28 @@ async def figures_view(actor: CurrentUser, month: str | None = None, now: dateti
     return {"month": month, "months": months, "total": rates(this),
             "groups": [{"key": key, "label": label, "rows": rates_by(this, key)} for key, label in GROUPINGS.items()],
             "trend": trend, "heat": table, "overdue": overdue}
+
+
+async def kinds_view() -> dict:
+    rows = await DemandKind.select().order_by(DemandKind.sort_order)
+    return {"kinds": rows}
+
+
+async def update_kind(actor: CurrentUser, code: str, *, sign_hours: int | None, contact_hours: int | None,
+                      resolve_days: int | None) -> None:
+    """The district's deadlines of one kind (the admin's): orders taken from now on use them; an order keeps the
+    deadlines it was given when it was received."""
+    if actor.role != "admin":
+        raise AccessDenied("诉求时限由区级管理员设置")
+    row = await DemandKind.select().where(DemandKind.code == code).first()
+    if row is None:
+        raise NotFound("没有这种诉求类型")
+    if None in (sign_hours, contact_hours, resolve_days):
+        raise DemandError("请填写整数：签收、联系（工作小时）和办结（工作日）时限")
+    KindRule(code, row["label"], resolve_days, sign_hours, contact_hours)  # checks the ranges, in Chinese
+    async with db.point_write():
+        await DemandKind.update({DemandKind.sign_hours: sign_hours, DemandKind.contact_hours: contact_hours,
+                                 DemandKind.resolve_days: resolve_days}).where(DemandKind.code == code)
+        await audit.record("demand.kind", actor=actor, object_type="demand_kind", object_id=code,
+                           detail={"sign_hours": sign_hours, "contact_hours": contact_hours,
+                                   "resolve_days": resolve_days})

@@ -276,3 +276,29 @@ async def test_no_text_from_the_data_becomes_a_formula_in_any_export(demo_client
     for book, value in ((counter, HOSTILE["item"]), (dining_book, HOSTILE["canteen"])):
         cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value == value]
         assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)  # stays text when edited
+
+
+async def test_the_demands_export_meets_the_standards_masks_contacts_and_keeps_formulas_as_text(demo_client):
+    """民情诉求: each sheet with its frozen header, fitted widths and totals; dates as date cells; the rates by grid
+    add up to the month's; names and phones masked; an address typed as a formula stays text."""
+    from center.tables import Demand
+
+    month = "2026-12"
+    demand = await Demand.select(Demand.id, Demand.phone).where(
+        (Demand.center.slug == "daxi") & (Demand.phone != "")).order_by(Demand.id, ascending=False).first()
+    await Demand.update({Demand.address: HOSTILE["item"]}).where(Demand.id == demand["id"])
+    await login(demo_client, "manager", DEMO_PASSWORD)
+    response = await demo_client.get(f"/demands/figures.xlsx?month={month}")
+    await logout(demo_client)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheets = {ws.title: check_sheet(ws, date_columns=("受理时间",) if ws.title == "工单明细" else ())
+              for ws in book.worksheets}
+    by_grid = sheets["按网格"]
+    h = by_grid["header"]
+    assert sum(r[h["工单"]] for r in by_grid["body"]) == by_grid["total"][h["工单"]]
+    assert sum(r[h["按时签收"]] for r in by_grid["body"]) == by_grid["total"][h["按时签收"]]
+    detail = sheets["工单明细"]
+    phones = [r[detail["header"]["联系电话"]] for r in detail["body"]]
+    assert phones and all("****" in p for p in phones if p) and demand["phone"] not in phones
+    assert formulas(book) == [] and HOSTILE["item"] in texts(book)

@@ -412,3 +412,27 @@ async def test_formula_cells_are_read_as_their_text(grid):
     await demand_import.confirm(grid["manager"], result["token"], now=at(MON, 9))
     d = await Demand.select().where(Demand.source_no == "26120001").first()
     assert d["content"] == "=1+1" and d["resident_name"].startswith("=HYPERLINK")
+
+
+async def test_the_admin_sets_a_kinds_deadlines_for_orders_taken_from_then_on(grid):
+    from center.tables import DemandKind
+
+    before = await take(grid, kind="suggestion")  # 13 working days
+    original = await DemandKind.select().where(DemandKind.code == "suggestion").first()
+    with pytest.raises(AccessDenied, match="区级管理员"):
+        await demands.update_kind(grid["manager"], "suggestion", sign_hours=2, contact_hours=8, resolve_days=5)
+    with pytest.raises(DemandError, match="首次联系时限不能短于签收时限"):
+        await demands.update_kind(grid["admin"], "suggestion", sign_hours=8, contact_hours=4, resolve_days=5)
+    with pytest.raises(DemandError, match="请填写整数"):
+        await demands.update_kind(grid["admin"], "suggestion", sign_hours=None, contact_hours=8, resolve_days=5)
+    try:
+        await demands.update_kind(grid["admin"], "suggestion", sign_hours=4, contact_hours=16, resolve_days=5)
+        after = await take(grid, kind="suggestion")
+        assert (await row(after["id"]))["due_on"] == date(2026, 12, 14)  # Monday + 5 working days
+        assert to_local((await row(after["id"]))["sign_due"]) == at(MON, 17)  # 11:00 + 4h: one before lunch, 3 after
+        assert (await row(before["id"]))["due_on"] == date(2026, 12, 24)  # the earlier order keeps its 13 days
+    finally:  # the module's other tests use the district's defaults
+        await DemandKind.update({DemandKind.sign_hours: original["sign_hours"],
+                                 DemandKind.contact_hours: original["contact_hours"],
+                                 DemandKind.resolve_days: original["resolve_days"]}).where(
+            DemandKind.code == "suggestion")
