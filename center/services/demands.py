@@ -43,6 +43,8 @@ from center.domain.demands import (
 from center.domain.hours import DEFAULT_REGULAR_PERIODS, PeriodKind
 from center.domain.privacy import mask_name, mask_phone
 from center.services import audit
+from center.services.hall import events as hall_events
+from center.services.hall import window as hall_window
 from center.services.calendar import get_calendar
 from center.services.hours import hours_book
 from center.services.identity import CurrentUser
@@ -174,10 +176,15 @@ async def create(actor: CurrentUser, *, channel: object, kind: object, content: 
                     visit_id = visit.id
                     await audit.record("visit.log", actor=actor, object_type="visit", object_id=visit_id,
                                        detail={"outcome": "demand"})
-                return await insert_demand(actor, center_id=actor.center_id, data=data, received_at=now,
+                made = await insert_demand(actor, center_id=actor.center_id, data=data, received_at=now,
                                            routed=routed, assignee=assignee, calendar=calendar, periods=periods,
                                            visit_id=visit_id, household_id=household_id, source_no=source_no,
                                            now=now, rules=rules)
+                # A demand recorded for a called ticket's visit ends the resident's turn at the window, as a case.
+                called = await hall_window.finish_for_visit(visit_id, None, now) if visit_id else ""
+            if called:
+                await hall_events.publish(called, "queue")
+            return made
         except Exception as exc:  # two orders numbered at the same instant: number again
             if not _is_unique_violation(exc) or attempt == 4:
                 raise
@@ -395,6 +402,7 @@ def _scope(actor: CurrentUser):
     return Demand.center == actor.center_id
 
 
+MAX_OPEN_LISTED = 2000
 LIST_FILTERS = ("grid", "state", "channel", "mine")
 
 
@@ -405,21 +413,27 @@ async def list_demands(actor: CurrentUser, *, grid: int | None = None, state: st
     where = _scope(actor)
     if grid:
         where = where & (Demand.grid == grid)
-    if state in STATE_LABELS.values() or state in {s.value for s in State}:
+    open_values = [s.value for s in OPEN_STATES | {State.resolved}]
+    if state in {s.value for s in State}:
         where = where & (Demand.state == State(state).value)
     elif state == "open":
-        where = where & Demand.state.is_in([s.value for s in OPEN_STATES | {State.resolved}])
+        where = where & Demand.state.is_in(open_values)
     if channel in {c.value for c in Channel}:
         where = where & (Demand.channel == channel)
     if mine:
         where = where & (Demand.assignee == actor.id)
-    rows = await Demand.select(
+    columns = (
         Demand.id, Demand.code, Demand.center, Demand.channel, Demand.kind, Demand.state, Demand.received_at,
         Demand.sign_due, Demand.contact_due, Demand.due_on, Demand.callback_due, Demand.address,
         Demand.extension_days, Demand.urge_count, Demand.assignee, Demand.source_no,
         Demand.grid.name.as_alias("grid_name"), Demand.assignee.display_name.as_alias("assignee_name"),
         Demand.center.name.as_alias("center_name"),
-    ).where(where).order_by(Demand.id, ascending=False).limit(limit)
+    )
+    # Every open order (an old overdue one must not fall off the list), then the latest finished ones.
+    rows = await Demand.select(*columns).where(where & Demand.state.is_in(open_values)).order_by(
+        Demand.id, ascending=False).limit(MAX_OPEN_LISTED)
+    rows += await Demand.select(*columns).where(where & Demand.state.not_in(open_values)).order_by(
+        Demand.id, ascending=False).limit(limit)
     calendar = await get_calendar()
     labels = await kind_labels()
     local = to_local(now)

@@ -436,3 +436,18 @@ async def test_the_admin_sets_a_kinds_deadlines_for_orders_taken_from_then_on(gr
                                  DemandKind.contact_hours: original["contact_hours"],
                                  DemandKind.resolve_days: original["resolve_days"]}).where(
             DemandKind.code == "suggestion")
+
+
+async def test_a_demand_recorded_for_a_called_tickets_visit_ends_its_turn_at_the_window(grid):
+    from center.tables import Center, Ticket
+    from tests.factories import make_queue, make_ticket
+
+    center = await Center.select().where(Center.id == grid["center"]).first()
+    visit = Visit(center=grid["center"], staff=grid["desk"].id, created_at=at(MON, 10, 55))
+    await visit.save()
+    ticket = await make_ticket(await make_queue(center), at(MON, 10, 40), wait_min=10, state="serving",
+                               visit=visit.id)
+    await take(grid, channel="counter", visit_id=visit.id)
+    done = await Ticket.select(Ticket.state, Ticket.finished_at).where(Ticket.id == ticket["id"]).first()
+    assert done["state"] == "done" and done["finished_at"] is not None
+    assert await Visit.count().where(Visit.id == visit.id) == 1  # the ticket's visit, not a second one

@@ -252,10 +252,12 @@ async def set_paused(actor: CurrentUser, paused: bool, now: datetime | None = No
     return {"window": window["number"], "paused": paused}
 
 
-async def finish_for_visit(visit_id: int, case_id: int, now: datetime) -> str:
-    """A case received for a ticket's visit: the ticket leads to it, and the resident's turn at the window ends.
-    Returns the center's slug when a ticket was finished (the caller tells the hall after its commit), else ""."""
-    await Ticket.update({Ticket.case: case_id}).where((Ticket.visit == visit_id) & Ticket.case.is_null())
+async def finish_for_visit(visit_id: int, case_id: int | None, now: datetime) -> str:
+    """A case (or a demand, `case_id` None) received for a ticket's visit: the ticket leads to the case, and the
+    resident's turn at the window ends. Returns the center's slug when a ticket was finished (the caller tells the
+    hall after its commit), else ""."""
+    if case_id is not None:
+        await Ticket.update({Ticket.case: case_id}).where((Ticket.visit == visit_id) & Ticket.case.is_null())
     done = await Ticket.update({Ticket.state: TicketState.done.value, Ticket.finished_at: now,
                                 Ticket.version: Ticket.version + 1}).where(
         (Ticket.visit == visit_id) & (Ticket.state == TicketState.serving.value)).returning(Ticket.center)
