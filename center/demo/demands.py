@@ -113,14 +113,11 @@ async def _demands(center_id: int, slug: str) -> int:
         name = rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(("秀兰", "建华", "志强", "玉梅", "国庆", "凤英"))
         phone = f"13{rng.randrange(5, 9)}{rng.randrange(10**8):08d}"
         taker = desk if channel in ("counter", "phone", "app") else manager
-        made_row = await demands.create(taker, channel="phone" if channel == "hotline" else channel, kind=kind,
-                                        content=content, address=address, resident_name=name, phone=phone,
-                                        with_visit=channel == "counter", now=received)
+        source_no = f"1234520{day:%y%m%d}{number:04d}{center_id}" if channel == "hotline" else None
+        made_row = await demands.create(taker, channel=channel, kind=kind, content=content, address=address,
+                                        resident_name=name, phone=phone, with_visit=channel == "counter",
+                                        source_no=source_no, now=received)
         demand_id = made_row["id"]
-        if channel == "hotline":  # as an import would have written it: the hotline's channel and order number
-            await Demand.update({Demand.channel: "hotline",
-                                 Demand.source_no: f"1234520{day:%y%m%d}{number:04d}{center_id}"}).where(
-                Demand.id == demand_id)
         made += 1
         row = await Demand.select(Demand.assignee).where(Demand.id == demand_id).first()
         if stage in ("new", "unrouted"):

@@ -39,10 +39,14 @@ class Channel(StrEnum):
     grid = "grid"  # 网格上报: a grid worker's or steward's report
     hotline = "hotline"  # 12345: the city hotline's orders, imported from its .xlsx
     app = "app"  # 小程序/其他
+    assist = "assist"  # 帮办代办: a 代办单 registered for a household of the register
+    proactive = "proactive"  # 主动服务: from the monthly list of seniors turning 60/70/80
 
 
 CHANNEL_LABELS = {Channel.counter: "窗口", Channel.phone: "电话", Channel.grid: "网格上报", Channel.hotline: "12345",
-                  Channel.app: "小程序/其他"}
+                  Channel.app: "小程序/其他", Channel.assist: "帮办代办", Channel.proactive: "主动服务"}
+# The channels a person picks when taking a demand (the others are set by the import and the 帮办代办 pages).
+INTAKE_CHANNELS = (Channel.counter, Channel.phone, Channel.grid, Channel.app)
 
 
 @dataclass(frozen=True)
@@ -376,14 +380,19 @@ def apply(*, action: Action | str, state: State | str, role: str, is_assignee: b
         if len(department) > DEPARTMENTS_MAX:
             raise DemandError(f"部门名称不能超过 {DEPARTMENTS_MAX} 个字", field="department")
     if action == Action.callback:
-        if satisfaction not in SATISFACTION_LABELS:
-            raise DemandError("请选择群众的满意程度：满意、基本满意或不满意", field="satisfaction")
+        errors = {}
         if solved is None:
-            raise DemandError("请选择问题是否已解决", field="solved")
+            errors["solved"] = "请选择问题是否已解决"
+        if satisfaction not in SATISFACTION_LABELS:
+            errors["satisfaction"] = "请选择群众的满意程度：满意、基本满意或不满意"
+        if errors:
+            raise DemandError(errors=errors)
     on_time = None
     if action in (Action.sign, Action.contact, Action.resolve, Action.callback) and step_deadline is not None:
         on_time = (now_local <= step_deadline if isinstance(step_deadline, datetime)
                    else now_local.date() <= step_deadline)
+    if action == Action.callback and solved is False:
+        target = State.working  # 回访未解决: back to the handler to do it again (重办)
     return Move(action=action, from_state=state, to_state=target or state, note=note, on_time=on_time,
                 extension_days=extension_days, satisfaction=satisfaction if action == Action.callback else None,
                 solved=solved if action == Action.callback else None,
@@ -396,7 +405,7 @@ MAX_CONTENT = 2000
 MAX_ADDRESS = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _PHONE_CHARS = re.compile(r"[\s\-()（）+]")
-PHONE_RE = re.compile(r"(?:86)?(1[3-9]\d{9}|0\d{9,11}|\d{7,8})")
+PHONE_RE = re.compile(r"(?:86)?(1[3-9]\d{9}|0\d{9,11})")
 
 
 def clean_text(value: object, limit: int, label: str, field: str, required: bool = True) -> str:
@@ -409,7 +418,8 @@ def clean_text(value: object, limit: int, label: str, field: str, required: bool
 
 
 def clean_phone(value: object, required: bool = False) -> str:
-    """A mobile (11 digits), a landline with its area code, or a local 7–8 digit number; spaces and dashes go."""
+    """A mobile (11 digits) or a landline with its area code (as the counter's and the registry's phones);
+    spaces, dashes and brackets go, a leading 86 too."""
     raw = _PHONE_CHARS.sub("", str(value or ""))
     if not raw:
         if required:
@@ -432,20 +442,32 @@ class DemandInput:
 
 
 def check_intake(*, channel: object, kind: object, content: object, address: object, resident_name: object,
-                 phone: object, kinds: Sequence[KindRule]) -> DemandInput:
+                 phone: object, kinds: Sequence[KindRule], content_label: str = "诉求内容") -> DemandInput:
+    """A new demand as typed; every wrong field is told at once (DemandError.errors, in the form's order)."""
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+
+    def check(field: str, fn) -> None:
+        try:
+            values[field] = fn()
+        except DemandError as exc:
+            errors[field] = str(exc)
+
     try:
-        channel = Channel(str(channel or ""))
+        chosen = Channel(str(channel or ""))
     except ValueError:
-        raise DemandError("请选择诉求来源渠道", field="channel") from None
+        errors["channel"] = "请选择诉求来源渠道"
+        chosen = None
     if str(kind or "") not in {k.code for k in kinds}:
-        raise DemandError("请选择诉求类型", field="kind")
-    return DemandInput(
-        channel=channel, kind=str(kind),
-        content=clean_text(content, MAX_CONTENT, "诉求内容", "content"),
-        address=clean_text(address, MAX_ADDRESS, "地址", "address", required=False),
-        resident_name=clean_text(resident_name, 40, "诉求人姓名", "resident_name", required=False),
-        phone=clean_phone(phone),
-    )
+        errors["kind"] = "请选择诉求类型"
+    check("content", lambda: clean_text(content, MAX_CONTENT, content_label, "content"))
+    check("address", lambda: clean_text(address, MAX_ADDRESS, "地址", "address", required=False))
+    check("resident_name", lambda: clean_text(resident_name, 40, "诉求人姓名", "resident_name", required=False))
+    check("phone", lambda: clean_phone(phone))
+    if errors:
+        raise DemandError(errors=errors)
+    return DemandInput(channel=chosen, kind=str(kind), content=values["content"], address=values["address"],
+                       resident_name=values["resident_name"], phone=values["phone"])
 
 
 # ---- routing an address to its grid ---------------------------------------------------------------------------------

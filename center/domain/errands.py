@@ -11,6 +11,7 @@ yet registered for the dining subsidy). Nothing is created until a person ticks 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -47,30 +48,35 @@ class HouseholdInput:
 
 def check_household(*, name: object, id_number: object, phone: object, address: object, tags: Iterable[object],
                     note: object, today: date) -> HouseholdInput:
-    try:
-        clean_name = normalize_name(str(name or ""), required=True)
-        clean_id = normalize_id_number(str(id_number or ""), today=today)
-        clean_phone = normalize_phone(str(phone or ""))
-    except ResidentDataError as exc:
-        field = "name" if exc.field == "resident_name" else exc.field
-        raise ErrandError(str(exc).replace("居民姓名", "户主或服务对象姓名"), field=field) from None
+    """A household as typed; every wrong field is told at once (ErrandError.errors, in the form's order)."""
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for field, check in (("name", lambda: normalize_name(str(name or ""), required=True)),
+                         ("id_number", lambda: normalize_id_number(str(id_number or ""), today=today)),
+                         ("phone", lambda: normalize_phone(str(phone or "")))):
+        try:
+            values[field] = check()
+        except ResidentDataError as exc:
+            errors[field] = str(exc).replace("居民姓名", "帮扶对象姓名")
+    address = " ".join(str(address or "").split())
+    if not address:
+        errors["address"] = "请填写住址（小区、楼栋、房号）"
+    elif len(address) > 200:
+        errors["address"] = "住址不能超过 200 个字"
     picked = []
     for tag in tags:
         if tag not in TAGS:
-            raise ErrandError("帮扶类别只能是：" + "、".join(TAGS), field="tags")
-        if tag not in picked:
+            errors["tags"] = "帮扶类别只能是：" + "、".join(TAGS)
+        elif tag not in picked:
             picked.append(tag)
-    if not picked:
-        raise ErrandError("请至少选择一个帮扶类别（" + "、".join(TAGS) + "）", field="tags")
-    address = " ".join(str(address or "").split())
-    if not address:
-        raise ErrandError("请填写住址（小区、楼栋、房号）", field="address")
-    if len(address) > 200:
-        raise ErrandError("住址不能超过 200 个字", field="address")
+    if not picked and "tags" not in errors:
+        errors["tags"] = "请至少选择一个帮扶类别（" + "、".join(TAGS) + "）"
     note = str(note or "").strip()
     if len(note) > 500:
-        raise ErrandError("备注不能超过 500 个字", field="note")
-    return HouseholdInput(clean_name, clean_id, clean_phone, address, tuple(picked), note)
+        errors["note"] = "备注不能超过 500 个字"
+    if errors:
+        raise ErrandError(errors=errors)
+    return HouseholdInput(values["name"], values["id_number"], values["phone"], address, tuple(picked), note)
 
 
 def check_home_visit(*, day: date | None, who: object, what: object, today: date) -> tuple[date, str, str]:
@@ -140,7 +146,9 @@ def milestone_list(people: Sequence[Person], month_first: date, registered: set[
     return sorted(seen.values(), key=lambda r: (r["person"].birth.day, r["person"].name))
 
 
-def proactive_key(id_number: str, age: int) -> str:
+def proactive_key(id_number: str, age: int, center_id: int) -> str:
     """One proposal per person and milestone: the order created from it carries this key, so confirming twice
-    (two tabs, a double click) creates it once."""
-    return f"P{age}-{id_number}"
+    (two tabs, a double click) creates it once. A digest of the ID number, never the number itself: the key is
+    kept on the order (its source number) where the ID number must not be read."""
+    digest = hashlib.sha256(f"proactive:{center_id}:{id_number}".encode()).hexdigest()[:20]
+    return f"P{age}-{digest}"

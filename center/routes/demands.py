@@ -12,8 +12,9 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from center.domain import DomainError
 from center.domain.access import Area
 from center.domain.demand_import import GRID_HEADER, HOTLINE_HEADER, MAX_FILE_BYTES, MAX_ROWS
-from center.domain.demands import CHANNEL_LABELS, DemandConflict
-from center.services import demand_export, demand_import, demands, errands
+from center.domain.demands import CHANNEL_LABELS, INTAKE_CHANNELS, DemandConflict, DemandError
+from center.services import counter, demand_export, demand_import, demands, errands
+from center.services.hall import window as hall_window
 from center.services.centers import visible_centers
 from center.web.deps import STAFF, Staff
 from center.web.forms import FormData, optional_int, parse_day
@@ -38,7 +39,8 @@ IRREVERSIBLE = {"resolve", "callback", "send_back", "approve", "reject"}
 
 
 async def _new_context(staff: Staff, form: dict | None = None, **extra) -> dict:
-    return {"kinds": await demands.kinds(), "channels": CHANNEL_LABELS, "form": form or {}, **extra}
+    return {"kinds": await demands.kinds(), "channels": CHANNEL_LABELS, "form": form or {},
+            "intake_channels": [c.value for c in INTAKE_CHANNELS], **extra}
 
 
 def _is_access(refusal: DomainError) -> bool:
@@ -54,10 +56,12 @@ class DemandsController(Controller):
     @get("/", name="demands:list")
     async def list_demands(self, request: Request, staff: Staff, grid: FromQuery[str] = "",
                            stage: Annotated[str, QueryParameter(name="state")] = "", channel: FromQuery[str] = "",
-                           mine: FromQuery[str] = "") -> Response:
-        data = await demands.list_demands(staff, grid=optional_int(grid), state=stage[:20], channel=channel[:20],
-                                          mine=mine == "1")
-        filters = {"grid": optional_int(grid), "state": stage[:20], "channel": channel[:20], "mine": mine == "1"}
+                           mine: FromQuery[str] = "", q: FromQuery[str] = "") -> Response:
+        q = q.strip()[:40]
+        data = await demands.list_demands(staff, grid=optional_int(grid), no_grid=grid == "none", state=stage[:20],
+                                          channel=channel[:20], mine=mine == "1", q=q)
+        filters = {"grid": optional_int(grid) or (grid if grid == "none" else None), "state": stage[:20],
+                   "channel": channel[:20], "mine": mine == "1", "q": q}
         return page(request, LIST, {**data, "filters": filters, "reminders": await demands.reminders(staff)},
                     block=target_block(request, LIST))
 
@@ -71,13 +75,21 @@ class DemandsController(Controller):
         fields = {k: form.text(k, limit=2100) for k in ("channel", "kind", "content", "address", "resident_name",
                                                         "phone")}
         try:
+            if fields["channel"] not in {c.value for c in INTAKE_CHANNELS}:  # 12345 comes by import, 代办 by its pages
+                raise DemandError("请选择诉求来源渠道", field="channel")
             made = await demands.create(staff, **fields, visit_id=form.int("visit_id"),
                                         with_visit=fields["channel"] == "counter")
         except DomainError as refusal:
             if _is_access(refusal):
                 raise
-            return page(request, NEW, await _new_context(staff, fields, error=str(refusal),
-                                                          error_field=refusal.field), status_code=422)
+            errors = {"error": str(refusal), "error_field": refusal.field, "field_errors": refusal.errors}
+            if fields["channel"] == "counter":  # back at the counter's panel, the queue strip and the sidebar
+                return page(request, "counter/index.html", {
+                    "q": "", "form": fields, "demand_form": {"kinds": await demands.kinds()},
+                    "visit": await counter.continuing_visit(staff, form.int("visit_id")),
+                    **await counter.sidebar(staff), "strip": await hall_window.strip(staff) if staff.center_id else None,
+                    **errors}, status_code=422)
+            return page(request, NEW, await _new_context(staff, fields, **errors), status_code=422)
         flash(request, f"已登记诉求 {made['code']}" + ("，已派给网格员" if made["assignee"] else "，待派单"))
         return redirect(request, "demands:show", demand_id=made["id"])
 
@@ -108,7 +120,8 @@ class DemandsController(Controller):
                 raise
             view = await demands.demand_view(staff, demand_id)
             return page(request, SHOW, {**view, "form": form.as_dict(), "error": str(refusal),
-                                        "error_field": refusal.field, "error_action": action}, status_code=422)
+                                        "error_field": refusal.field, "field_errors": refusal.errors,
+                                        "error_action": action}, status_code=422)
         flash(request, done_message(result))
         return redirect(request, "demands:show", demand_id=demand_id)
 
@@ -235,14 +248,16 @@ class ErrandsController(Controller):
     async def open_case(self, request: Request, staff: Staff, demand_id: FromPath[int]) -> Response:
         form = await FormData.read(request)
         try:
-            made = await errands.open_case(staff, demand_id, form.int("item"), form.flag("attorney"))
+            raw = form.text("attorney", limit=2)
+            made = await errands.open_case(staff, demand_id, form.int("item"),
+                                           True if raw == "1" else False if raw == "0" else None)
         except DomainError as refusal:
             if _is_access(refusal):
                 raise
             view = await demands.demand_view(staff, demand_id)
             return page(request, SHOW, {**view, "form": form.as_dict(), "error": str(refusal),
-                                        "error_field": refusal.field},
-                        status_code=422)
+                                        "error_field": refusal.field, "field_errors": refusal.errors,
+                                        "error_action": "case"}, status_code=422)
         flash(request, f"已代为受理，办件编号 {made['code']}"
               + (f"；缺 {len(made['missing_names'])} 项材料，已列在一次性告知单上" if made["missing_names"] else ""))
         return redirect(request, "demands:show", demand_id=demand_id)
@@ -266,6 +281,7 @@ class ErrandsController(Controller):
             view = await errands.list_households(staff)
             return page(request, HOUSEHOLDS, {**view, "form": form.as_dict(), "picked": form.texts("tags", limit=10),
                                               "error": str(refusal), "error_field": refusal.field,
+                                              "field_errors": refusal.errors,
                                               "agents": await errands.agents_of(staff)}, status_code=422)
         flash(request, "已登记帮扶对象")
         return redirect(request, "demands:household", household_id=household_id)

@@ -192,7 +192,7 @@ async def _import_hotline(actor: CurrentUser, parsed: Parsed, center_id: int, no
             await svc.insert_demand(actor, center_id=center_id, data=data,
                                     received_at=r.received.replace(tzinfo=LOCAL_TZ), routed=routed,
                                     assignee=assignee, calendar=calendar, periods=periods, source_no=r.order_no,
-                                    resolve_days=r.resolve_days, now=now, rules=rules)
+                                    resolve_days=r.resolve_days, now=now, rules=rules, dispatched_at=now)
             created += 1
     return {"rows": len(parsed.rows), "created": created, "skipped": skipped, "routed": routed_count,
             "unrouted": created - routed_count}

@@ -23,6 +23,7 @@ from center.domain.demands import (
     DemandConflict,
     DemandError,
     DemandFact,
+    Deadlines,
     DemandInput,
     HANDLING_STATES,
     KindRule,
@@ -119,10 +120,16 @@ def _is_unique_violation(exc: Exception) -> bool:
 async def insert_demand(actor: CurrentUser | None, *, center_id: int, data: DemandInput, received_at: datetime,
                         routed: Route, assignee: int | None, calendar, periods, source_no: str | None = None,
                         resolve_days: int | None = None, visit_id: int | None = None,
-                        household_id: int | None = None, now: datetime, rules: dict[str, KindRule]) -> dict:
-    """Write one order and its opening event (inside the caller's write transaction)."""
+                        household_id: int | None = None, now: datetime, rules: dict[str, KindRule],
+                        dispatched_at: datetime | None = None) -> dict:
+    """Write one order and its opening event (inside the caller's write transaction). An order dispatched later
+    than received (a 12345 order imported today) is signed and first contacted from its dispatch; its 办结
+    deadline runs from its receipt, as the hotline set it."""
     local = to_local(received_at)
     due = deadlines(local, rules[data.kind], calendar, periods, resolve_days)
+    if dispatched_at is not None and dispatched_at > received_at:
+        from_dispatch = deadlines(to_local(dispatched_at), rules[data.kind], calendar, periods, resolve_days)
+        due = Deadlines(sign_due=from_dispatch.sign_due, contact_due=from_dispatch.contact_due, due_on=due.due_on)
     code = await _next_code(local.date())
     row = Demand(
         code=code, center=center_id, channel=data.channel.value, source_no=source_no, kind=data.kind,
@@ -145,7 +152,8 @@ async def insert_demand(actor: CurrentUser | None, *, center_id: int, data: Dema
 async def create(actor: CurrentUser, *, channel: object, kind: object, content: object, address: object = "",
                  resident_name: object = "", phone: object = "", visit_id: int | None = None,
                  with_visit: bool = False, household_id: int | None = None, assignee_id: int | None = None,
-                 source_no: str | None = None, now: datetime | None = None) -> dict:
+                 source_no: str | None = None, content_label: str = "诉求内容",
+                 now: datetime | None = None) -> dict:
     """A demand taken by a worker (窗口, 电话, 网格上报, 小程序). At the counter (`with_visit`) the visit is logged
     in the same transaction: every visit is logged, and the demand is its outcome."""
     now = now or utcnow()
@@ -153,7 +161,7 @@ async def create(actor: CurrentUser, *, channel: object, kind: object, content: 
         raise AccessDenied("区级账号不属于任何中心，不能登记诉求；请用中心工作人员的账号登记")
     rules = {k.code: k for k in await kinds()}
     data = check_intake(channel=channel, kind=kind, content=content, address=address, resident_name=resident_name,
-                        phone=phone, kinds=list(rules.values()))
+                        phone=phone, kinds=list(rules.values()), content_label=content_label)
     if visit_id is not None and not await Visit.exists().where(
             (Visit.id == visit_id) & (Visit.center == actor.center_id)):
         raise DemandError("这次来访不是本中心的，请重新开始接待")
@@ -334,12 +342,17 @@ async def act(actor: CurrentUser, demand_id: int, action: str, *, note: str = ""
             changes[Demand.assignee] = assignee_id
             name = (await _names([assignee_id])).get(assignee_id, "")
             text = f"派给 {name}" + (f"：{move.note}" if move.note else "")
-            if State(row["state"]) == State.returned:  # a new signing deadline from the new assignment
+            if State(row["state"]) == State.returned:  # signing and first contact counted from the new assignment
                 _, periods = await periods_on(row["center"], local.date())
                 rules = {k.code: k for k in await kinds(active_only=False)}
                 rule = rules.get(row["kind"])
                 if rule:
                     changes[Demand.sign_due] = add_working_minutes(local, rule.sign_hours * 60, periods)
+                    changes[Demand.contact_due] = add_working_minutes(local, rule.contact_hours * 60, periods)
+            if row["grid"] is None:  # an order the address did not place: the grid of the worker it goes to
+                grids = await Grid.select(Grid.id).where((Grid.center == row["center"]) & (Grid.worker == assignee_id))
+                if len(grids) == 1:
+                    changes[Demand.grid] = grids[0]["id"]
         elif a == Action.sign:
             changes[Demand.signed_at] = now
             changes[Demand.signed_on_time] = move.on_time
@@ -356,6 +369,13 @@ async def act(actor: CurrentUser, demand_id: int, action: str, *, note: str = ""
             changes[Demand.satisfaction] = move.satisfaction
             text = (f"{'已解决' if move.solved else '未解决'}，{SATISFACTION_LABELS[move.satisfaction]}"
                     + (f"。{move.note}" if move.note else ""))
+            if move.to_state == State.working:  # 未解决: done again, in the kind's working days from today
+                rules = {k.code: k for k in await kinds(active_only=False)}
+                days = rules[row["kind"]].resolve_days if row["kind"] in rules else 3
+                redo = calendar.add_workdays(local.date(), days)
+                changes.update({Demand.due_on: redo, Demand.resolved_at: None, Demand.resolved_on_time: None,
+                                Demand.callback_due: None})
+                text += f"。退回承办人重办，办结时限 {redo:%Y-%m-%d}"
         elif a == Action.send_back:
             changes[Demand.assignee] = None
         elif a == Action.extend:
@@ -407,12 +427,20 @@ LIST_FILTERS = ("grid", "state", "channel", "mine")
 
 
 async def list_demands(actor: CurrentUser, *, grid: int | None = None, state: str = "", channel: str = "",
-                       mine: bool = False, now: datetime | None = None, limit: int = 300) -> dict:
+                       mine: bool = False, q: str = "", no_grid: bool = False, now: datetime | None = None,
+                       limit: int = 300) -> dict:
     """The /demands list: open orders first by their step's deadline, then the finished ones, newest first."""
     now = now or utcnow()
     where = _scope(actor)
     if grid:
         where = where & (Demand.grid == grid)
+    elif no_grid:
+        where = where & Demand.grid.is_null()
+    q = (q or "").strip()
+    if q:  # the order's number, the 12345 number, a phone's last four digits or more, or the resident's name
+        digits = q.isdigit()
+        where = where & ((Demand.code == q.upper()) | (Demand.source_no == q)
+                         | (Demand.phone.like(f"%{q}") if digits and len(q) >= 4 else Demand.resident_name == q))
     open_values = [s.value for s in OPEN_STATES | {State.resolved}]
     if state in {s.value for s in State}:
         where = where & (Demand.state == State(state).value)

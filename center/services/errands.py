@@ -83,6 +83,11 @@ async def create_household(actor: CurrentUser, *, name: str, id_number: str, pho
     data = check_household(name=name, id_number=id_number, phone=phone, address=address, tags=tags, note=note,
                            today=to_local(now).date())
     agent = await _agent_ok(center, agent_id)
+    if data.id_number and await Household.exists().where(
+            (Household.center == center) & (Household.id_number == data.id_number)
+            & (Household.active == True)):  # noqa: E712
+        raise ErrandError("这个身份证号已经登记为帮扶对象，请在列表中找到并打开那一户，不要重复登记",
+                          field="id_number")
     routed = route(data.address, await demand_service.places(center))
     async with db.point_write():
         row = Household(center=center, name=data.name, id_number=data.id_number, phone=data.phone,
@@ -160,10 +165,10 @@ async def errand_for_household(actor: CurrentUser, household_id: int, content: s
     row = await _household(actor, household_id)
     if actor.center_id != row["center"]:
         raise AccessDenied("代办单由本中心工作人员登记")
-    return await demand_service.create(actor, channel="app", kind="errand",
+    return await demand_service.create(actor, channel="assist", kind="errand",
                                        content=content, address=row["address"], resident_name=row["name"],
                                        phone=row["phone"], household_id=household_id, assignee_id=row["agent"],
-                                       now=now)
+                                       content_label="代办什么", now=now)
 
 
 # ---- 代办 cases ------------------------------------------------------------------------------------------------------
@@ -179,7 +184,7 @@ async def errand_cases(demand_id: int) -> list[dict]:
     return rows
 
 
-async def open_case(actor: CurrentUser, demand_id: int, item_id: int | None, attorney: bool,
+async def open_case(actor: CurrentUser, demand_id: int, item_id: int | None, attorney: bool | None,
                     now: datetime | None = None) -> dict:
     """Accept a catalog case on the resident's behalf from a 代办 order: the agent owns it (首问负责), the materials
     not yet in hand are on its 一次性告知 slip, and the order records the case and the 委托书."""
@@ -195,8 +200,19 @@ async def open_case(actor: CurrentUser, demand_id: int, item_id: int | None, att
         raise ErrandError("请先签收这张代办单，再代为受理事项")
     if demand["assignee"] != actor.id and actor.role != "manager":
         raise ErrandError("只有承办的代办员（或本中心负责人）可以代为受理")
+    errors = {}
     if not item_id:
-        raise ErrandError("请选择要代办的事项", field="item")
+        errors["item"] = "请选择要代办的事项"
+    if attorney is None:
+        errors["attorney"] = "请选择委托书：已收取，或上门时收取"
+    if errors:
+        raise ErrandError(errors=errors)
+    open_statuses = ("accepted", "awaiting", "forwarded")
+    twice = await DemandCase.select(DemandCase.case.code.as_alias("code")).where(
+        (DemandCase.demand == demand_id) & (DemandCase.case.item == item_id)
+        & DemandCase.case.status.is_in(open_statuses)).first()
+    if twice:
+        raise ErrandError(f"这张代办单已经代为受理了该事项（办件 {twice['code']}），不要重复受理", field="item")
     name, id_number, phone = demand["resident_name"], "", demand["phone"]
     if demand["household"]:
         household = await Household.select().where(Household.id == demand["household"]).first()
@@ -206,7 +222,8 @@ async def open_case(actor: CurrentUser, demand_id: int, item_id: int | None, att
     try:
         received = await cases.receive(actor, ReceiveForm(
             item_id=item_id, action="accept", resident_name=name, id_number=id_number, phone=phone,
-            note=f"代办：诉求 {demand['code']}" + ("，已收委托书" if attorney else "")), now=now)
+            note=f"代为受理（代办单 {demand['code']}）" + ("，已收委托书" if attorney else "，委托书上门时收取")),
+            now=now)
     except DomainError as exc:
         errors = getattr(exc, "errors", None)
         if errors:  # the resident's data on the order is not enough for a case: say what
@@ -214,12 +231,12 @@ async def open_case(actor: CurrentUser, demand_id: int, item_id: int | None, att
         raise
     item = await Item.select(Item.name).where(Item.id == item_id).first()
     async with db.point_write():
-        await DemandCase.insert(DemandCase(demand=demand_id, case=received["case_id"], attorney=attorney, at=now,
+        await DemandCase.insert(DemandCase(demand=demand_id, case=received["case_id"], attorney=bool(attorney), at=now,
                                            actor=actor.id))
         await DemandEvent.insert(DemandEvent(
             demand=demand_id, at=now, actor=actor.id, action="case", from_state=demand["state"],
             to_state=demand["state"],
-            note=f"代为受理 {item['name']}（办件 {received['code']}）" + ("，已收委托书" if attorney else "，委托书未收")))
+            note=f"代为受理 {item['name']}（办件 {received['code']}）" + ("，已收委托书" if attorney else "，委托书上门时收取")))
         await audit.record("demand.case", actor=actor, center_id=demand["center"], object_type="demand",
                            object_id=demand_id, detail={"case": received["case_id"], "attorney": attorney})
     return received
@@ -263,14 +280,14 @@ async def proactive_view(actor: CurrentUser, month: str | None = None) -> dict:
     registered = {s["id_number"] for s in seniors}
     rows = milestone_list(people, first, registered)
     items = await _items_by_word()
-    keys = [proactive_key(r["person"].id_number, r["age"]) for r in rows]
+    keys = [proactive_key(r["person"].id_number, r["age"], center) for r in rows]
     made = {d["source_no"]: d for d in await Demand.select(Demand.id, Demand.code, Demand.source_no).where(
         Demand.source_no.is_in(keys))} if keys else {}
     out = []
     for r, key in zip(rows, keys):
         p = r["person"]
         household = households.get(p.id_number)
-        out.append({"key": key, "name_masked": mask_name(p.name), "id_masked": mask_id_number(p.id_number),
+        out.append({"key": key, "id_number": p.id_number, "name_masked": mask_name(p.name), "id_masked": mask_id_number(p.id_number),
                     "age": r["age"], "birthday": p.birth.replace(year=first.year),
                     "source": SOURCES[p.source],
                     "proposed": [items[k]["name"] for k in r["items"] if k in items],
@@ -294,7 +311,7 @@ async def confirm_proactive(actor: CurrentUser, keys: list[str], month: str | No
     households = {h["id_number"]: h for h in await Household.select().where(Household.center == center)}
     made = []
     for row in chosen:
-        id_number = row["key"].split("-", 1)[1]
+        id_number = row["id_number"]
         person = households.get(id_number) or seniors.get(id_number) or {}
         visit = None
         if not person:
@@ -307,7 +324,7 @@ async def confirm_proactive(actor: CurrentUser, keys: list[str], month: str | No
         content = (f"主动服务：本月满 {row['age']} 周岁（{row['birthday']:%m月%d日}），为其代办："
                    + "、".join(row["proposed"]))
         created = await demand_service.create(
-            actor, channel="app", kind="errand", content=content, address=(household or {}).get("address", ""),
+            actor, channel="proactive", kind="errand", content=content, address=(household or {}).get("address", ""),
             resident_name=name, phone=phone, household_id=household["id"] if household else None,
             assignee_id=agent, source_no=row["key"], now=now)
         made.append(created)

@@ -308,3 +308,23 @@ def test_rates_by_grid_and_the_heat_table_by_compound():
     assert table["kinds"] == ["投诉", "报修"]
     assert table["rows"][0] == {"compound": "和平里小区", "cells": [2, 1], "total": 3}
     assert table["peak"] == 2
+
+
+def test_an_unsolved_callback_sends_the_order_back_to_be_done_again():
+    back = step("callback", "resolved", role="manager", is_assignee=False, satisfaction="dissatisfied", solved=False)
+    assert back.to_state == State.working and back.solved is False
+
+
+def test_both_missing_answers_of_a_callback_are_told_at_once():
+    with pytest.raises(DemandError) as exc:
+        step("callback", "resolved", role="manager", is_assignee=False)
+    assert list(exc.value.errors) == ["solved", "satisfaction"]
+
+
+def test_every_wrong_field_of_a_new_demand_is_told_at_once_and_a_short_number_is_no_phone():
+    with pytest.raises(DemandError) as exc:
+        check_intake(channel="counter", kind="", content="", address="", resident_name="", phone="1380013",
+                     kinds=DEFAULT_KINDS)
+    assert list(exc.value.errors) == ["kind", "content", "phone"]
+    with pytest.raises(DemandError, match="联系电话格式不对"):
+        clean_phone("6512345")

@@ -35,7 +35,7 @@ def household(**kw):
 def test_a_household_needs_a_name_an_address_and_a_known_tag():
     got = household(tags=["独居", "高龄", "独居"])
     assert got.tags == ("独居", "高龄") and got.tags_json == '["独居", "高龄"]'
-    for kw, message, field in (({"name": ""}, "请填写户主或服务对象姓名", "name"),
+    for kw, message, field in (({"name": ""}, "请填写帮扶对象姓名", "name"),
                                ({"address": " "}, "请填写住址", "address"),
                                ({"tags": []}, "请至少选择一个帮扶类别", "tags"),
                                ({"tags": ["富裕"]}, "帮扶类别只能是", "tags"),
@@ -83,4 +83,12 @@ def test_the_list_names_each_person_once_with_the_registrys_record_first():
     rows = milestone_list(people, december, registered={a, id_for("1956-12-05", 13)})
     assert [(r["person"].name, r["age"], r["items"]) for r in rows] == [
         ("赵六十", 60, ["senior_card", "dining"]), ("孙玉珍", 80, ["longevity"])]  # 钱七十 proposes nothing
-    assert proactive_key(a, 80) == f"P80-{a}"
+    key = proactive_key(a, 80, 1)
+    assert key.startswith("P80-") and a not in key and key == proactive_key(a, 80, 1) != proactive_key(a, 70, 1)
+    assert key != proactive_key(a, 80, 2)  # another center's register proposes its own order
+
+
+def test_every_wrong_field_of_a_household_is_told_at_once():
+    with pytest.raises(ErrandError) as exc:
+        household(name="", address="", tags=[])
+    assert list(exc.value.errors) == ["name", "address", "tags"]

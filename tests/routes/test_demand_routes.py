@@ -158,3 +158,22 @@ async def test_the_manager_reads_the_three_rates_and_exports_them(manager_client
     export = await manager_client.get("/demands/figures.xlsx")
     wb = load_workbook(io.BytesIO(export.content))
     assert "按网格" in wb.sheetnames and wb["工单明细"].max_row > 2
+
+
+async def test_a_refused_demand_at_the_counter_comes_back_in_the_counters_panel_with_every_error(worker_client):
+    answer = await post(worker_client, "/demands", "/counter/?demand=1", channel="counter", kind="", content="",
+                        address="纸箱厂小区2号楼", phone="1380013")
+    assert answer.status_code == 422
+    page = soup(answer)
+    panel = page.select_one("#work-panel .demand-panel")
+    assert panel is not None and page.select_one("#sidebar") is not None  # still the counter
+    errors = {e["id"]: e.text for e in panel.select(".field-error")}
+    assert set(errors) == {"kind-error", "content-error", "phone-error"}
+    assert panel.select_one("#d-address")["value"] == "纸箱厂小区2号楼"
+
+
+async def test_only_the_intake_channels_are_taken_from_the_form(worker_client):
+    before = await Demand.count()
+    answer = await post(worker_client, "/demands", "/demands/new", channel="hotline", kind="repair", content="x")
+    assert answer.status_code == 422 and "请选择诉求来源渠道" in answer.text
+    assert await Demand.count() == before

@@ -451,3 +451,55 @@ async def test_a_demand_recorded_for_a_called_tickets_visit_ends_its_turn_at_the
     done = await Ticket.select(Ticket.state, Ticket.finished_at).where(Ticket.id == ticket["id"]).first()
     assert done["state"] == "done" and done["finished_at"] is not None
     assert await Visit.count().where(Visit.id == visit.id) == 1  # the ticket's visit, not a second one
+
+
+async def test_an_unsolved_callback_reopens_the_order_with_a_new_deadline_and_counts_as_not_solved(grid):
+    made = await take(grid, kind="consult")
+    gw1 = grid["gw1"]
+    await demands.act(gw1, made["id"], "sign", now=at(MON, 12))
+    await demands.act(gw1, made["id"], "contact", note="已联系", now=at(MON, 14, 30))
+    await demands.act(gw1, made["id"], "resolve", note="已答复", now=at(MON, 15))
+    await demands.act(grid["manager"], made["id"], "callback", solved=False, satisfaction="dissatisfied",
+                      now=at(MON + timedelta(days=1), 10))
+    d = await row(made["id"])
+    assert d["state"] == "working" and d["resolved_at"] is None and d["due_on"] == date(2026, 12, 11)
+    view = await demands.demand_view(gw1, made["id"], now=at(MON + timedelta(days=1), 11))
+    assert "resolve" in view["actions"]
+    figures = await demands.figures_view(grid["manager"], "2026-12", now=at(MON + timedelta(days=1), 11))
+    assert (figures["total"]["called"], figures["total"]["solved"]) == (1, 0)
+
+
+async def test_a_returned_order_assigned_again_gets_both_deadlines_anew_and_its_workers_grid(grid):
+    made = await take(grid, address="人民路 88 号")  # no grid
+    await demands.act(grid["manager"], made["id"], "assign", assignee_id=grid["gw2"].id, now=at(MON, 11, 30))
+    d = await row(made["id"])
+    grid_02 = await Grid.select(Grid.id).where((Grid.center == grid["center"]) & (Grid.code == "02")).first()
+    assert d["grid"] == grid_02["id"]  # 二网格员 holds 网格 02
+    await demands.act(grid["gw2"], made["id"], "send_back", note="不在本网格", now=at(MON, 14, 30))
+    await demands.act(grid["manager"], made["id"], "assign", assignee_id=grid["gw1"].id, now=at(MON, 16))
+    d = await row(made["id"])
+    assert to_local(d["sign_due"]) == at(MON + timedelta(days=1), 9)
+    assert to_local(d["contact_due"]) == at(MON + timedelta(days=1), 17)  # 8 working hours from 16:00
+    assert d["contact_due"] > d["sign_due"]
+
+
+async def test_an_imported_order_is_signed_from_its_dispatch_and_done_by_the_hotlines_deadline(grid):
+    rows = [["26129901", "2026-12-04 16:00", "王秀兰", "13900000000", "和平里小区1号楼", "投诉", "噪音", 5]]
+    result = await demand_import.upload(grid["manager"], "hotline", "x.xlsx", xlsx(HOTLINE_HEADER, rows),
+                                        now=at(MON, 10))
+    await demand_import.confirm(grid["manager"], result["token"], now=at(MON, 10))
+    d = await Demand.select().where(Demand.source_no == "26129901").first()
+    assert to_local(d["sign_due"]) == at(MON, 12)  # two working hours from the import, not from Friday
+    assert d["due_on"] == date(2026, 12, 11)  # Friday 12-04 + 5 working days, as the hotline set it
+    assert all(r["mark"] != "overdue" for r in await demands.reminders(grid["gw1"], now=at(MON, 10, 1)))
+
+
+async def test_the_list_finds_an_order_by_its_number_a_phone_tail_or_a_name(grid):
+    made = await take(grid)
+    for q in (made["code"], "5678", "13812345678", "张桂英"):
+        found = await demands.list_demands(grid["manager"], q=q, now=at(MON, 12))
+        assert made["id"] in [r["id"] for r in found["rows"]], q
+    assert (await demands.list_demands(grid["manager"], q="9999", now=at(MON, 12)))["rows"] == []
+    unplaced = await take(grid, address="人民路 88 号")
+    nowhere = await demands.list_demands(grid["manager"], no_grid=True, now=at(MON, 12))
+    assert [r["id"] for r in nowhere["rows"]] == [unplaced["id"]]

@@ -120,3 +120,32 @@ async def test_the_proactive_list_creates_orders_only_for_the_ticked_seniors_and
     assert again == [] and await Demand.count().where(Demand.center == office["center"]["id"]) == 1
     shown = {r["name_masked"]: r for r in (await errands.proactive_view(office["manager"], "2026-12"))["rows"]}
     assert shown["孙**"]["created"]["id"] == order["id"] and shown["钱**"]["created"] is None
+
+
+async def test_one_household_per_id_number_and_a_case_is_not_opened_twice_nor_without_a_word_on_the_attorney(
+        office):
+    household_id = await register(office)
+    with pytest.raises(ErrandError, match="已经登记为帮扶对象"):
+        await register(office)
+    order = await errands.errand_for_household(office["agent"], household_id, "代办老年证", now=at(MON, 9))
+    await demands.act(office["agent"], order["id"], "sign", now=at(MON, 9))
+    senior_card = await item_id("MZ01")
+    with pytest.raises(ErrandError) as exc:
+        await errands.open_case(office["agent"], order["id"], None, None, now=at(MON, 10))
+    assert list(exc.value.errors) == ["item", "attorney"]
+    await errands.open_case(office["agent"], order["id"], senior_card, False, now=at(MON, 10))
+    with pytest.raises(ErrandError, match="不要重复受理"):
+        await errands.open_case(office["agent"], order["id"], senior_card, True, now=at(MON, 11))
+    events = [e["note"] for e in await DemandEvent.select().where(DemandEvent.demand == order["id"])]
+    assert any("委托书上门时收取" in n for n in events)
+    d = await Demand.select(Demand.channel).where(Demand.id == order["id"]).first()
+    assert d["channel"] == "assist"
+
+
+async def test_the_proactive_orders_carry_no_id_number(office):
+    await register(office, name="孙玉珍", birth="1946-12-20", seq=21, tags=("空巢",))
+    view = await errands.proactive_view(office["manager"], "2026-12")
+    made = await errands.confirm_proactive(office["manager"], [view["rows"][0]["key"]], "2026-12", now=at(MON, 9))
+    order = await Demand.select().where(Demand.id == made[0]["id"]).first()
+    assert order["channel"] == "proactive"
+    assert id_for("1946-12-20", 21) not in str(order)
