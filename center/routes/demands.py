@@ -212,12 +212,16 @@ class DemandsController(Controller):
     # ---- figures ----
 
     @get("/figures", name="demands:figures", guards=[MANAGERS])
-    async def figures(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
-        return page(request, FIGURES, await demands.figures_view(staff, month or None))
+    async def figures(self, request: Request, staff: Staff, month: FromQuery[str] = "",
+                      center: FromQuery[str] = "") -> Response:
+        view = await demands.figures_view(staff, month or None, center_id=optional_int(center))
+        centers = await visible_centers(staff) if staff.role == "admin" else []
+        return page(request, FIGURES, {**view, "centers": centers})
 
     @get("/figures.xlsx", name="demands:export", guards=[MANAGERS])
-    async def export(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
-        export = await demand_export.figures_workbook(staff, month or None)
+    async def export(self, request: Request, staff: Staff, month: FromQuery[str] = "",
+                     center: FromQuery[str] = "") -> Response:
+        export = await demand_export.figures_workbook(staff, month or None, center_id=optional_int(center))
         return xlsx_response(export.content, export.filename, export.ascii_filename)
 
 

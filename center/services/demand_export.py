@@ -28,9 +28,10 @@ def _rate_cells(r: dict) -> list:
             r["solve_rate"], r["satisfied"], r["satisfaction_rate"], r["overdue"]]
 
 
-async def figures_workbook(actor: CurrentUser, month: str | None = None, now: datetime | None = None) -> Export:
+async def figures_workbook(actor: CurrentUser, month: str | None = None, now: datetime | None = None,
+                           center_id: int | None = None) -> Export:
     now = now or utcnow()
-    view = await demands.figures_view(actor, month, now)
+    view = await demands.figures_view(actor, month, now, center_id=center_id)
     wb = Workbook()
     wb.remove(wb.active)
     total = view["total"]
@@ -49,20 +50,22 @@ async def figures_workbook(actor: CurrentUser, month: str | None = None, now: da
                  sum(r["total"] for r in heat["rows"])])
     start, end = demands.month_bounds(view["month"])
     where = (Demand.received_at >= start) & (Demand.received_at < end)
-    if actor.role != "admin":
-        where = where & (Demand.center == actor.center_id)
+    if view["center_id"] is not None:
+        where = where & (Demand.center == view["center_id"])
     rows = await Demand.select(
         Demand.code, Demand.source_no, Demand.channel, Demand.kind, Demand.received_at, Demand.resident_name,
         Demand.phone, Demand.address, Demand.state, Demand.due_on, Demand.resolved_at,
         Demand.grid.name.as_alias("grid_name"), Demand.assignee.display_name.as_alias("assignee_name"),
+        Demand.center.name.as_alias("center_name"),
     ).where(where).order_by(Demand.received_at)
     labels = await demands.kind_labels()
     write_table(wb.create_sheet("工单明细"), [
-        Column("编号"), Column("12345工单编号"), Column("渠道"), Column("类型"), Column("受理时间", Kind.datetime),
+        Column("编号"), Column("中心"), Column("12345工单编号"), Column("渠道"), Column("类型"), Column("受理时间", Kind.datetime),
         Column("诉求人"), Column("联系电话"), Column("地址"), Column("网格"), Column("承办人"), Column("状态"),
         Column("办结时限", Kind.date), Column("办结时间", Kind.datetime),
-    ], [[r["code"], r["source_no"] or "", CHANNEL_LABELS[Channel(r["channel"])], labels.get(r["kind"], r["kind"]),
+    ], [[r["code"], r["center_name"], r["source_no"] if r["channel"] == "hotline" else "", CHANNEL_LABELS[Channel(r["channel"])], labels.get(r["kind"], r["kind"]),
          r["received_at"], mask_name(r["resident_name"]), mask_phone(r["phone"]), r["address"],
          r["grid_name"] or "", r["assignee_name"] or "", STATE_LABELS[State(r["state"])], r["due_on"],
          r["resolved_at"]] for r in rows], ["合计", f"{len(rows)} 件"])
-    return Export(workbook_bytes(wb), f"民情诉求-{view['month']}.xlsx", f"demands-{view['month']}.xlsx")
+    scope = "全区" if view["center_id"] is None else (rows[0]["center_name"] if rows else "本中心")
+    return Export(workbook_bytes(wb), f"民情诉求-{view['month']}-{scope}.xlsx", f"demands-{view['month']}.xlsx")

@@ -319,7 +319,7 @@ async def act(actor: CurrentUser, demand_id: int, action: str, *, note: str = ""
     async with db.point_write():
         row = await _load(actor, demand_id)
         if expected_version is not None and row["version"] != expected_version:
-            raise DemandConflict("这条诉求刚被他人更新，已显示最新状态，请确认后再操作")
+            raise DemandConflict("这条诉求刚刚有了新的进展（他人或您在另一个窗口的操作），已显示最新状态，请确认后再操作")
         same_center = actor.center_id == row["center"]
         if not same_center:
             raise AccessDenied("区级账号只能查看诉求，由中心办理")
@@ -428,10 +428,12 @@ LIST_FILTERS = ("grid", "state", "channel", "mine")
 
 async def list_demands(actor: CurrentUser, *, grid: int | None = None, state: str = "", channel: str = "",
                        mine: bool = False, q: str = "", no_grid: bool = False, now: datetime | None = None,
-                       limit: int = 300) -> dict:
+                       limit: int = 300, center_id: int | None = None) -> dict:
     """The /demands list: open orders first by their step's deadline, then the finished ones, newest first."""
     now = now or utcnow()
     where = _scope(actor)
+    if center_id is not None:
+        where = where & (Demand.center == center_id)
     if grid:
         where = where & (Demand.grid == grid)
     elif no_grid:
@@ -568,13 +570,15 @@ def check_month(month: str | None, today: date) -> str:
     return today.strftime("%Y-%m")
 
 
-async def figures_view(actor: CurrentUser, month: str | None = None, now: datetime | None = None) -> dict:
+async def figures_view(actor: CurrentUser, month: str | None = None, now: datetime | None = None,
+                       center_id: int | None = None) -> dict:
     """响应率 / 解决率 / 满意率 of a month per grid, worker, kind and channel; six months for the chart; the heat
     table of kinds by compound; the open orders past their deadline."""
     from center.domain.demands import GROUPINGS, heat, heat_level, rates, rates_by
     now = now or utcnow()
     month = check_month(month, to_local(now).date())
-    center = None if actor.role == "admin" else actor.center_id
+    # The admin reads the district or one center; everyone else their own center.
+    center = center_id if actor.role == "admin" else actor.center_id
     months = _months_back(month, 6)
     start, _ = month_bounds(months[0])
     _, end = month_bounds(month)
@@ -584,9 +588,9 @@ async def figures_view(actor: CurrentUser, month: str | None = None, now: dateti
     for row in table["rows"]:
         row["levels"] = [heat_level(n, table["peak"]) for n in row["cells"]]
     trend = [{"month": m, **rates([f for f in all_facts if f.month == m])} for m in months]
-    listing = await list_demands(actor, state="open", now=now)
+    listing = await list_demands(actor, state="open", now=now, center_id=center if actor.role == "admin" else None)
     overdue = [r for r in listing["rows"] if r["mark"] == Mark.overdue.value]
-    return {"month": month, "months": months, "total": rates(this),
+    return {"month": month, "months": months, "total": rates(this), "center_id": center,
             "groups": [{"key": key, "label": label, "rows": rates_by(this, key)} for key, label in GROUPINGS.items()],
             "trend": trend, "heat": table, "overdue": overdue}
 

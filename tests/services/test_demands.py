@@ -188,7 +188,7 @@ async def test_only_the_assignee_and_the_manager_handle_and_another_center_is_ke
 async def test_a_stale_page_is_told_someone_moved_the_order_on(grid):
     made = await take(grid)
     await demands.act(grid["gw1"], made["id"], "sign", now=at(MON, 12), expected_version=1)
-    with pytest.raises(DemandError, match="刚被他人更新"):
+    with pytest.raises(DemandError, match="刚刚有了新的进展"):
         await demands.act(grid["gw1"], made["id"], "contact", note="x", now=at(MON, 12), expected_version=1)
 
 
@@ -320,8 +320,14 @@ async def test_the_export_reads_back_with_the_rates_and_masked_contacts(grid):
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["工单"] == 1 and summary["响应率(%)"] == 100
     detail = list(wb["工单明细"].iter_rows(min_row=2, values_only=True))
-    assert detail[0][5] == "张**" and detail[0][6] == "138****5678"
+    assert detail[0][6] == "张**" and detail[0][7] == "138****5678"
     assert "13812345678" not in str([list(ws.values) for ws in wb.worksheets])
+    # the district admin reads one center as its manager does, or the whole district
+    mine = await demands.figures_view(grid["manager"], "2026-12", now=at(MON, 12, 30))
+    admins = await demands.figures_view(grid["admin"], "2026-12", now=at(MON, 12, 30), center_id=grid["center"])
+    assert admins["total"] == mine["total"]
+    district = await demands.figures_view(grid["admin"], "2026-12", now=at(MON, 12, 30))
+    assert district["total"]["orders"] >= mine["total"]["orders"] and district["center_id"] is None
 
 
 # ---- the 12345 import ------------------------------------------------------------------------------------------------
