@@ -38,6 +38,7 @@ class CounterController(Controller):
         if block in (None, "search_results"):
             context["results"] = await counter.search(q)
             context["found_cases"] = await counter.find_cases(staff, q)
+            context["found_demands"] = await counter.find_demands(staff, q)
             context["lookup"] = case_lookup(q)
         if block in (None, "work_panel"):
             context["item"] = await counter.item_panel(item) if item else None

@@ -65,3 +65,8 @@ async def search(query: str) -> list[dict]:
 async def find_cases(actor: CurrentUser, query: str) -> list[dict]:
     """Cases of the actor's center the search box names by code, phone tail or resident name (masked)."""
     return await cases.lookup_cases(actor, query) if query.strip() else []
+
+
+async def find_demands(actor: CurrentUser, query: str) -> list[dict]:
+    """Demands of the actor's center the search box names by number, phone or resident name (masked)."""
+    return await demands.lookup(actor, query) if query.strip() else []

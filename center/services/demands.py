@@ -6,6 +6,7 @@ event and audit row) and answers. Deadlines are counted on the shared calendar i
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from center import db
@@ -618,3 +619,36 @@ async def update_kind(actor: CurrentUser, code: str, *, sign_hours: int | None, 
         await audit.record("demand.kind", actor=actor, object_type="demand_kind", object_id=code,
                            detail={"sign_hours": sign_hours, "contact_hours": contact_hours,
                                    "resolve_days": resolve_days})
+
+
+DEMAND_CODE_RE = re.compile(r"D\d{10}")
+
+
+async def lookup(actor: CurrentUser, query: str, limit: int = 10) -> list[dict]:
+    """The counter's search box finds demands too: by our number (D…), a phone's last 4 digits or the whole number,
+    or the resident's full name; the actor's center only, newest first, names and phones masked."""
+    from center.domain.cases import LookupKind, case_lookup
+    if actor.center_id is None:
+        return []
+    q = re.sub(r"[\s-]+", "", query or "").upper()
+    where = Demand.center == actor.center_id
+    if DEMAND_CODE_RE.fullmatch(q):
+        where = where & (Demand.code == q)
+    else:
+        found = case_lookup(query)
+        if found is None or found.kind == LookupKind.code:
+            return []
+        if found.kind == LookupKind.phone_tail:
+            where = where & Demand.phone.like(f"%{found.value}")
+        elif found.kind == LookupKind.phone:
+            where = where & (Demand.phone == found.value)
+        else:
+            where = where & (Demand.resident_name == found.value)
+    rows = await Demand.select(
+        Demand.id, Demand.code, Demand.kind, Demand.state, Demand.received_at, Demand.resident_name, Demand.phone,
+        Demand.channel, Demand.sign_due, Demand.contact_due, Demand.due_on, Demand.callback_due,
+    ).where(where).order_by(Demand.id, ascending=False).limit(limit)
+    calendar = await get_calendar()
+    labels = await kind_labels()
+    local = to_local(utcnow())
+    return [_decorate(r, local, calendar, labels) for r in rows]

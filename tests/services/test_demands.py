@@ -509,3 +509,13 @@ async def test_the_list_finds_an_order_by_its_number_a_phone_tail_or_a_name(grid
     unplaced = await take(grid, address="人民路 88 号")
     nowhere = await demands.list_demands(grid["manager"], no_grid=True, now=at(MON, 12))
     assert [r["id"] for r in nowhere["rows"]] == [unplaced["id"]]
+
+
+async def test_the_counters_search_box_finds_demands_by_number_phone_or_name(grid):
+    made = await take(grid, channel="counter", with_visit=True)
+    for q in (made["code"], made["code"].lower(), "5678", "138 1234 5678", "张桂英"):
+        assert made["id"] in [r["id"] for r in await demands.lookup(grid["desk"], q)], q
+    found = (await demands.lookup(grid["desk"], "5678"))[0]
+    assert found["phone_masked"] == "138****5678" and found["resident_masked"] == "张**"
+    assert await demands.lookup(grid["stranger"], made["code"]) == []
+    assert await demands.lookup(grid["desk"], "楼道灯") == []  # words of the content find nothing: a full name does

@@ -75,7 +75,7 @@ async def test_home_visits_are_logged_and_never_edited(office):
         await HomeVisit.update({HomeVisit.what: "改"}).where(HomeVisit.household == household_id)
 
 
-async def test_a_errand_order_opens_a_case_for_the_resident_with_the_power_of_attorney(office):
+async def test_an_errand_order_opens_a_case_for_the_resident_with_the_power_of_attorney(office):
     household_id = await register(office)
     order = await errands.errand_for_household(office["agent"], household_id, "代办老年证", now=at(MON, 9))
     d = await Demand.select().where(Demand.id == order["id"]).first()
