@@ -55,6 +55,12 @@ class CounterController(Controller):
             context["strip"] = await hall_window.strip(staff) if staff.center_id else None
         return page(request, TEMPLATE, context, block=block)
 
+    @post("/demand", name="counter:demand")
+    async def take_demand(self, request: Request, staff: Staff) -> Response:
+        """A visit that is not a catalog item, recorded as a demand (民情诉求) in one step."""
+        from center.routes.demands import take_demand
+        return await take_demand(request, staff)
+
     @post("/receive", name="counter:receive", opt={"keeps_draft": True})
     async def receive_resident(self, request: Request, staff: StaffOrNobody) -> Response:
         form = await FormData.read(request)

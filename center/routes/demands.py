@@ -71,27 +71,7 @@ class DemandsController(Controller):
 
     @post("/", name="demands:create")
     async def create(self, request: Request, staff: Staff) -> Response:
-        form = await FormData.read(request)
-        fields = {k: form.text(k, limit=2100) for k in ("channel", "kind", "content", "address", "resident_name",
-                                                        "phone")}
-        try:
-            if fields["channel"] not in {c.value for c in INTAKE_CHANNELS}:  # 12345 comes by import, 代办 by its pages
-                raise DemandError("请选择诉求来源渠道", field="channel")
-            made = await demands.create(staff, **fields, visit_id=form.int("visit_id"),
-                                        with_visit=fields["channel"] == "counter")
-        except DomainError as refusal:
-            if _is_access(refusal):
-                raise
-            errors = {"error": str(refusal), "error_field": refusal.field, "field_errors": refusal.errors}
-            if fields["channel"] == "counter":  # back at the counter's panel, the queue strip and the sidebar
-                return page(request, "counter/index.html", {
-                    "q": "", "form": fields, "demand_form": {"kinds": await demands.kinds()},
-                    "visit": await counter.continuing_visit(staff, form.int("visit_id")),
-                    **await counter.sidebar(staff), "strip": await hall_window.strip(staff) if staff.center_id else None,
-                    **errors}, status_code=422)
-            return page(request, NEW, await _new_context(staff, fields, **errors), status_code=422)
-        flash(request, f"已登记诉求 {made['code']}" + ("，已派给网格员" if made["assignee"] else "，待派单"))
-        return redirect(request, "demands:show", demand_id=made["id"])
+        return await take_demand(request, staff)
 
     @get("/{demand_id:int}", name="demands:show")
     async def show(self, request: Request, staff: Staff, demand_id: FromPath[int]) -> Response:
@@ -225,13 +205,39 @@ class DemandsController(Controller):
         return xlsx_response(export.content, export.filename, export.ascii_filename)
 
 
+async def take_demand(request: Request, staff: Staff) -> Response:
+    """A new demand from /demands/new or the counter's panel (posted to /counter/demand, so a refusal is shown at
+    the counter's address, with its strip and sidebar)."""
+    form = await FormData.read(request)
+    fields = {k: form.text(k, limit=2100) for k in ("channel", "kind", "content", "address", "resident_name",
+                                                    "phone")}
+    try:
+        if fields["channel"] not in {c.value for c in INTAKE_CHANNELS}:  # 12345 comes by import, 代办 by its pages
+            raise DemandError("请选择诉求来源渠道", field="channel")
+        made = await demands.create(staff, **fields, visit_id=form.int("visit_id"),
+                                    with_visit=fields["channel"] == "counter")
+    except DomainError as refusal:
+        if _is_access(refusal):
+            raise
+        errors = {"error": str(refusal), "error_field": refusal.field, "field_errors": refusal.errors}
+        if fields["channel"] == "counter":  # back at the counter's panel, the queue strip and the sidebar
+            return page(request, "counter/index.html", {
+                "q": "", "form": fields, "demand_form": {"kinds": await demands.kinds()},
+                "visit": await counter.continuing_visit(staff, form.int("visit_id")),
+                **await counter.sidebar(staff), "strip": await hall_window.strip(staff) if staff.center_id else None,
+                **errors}, status_code=422)
+        return page(request, NEW, await _new_context(staff, fields, **errors), status_code=422)
+    flash(request, f"已登记诉求 {made['code']}" + ("，已派给网格员" if made["assignee"] else "，待派单"))
+    return redirect(request, "demands:show", demand_id=made["id"])
+
+
 def done_message(result: dict) -> str:
     """"已签收", "已记录联系群众（已联系）", with "，已超过时限" when the step was late."""
     label, state = result["action_label"], result["state_label"]
     text = state if state == f"已{label}" else f"已记录{label}" + (
         f"，现在：{state}" if result["action"] not in ("urge", "whistle", "report", "extend", "approve", "reject")
         else "")
-    return text + ("，已超过时限" if result["on_time"] is False else "")
+    return text + ("（本步已超过时限）" if result["on_time"] is False else "")
 
 
 def _grid_summary(result: dict) -> str:
@@ -328,11 +334,11 @@ class ErrandsController(Controller):
         flash(request, message)
         return redirect(request, "demands:household", household_id=household_id)
 
-    @get("/proactive", name="demands:proactive")
+    @get("/proactive", name="demands:proactive", guards=[MANAGERS])
     async def proactive(self, request: Request, staff: Staff, month: FromQuery[str] = "") -> Response:
         return page(request, PROACTIVE, {**await errands.proactive_view(staff, month or None), "form": {}})
 
-    @post("/proactive", name="demands:proactive_confirm")
+    @post("/proactive", name="demands:proactive_confirm", guards=[MANAGERS])
     async def proactive_confirm(self, request: Request, staff: Staff) -> Response:
         form = await FormData.read(request)
         month = form.text("month", limit=7)

@@ -283,10 +283,12 @@ async def demand_view(actor: CurrentUser, demand_id: int, now: datetime | None =
                               has_assignee=row["assignee"] is not None,
                               extension_pending=row["extension_days"] is not None,
                               whistle_pending=bool(row["whistle_department"]))
+    sent_back = next((e for e in reversed(events) if e["action"] == Action.send_back.value), None)
     workers = []
     if Action.assign in actions:
         workers = await Staff.select(Staff.id, Staff.display_name).where(
-            (Staff.center == row["center"]) & (Staff.active == True) & (Staff.role == "worker")  # noqa: E712
+            (Staff.center == row["center"]) & (Staff.active == True)  # noqa: E712
+            & Staff.role.is_in(["worker", "manager"])
         ).order_by(Staff.display_name)
     errand = {}
     if row["kind"] == "errand":  # a 代办 order: the cases it opened, and what may be opened next
@@ -297,6 +299,7 @@ async def demand_view(actor: CurrentUser, demand_id: int, now: datetime | None =
                   "catalog": await Item.select(Item.id, Item.code, Item.name).where(
                       Item.active == True).order_by(Item.code)}  # noqa: E712
     return {"demand": row, "events": events, "actions": [a.value for a in actions], "errand": errand,
+            "sent_back": sent_back,
             "action_labels": {a.value: l for a, l in ACTION_LABELS.items()}, "workers": workers,
             "satisfaction_labels": SATISFACTION_LABELS}
 
@@ -440,10 +443,12 @@ async def list_demands(actor: CurrentUser, *, grid: int | None = None, state: st
     elif no_grid:
         where = where & Demand.grid.is_null()
     q = (q or "").strip()
-    if q:  # the order's number, the 12345 number, a phone's last four digits or more, or the resident's name
+    if q:  # the order's number (with or without its D), the 12345 number, a phone's last digits, a name's start
         digits = q.isdigit()
-        where = where & ((Demand.code == q.upper()) | (Demand.source_no == q)
-                         | (Demand.phone.like(f"%{q}") if digits and len(q) >= 4 else Demand.resident_name == q))
+        code = q.upper() if not (digits and len(q) == 10) else f"D{q}"
+        where = where & ((Demand.code == code) | (Demand.source_no == q)
+                         | (Demand.phone.like(f"%{q}") if digits and len(q) >= 4
+                            else Demand.resident_name.like(f"{q}%")))
     open_values = [s.value for s in OPEN_STATES | {State.resolved}]
     if state in {s.value for s in State}:
         where = where & (Demand.state == State(state).value)

@@ -324,7 +324,8 @@ async def confirm_proactive(actor: CurrentUser, keys: list[str], month: str | No
         content = (f"主动服务：本月满 {row['age']} 周岁（{row['birthday']:%m月%d日}），为其代办："
                    + "、".join(row["proposed"]))
         created = await demand_service.create(
-            actor, channel="proactive", kind="errand", content=content, address=(household or {}).get("address", ""),
+            actor, channel="proactive", kind="errand", content=content,
+            address=(household or {}).get("address") or seniors.get(id_number, {}).get("community", ""),
             resident_name=name, phone=phone, household_id=household["id"] if household else None,
             assignee_id=agent, source_no=row["key"], now=now)
         made.append(created)

@@ -45,10 +45,10 @@ async def test_a_counter_visit_becomes_a_demand_the_grid_worker_signs_and_closes
     client = worker_client
     panel = soup(await client.get("/counter/?demand=1"))
     form = panel.select_one("form.demand-form")
-    assert form["action"] == "/demands" or form["action"] == "/demands/"
+    assert form["action"] == "/counter/demand"
     assert panel.select_one("input[name=channel]")["value"] == "counter"
     visits = await Visit.count()
-    answer = await post(client, "/demands", "/counter/?demand=1", channel="counter", kind="repair",
+    answer = await post(client, "/counter/demand", "/counter/?demand=1", channel="counter", kind="repair",
                         content="楼道灯坏了三天", address="纸箱厂小区2号楼1单元301", resident_name="赵凤英",
                         phone="13912345678")
     assert answer.status_code in (302, 303), answer.text
@@ -161,7 +161,8 @@ async def test_the_manager_reads_the_three_rates_and_exports_them(manager_client
 
 
 async def test_a_refused_demand_at_the_counter_comes_back_in_the_counters_panel_with_every_error(worker_client):
-    answer = await post(worker_client, "/demands", "/counter/?demand=1", channel="counter", kind="", content="",
+    answer = await post(worker_client, "/counter/demand", "/counter/?demand=1", channel="counter", kind="",
+                        content="",
                         address="纸箱厂小区2号楼", phone="1380013")
     assert answer.status_code == 422
     page = soup(answer)
@@ -177,3 +178,14 @@ async def test_only_the_intake_channels_are_taken_from_the_form(worker_client):
     answer = await post(worker_client, "/demands", "/demands/new", channel="hotline", kind="repair", content="x")
     assert answer.status_code == 422 and "请选择诉求来源渠道" in answer.text
     assert await Demand.count() == before
+
+
+async def test_the_counters_search_lists_a_residents_demands_and_the_proactive_list_is_the_managers(worker_client):
+    demand = await Demand.select(Demand.code, Demand.phone).where(
+        (Demand.center.slug == "daxi") & (Demand.phone != "")).order_by(Demand.id).first()
+    results = soup(await worker_client.get(f"/counter/?q={demand['phone'][-4:]}"))
+    group = results.select_one("[data-found=demands]")
+    assert group is not None and demand["code"] in group.text and demand["phone"] not in group.text
+    by_number = await worker_client.get(f"/demands/?q={demand['code'][1:]}")  # the number without its D
+    assert demand["code"] in by_number.text
+    assert (await worker_client.get("/demands/proactive")).status_code == 403
