@@ -119,6 +119,46 @@ async def _load_scale(settings: Settings, n: int) -> dict[str, int]:
 
 
 @main.group()
+def policy() -> None:
+    """Dining subsidy policies (TOML files, contract.md "Dining policies and the registry")."""
+
+
+@policy.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def policy_load(path: Path) -> None:
+    """Check a policy file and make it current from its effective date (exit 1 with the problems in Chinese)."""
+    from center.domain.policy import PolicyError
+    from center.services.dining import policies
+
+    settings = _settings()
+    try:
+        text = policies.read_policy_file(path.read_bytes())
+    except OSError as exc:
+        click.echo(f"无法读取文件 {path}：{exc.strerror}", err=True)
+        sys.exit(1)
+    except PolicyError as exc:
+        _refuse_policy(path, exc)
+
+    async def work():
+        return await policies.load_policy(text, actor=None, origin="file", filename=path.name)
+
+    try:
+        policy_id, loaded = asyncio.run(_with_db(settings, work))
+    except PolicyError as exc:
+        _refuse_policy(path, exc)
+    click.echo(f"补贴政策已载入（第 {policy_id} 版），自 {loaded.effective.isoformat()} 起生效：")
+    for scheme in loaded.schemes:
+        click.echo(f"  · {scheme.name}：{scheme.describe()}")
+
+
+def _refuse_policy(path: Path, exc) -> None:
+    click.echo(f"补贴政策文件 {path.name} 未载入，请修改后重试：", err=True)
+    for problem in exc.problems:
+        click.echo(f"  · {problem}", err=True)
+    sys.exit(1)
+
+
+@main.group()
 def user() -> None:
     """Staff accounts."""
 

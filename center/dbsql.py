@@ -43,6 +43,7 @@ APPEND_ONLY_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "rating": (("subject",),),
     "rating_event": (),
     "demand_event": (),
+    "dining_policy": (),
     "demand_case": (("case",),),
     "home_visit": (),
 }

@@ -401,6 +401,32 @@ class SubsidyPolicy(Table):
     updated_at = Timestamptz()
 
 
+class DiningPolicy(Table):
+    """One loaded version of the district's dining policy (issue #16): the TOML text as loaded, in force from its
+    effective date (center.domain.policy.in_force). Append-only: a new version is a new row."""
+
+    effective = Date(index=True)
+    name = Varchar(length=60, default="")
+    source_text = Text()
+    sha256 = Varchar(length=64)
+    origin = Varchar(length=16, default="file")  # file | page | migration | demo
+    filename = Varchar(length=200, default="")
+    loaded_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    loaded_at = Timestamptz()
+
+
+class SeniorCategory(Table):
+    """A category a senior holds (低保, 特困, 残疾…) from a date, with its evidence; `until` ends it (an import that no
+    longer lists it). Unique per senior and category."""
+
+    senior = ForeignKey(references=Senior, on_delete=OnDelete.restrict)
+    category = Varchar(length=20)
+    since = Date()
+    until = Date(null=True, default=None)
+    evidence = Varchar(length=200, default="")
+    recorded_at = Timestamptz()
+
+
 class LedgerTxn(Table):
     """One ledger transaction (append-only); its postings sum to zero. Keyed for idempotency."""
 
@@ -782,7 +808,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
-    Canteen, Senior, Terminal, SubsidyPolicy, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
+    Canteen, Senior, Terminal, SubsidyPolicy, DiningPolicy, SeniorCategory, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
     ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
     RatingReason, Rating, RatingFollowup, RatingEvent, RatingAttempt, RatingPad,
     Grid, Compound, Building, DemandKind, Household, Demand, DemandEvent, DemandCase, HomeVisit, DemandUpload,

@@ -11,7 +11,7 @@ from center.config import Settings
 from center.domain.privacy import id_check_digit
 from center.services.dining.allowances import grant_due
 from center.services.staff import add_staff
-from center.tables import Canteen, Center, Senior
+from center.tables import Canteen, Center, Senior, SeniorCategory
 from center.timeutil import LOCAL_TZ, utcnow
 
 PASSWORD = "a-test-password-123"
@@ -47,16 +47,34 @@ def id_number(birth: date, seq: int) -> str:
     return body + id_check_digit(body)
 
 
+async def make_policy(effective: date, text: str | None = None, **allowance) -> int:
+    """A policy version in force from `effective`: the given file text (its effective line set to the date), or the
+    reference district's yearly allowance with `allowance` settings (annual_fen, cap_fen, year_end...). Versions are
+    append-only, so a test dates its own in years no other test uses."""
+    from center.domain.policy import allowance_policy_text
+    from center.services.dining.policies import record_version
+
+    if text is None:
+        text = allowance_policy_text(effective, **allowance)
+    else:
+        text = re.sub(r"(?m)^effective\s*=.*$", f"effective = {effective.isoformat()}", text)
+    return (await record_version(text, actor=None, origin="file"))[0]
+
+
 async def make_senior(center: dict | None = None, *, granted_on: date | None = None, **overrides) -> dict:
     """A senior with a meal card in `center` (a new center by default), born 1950-05-05 (65 or more) unless
     `birth_date` says otherwise. `granted_on`: the allowances due by that day are granted (as the daily job would)."""
     center = center or await make_center()
     n = next(_seq)
     birth = overrides.pop("birth_date", date(1950, 5, 5))
+    categories = overrides.pop("categories", ())
     values = {"name": f"测试老人{n}", "id_number": id_number(birth, n), "birth_date": birth, "center": center["id"],
               "card_no": f"T{n:05d}", "active": True, "created_at": utcnow()}
     values.update(overrides)
     senior_id = (await Senior.insert(Senior(**values)).returning(Senior.id))[0]["id"]
+    for category in categories:
+        await SeniorCategory.insert(SeniorCategory(senior=senior_id, category=category, since=date(2000, 1, 1),
+                                                   evidence="测试", recorded_at=utcnow()))
     if granted_on is not None:
         await grant_due(granted_on)
     return {**values, "id": senior_id}

@@ -156,7 +156,9 @@ async def load_scale(settings: Settings, n: int, progress: Callable[[int], None]
     if not settings.demo:
         raise DemoModeRequired("演示数据只能在演示模式（CENTER_DEMO=1）下加载")
     from center.services.calendar import get_calendar
-    from center.tables import Case, Center, Item, ItemVersion, Senior, SubsidyPolicy
+    from center.domain.policy import allowance_policy_text
+    from center.services.dining.policies import record_version
+    from center.tables import Case, Center, Item, ItemVersion, Senior
 
     plan = ScalePlan.for_scale(n)
     if await Center.exists().where(Center.slug.like("s%-%")):
@@ -168,10 +170,9 @@ async def load_scale(settings: Settings, n: int, progress: Callable[[int], None]
                id_numbers={r["id_number"] for r in await Senior.select(Senior.id_number)},
                manager_hash=hash_password(DEMO_PASSWORD))
     now = utcnow()
-    for year in (today.year - 1, today.year):
-        if not await SubsidyPolicy.exists().where(SubsidyPolicy.year == year):
-            await SubsidyPolicy.insert(SubsidyPolicy(year=year, annual_fen=20000, per_meal_cap_fen=SCALE_CAP_FEN,
-                                                     year_end="expire", birthday_rule="full", updated_at=now))
+    # The scaled years' policy: 200 yuan a year from 65 with a per-meal cap (the meals below are priced by it).
+    await record_version(allowance_policy_text(date(today.year - 1, 1, 1), 20000, SCALE_CAP_FEN),
+                         actor=None, origin="demo")
     writer = BulkWriter(settings)
     await writer.open(TABLES)
     counts = {"centers": 0, "staff": 0, "canteens": 0, "seniors": 0, "meals": 0, "postings": 0, "cases": 0}

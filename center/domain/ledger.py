@@ -53,8 +53,13 @@ class AccountKind(StrEnum):
     canteen = "canteen"  # what the district owes a canteen: canteen:3
 
 
-def fund(year: int) -> str:
-    return f"fund:{year}"
+DISTRICT_SOURCE = "区财政"  # the district's own fund, the account fund:{year} since issue #5
+
+
+def fund(year: int, source: str = DISTRICT_SOURCE) -> str:
+    """A funding source's account of a year (issue #16): fund:2026 for the district's own fund (区财政), and
+    fund:2026:福彩公益金 for any other source a policy names."""
+    return f"fund:{year}" if source == DISTRICT_SOURCE else f"fund:{year}:{source}"
 
 
 def allowance(senior_id: int, year: int) -> str:
@@ -73,16 +78,19 @@ class Account:
     year: int | None = None
     senior_id: int | None = None
     canteen_id: int | None = None
+    source: str | None = None
 
 
 def parse_account(name: str) -> Account:
     """The one reading of an account name (the inverse of fund, allowance and receivable): 'fund:2026',
-    'allowance:12:2026', 'canteen:3'; any other name is a LedgerError."""
+    'fund:2026:福彩公益金', 'allowance:12:2026', 'canteen:3'; any other name is a LedgerError."""
     kind, *parts = name.split(":")
+    if kind == AccountKind.fund and len(parts) == 2 and parts[0].isdigit() and parts[1]:
+        return Account(AccountKind.fund, year=int(parts[0]), source=parts[1])
     try:
         numbers = [int(part) for part in parts]
         if kind == AccountKind.fund and len(numbers) == 1:
-            return Account(AccountKind.fund, year=numbers[0])
+            return Account(AccountKind.fund, year=numbers[0], source=DISTRICT_SOURCE)
         if kind == AccountKind.allowance and len(numbers) == 2:
             return Account(AccountKind.allowance, senior_id=numbers[0], year=numbers[1])
         if kind == AccountKind.canteen and len(numbers) == 1:
@@ -178,8 +186,8 @@ class Txn:
     reverses: int | None = None
 
 
-def grant_postings(senior_id: int, year: int, amount_fen: int) -> tuple[Posting, ...]:
-    return (Posting(fund(year), -amount_fen), Posting(allowance(senior_id, year), amount_fen))
+def grant_postings(senior_id: int, year: int, amount_fen: int, source: str = DISTRICT_SOURCE) -> tuple[Posting, ...]:
+    return (Posting(fund(year, source), -amount_fen), Posting(allowance(senior_id, year), amount_fen))
 
 
 def meal_postings(senior_id: int, year: int, canteen_id: int, subsidy_fen: int) -> tuple[Posting, ...]:
@@ -191,10 +199,17 @@ def reversal_postings(original: Sequence[Posting]) -> tuple[Posting, ...]:
     return tuple(Posting(p.account, -p.amount_fen) for p in original)
 
 
-def year_end_postings(senior_id: int, year: int, balance_fen: int, rule: YearEnd) -> tuple[Posting, ...]:
+def year_end_postings(senior_id: int, year: int, balance_fen: int, rule: YearEnd,
+                      source_account: str | None = None) -> tuple[Posting, ...]:
+    """Year end: the rest carries over to next year's allowance, or expires back to the fund it was granted from."""
     if rule == YearEnd.carry:
         return (Posting(allowance(senior_id, year), -balance_fen), Posting(allowance(senior_id, year + 1), balance_fen))
-    return (Posting(allowance(senior_id, year), -balance_fen), Posting(fund(year), balance_fen))
+    return (Posting(allowance(senior_id, year), -balance_fen), Posting(source_account or fund(year), balance_fen))
+
+
+def source_postings(source: str, year: int, canteen_id: int, subsidy_fen: int) -> tuple[Posting, ...]:
+    """A meal paid by a per-meal, percentage or free scheme: straight from its funding source to the canteen."""
+    return (Posting(fund(year, source), -subsidy_fen), Posting(receivable(canteen_id), subsidy_fen))
 
 
 def balances(postings: Iterable[Posting]) -> dict[str, int]:
@@ -288,14 +303,19 @@ def replay(previous_hash: str, previous: MealDecision, request_hash: str) -> Mea
     return MealDecision(previous.subsidy_fen, previous.paid_fen, previous.balance_after_fen, replay=True)
 
 
-def decide(*, price_fen: int, cap_fen: int | None, balance_fen: int) -> MealDecision:
-    """The subsidy of a new meal: a price of 1 fen to 1000 yuan; subsidy = min(price, cap, balance) (subsidy_for),
-    the senior pays the rest."""
+def check_price(price_fen: int) -> None:
+    """A meal's price is 1 fen to 1000 yuan."""
     if price_fen < 0:
         raise LedgerError("价格不能为负数")
     if price_fen == 0:
         raise LedgerError("价格须大于 0（至少 1 分）")
     if price_fen > 100_000:
         raise LedgerError("价格不能超过 1000 元")
+
+
+def decide(*, price_fen: int, cap_fen: int | None, balance_fen: int) -> MealDecision:
+    """The subsidy of a new meal: a price of 1 fen to 1000 yuan; subsidy = min(price, cap, balance) (subsidy_for),
+    the senior pays the rest."""
+    check_price(price_fen)
     subsidy = subsidy_for(price_fen, cap_fen, balance_fen)
     return MealDecision(subsidy, price_fen - subsidy, balance_fen - subsidy)

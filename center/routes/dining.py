@@ -19,8 +19,9 @@ from center.domain.ledger import LedgerError, age_on, eligible_on
 from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, filled_for, offered_kind, parse_kind,
                                  price_to_post, unusual_price, void_reason)
 from center.domain.money import parse_yuan, yuan
-from center.domain.periods import month_number_param, month_param, month_start, year_month, year_param
-from center.services.dining import allowances, meals, months, registry, terminals
+from center.domain.periods import day_param, month_number_param, month_param, month_start, year_month, year_param
+from center.domain.policy import PolicyError
+from center.services.dining import allowances, meals, months, policies, registry, terminals
 from center.services.dining.months import OPERATOR_LOOKUP_ONLY
 from center.services.identity import CurrentUser
 from center.timeutil import fmt_local, local_now, local_today
@@ -33,6 +34,7 @@ from center.web.links import redirect, url
 from center.web.render import flash, fragment, page
 
 DESK = "dining/desk.html"
+POLICY = "dining/policy.html"
 MONTHS = "dining/months.html"
 TERMINALS = "dining/terminals.html"
 NEW_TOKEN_KEY = "_new_terminal_token"
@@ -381,25 +383,56 @@ class ManagementController(Controller):
         flash(request, "终端已吊销，其令牌立即失效")
         return redirect(request, "dining:terminals")
 
-    # ---- the subsidy policy (managers read it; the district admin sets it)
+    # ---- the subsidy policy (managers read it; the district admin loads a new version from a file)
 
     @get("/policy", name="dining:policy")
-    async def show_policy(self, request: Request, year: FromQuery[str] = "") -> Response:
-        chosen = year_param(year) or local_today().year
-        return page(request, "dining/policy.html", {"policy": await allowances.policy_for(chosen), "year": chosen})
+    async def show_policy(self, request: Request, on: FromQuery[str] = "") -> Response:
+        return page(request, POLICY, await self._policy_page(day_param(on, "查看日期") or local_today()))
 
-    @post("/policy", name="dining:set_policy", guards=[admin_only], opt={"refusal": "补贴政策由区级管理员设置"})
-    async def set_policy(self, request: Request, staff: Staff) -> Response:
+    async def _policy_page(self, day: date, **extra) -> dict:
+        today = local_today()
+        history = await policies.versions()
+        current = await policies.current_version(day)
+        upcoming = [v for v in history if v["effective"] > today]
+        return {"current": current, "day": day, "today": today, "history": history, "upcoming": upcoming,
+                "kind_labels": KIND_LABELS, **extra}
+
+    @post("/policy/check", name="dining:check_policy", guards=[admin_only],
+          opt={"refusal": "补贴政策由区级管理员载入"})
+    async def check_policy(self, request: Request, staff: Staff) -> Response:
+        """The first step: the file (or pasted text) is checked and shown; nothing is loaded yet."""
         form = await FormData.read(request)
-        year = form.int("year") or local_today().year
+        text, filename = form.text("policy_text", limit=policies.MAX_FILE_BYTES), ""
         try:
-            annual = parse_yuan(form.text("annual", limit=20), maximum_fen=10_000_000)
-            cap_text = form.text("cap", limit=20).strip()
-            cap = parse_yuan(cap_text) if cap_text else None
-            await allowances.set_policy(staff, year, annual, cap, form.text("year_end", limit=20),
-                             form.text("birthday_rule", limit=20))
-        except DomainError as exc:
-            return page(request, "dining/policy.html", {"policy": await allowances.policy_for(year), "year": year,
-                                                        "error": str(exc), "typed": form.as_dict()}, status_code=422)
-        flash(request, f"{year} 年补贴政策已保存")
-        return redirect(request, "dining:policy", year=year)
+            text, filename = await _policy_text(form)
+            if not text.strip():
+                raise PolicyError(["请选择补贴政策文件（.toml），或把文件内容粘贴到文本框"])
+            checked = policies.check_policy(text, local_today())
+        except PolicyError as exc:
+            return page(request, POLICY, await self._policy_page(
+                local_today(), problems=exc.problems, typed=text, filename=filename), status_code=422)
+        return page(request, POLICY, await self._policy_page(
+            local_today(), checked=checked, typed=text, filename=filename))
+
+    @post("/policy", name="dining:load_policy", guards=[admin_only], opt={"refusal": "补贴政策由区级管理员载入"})
+    async def load_policy(self, request: Request, staff: Staff) -> Response:
+        """The second step (确认载入 on the checked policy): a new version from its effective date."""
+        form = await FormData.read(request)
+        text, filename = form.text("policy_text", limit=policies.MAX_FILE_BYTES), ""
+        try:
+            text, filename = await _policy_text(form)
+            _, loaded = await policies.load_policy(text, actor=staff, origin="page", filename=filename)
+        except PolicyError as exc:
+            return page(request, POLICY, await self._policy_page(
+                local_today(), problems=exc.problems, typed=text, filename=filename), status_code=422)
+        flash(request, f"补贴政策已载入，自 {loaded.effective.year} 年 {loaded.effective.month} 月 "
+                       f"{loaded.effective.day} 日起生效")
+        return redirect(request, "dining:policy")
+
+
+async def _policy_text(form: FormData) -> tuple[str, str]:
+    """The policy as sent: the chosen file, else the text box (the check step carries the text to the load step)."""
+    upload = form.file("file")
+    if upload is not None:
+        return policies.read_policy_file(await upload.read(policies.MAX_FILE_BYTES + 1)), upload.filename or ""
+    return form.text("policy_text", limit=policies.MAX_FILE_BYTES), form.text("filename", limit=200)

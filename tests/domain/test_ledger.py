@@ -77,7 +77,8 @@ def test_a_senior_under_65_on_the_meal_date_is_refused():
 
 
 @pytest.mark.parametrize(("name", "parts"), [
-    (fund(2026), {"kind": "fund", "year": 2026}),
+    (fund(2026), {"kind": "fund", "year": 2026, "source": "区财政"}),
+    (fund(2026, "福彩公益金"), {"kind": "fund", "year": 2026, "source": "福彩公益金"}),
     (allowance(12, 2026), {"kind": "allowance", "senior_id": 12, "year": 2026}),
     (receivable(3), {"kind": "canteen", "canteen_id": 3}),
 ])

@@ -3,12 +3,14 @@
 import io
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from center.config import DEMO_PASSWORD
+from center.services.dining import policies
 from center.services.dining.allowances import allowance_figures
 from center.services.dining.meals import record_meal
 from center.services.dining.months import month_view
@@ -247,31 +249,58 @@ async def test_closing_one_canteen_asks_first_and_keeps_the_filter(client, db):
     await logout(client)
 
 
-async def test_read_only_policy_reads_as_text(client, db):
+async def test_the_manager_reads_the_policy_in_force_and_its_history_but_cannot_load_one(client, db):
     await load_demo(db)
     await login(client, "manager", DEMO_PASSWORD)
     page = soup(await client.get("/dining/policy"))
-    assert page.select("main input:not([type=hidden]), main select") == []
-    assert "年度补贴额" in page.select_one("dl.facts").get_text()
-    await logout(client)
-    await login(client, "admin", DEMO_PASSWORD)
-    page = soup(await client.get("/dining/policy"))
-    assert page.select_one("main input[name=annual]") and not page.select("main [disabled]")
+    current = page.select_one("#policy-current")
+    assert "现行政策" in current.select_one("h2").get_text()
+    row = current.select_one("tr[data-scheme]")
+    assert "65 周岁以上" in row.get_text() and "200.00 元" in row.get_text() and "区财政" in row.get_text()
+    assert page.select("table.policy-history tbody tr")  # the migrated version at least
+    assert page.select_one("#policy-load") is None and "由区级管理员载入" in page.get_text()
+    token = await csrf_token(client, "/dining/policy")
+    refused = await client.post("/dining/policy/check", data={"_csrf_token": token, "policy_text": TIANJIN})
+    assert refused.status_code == 403
     await logout(client)
 
 
-async def test_a_refused_policy_comes_back_with_what_the_admin_typed(admin_client):
+TIANJIN = (Path(__file__).parents[2] / "center/demo/policies/tianjin.toml").read_text(encoding="utf-8")
+
+
+async def test_the_admin_checks_a_file_then_confirms_and_it_governs_from_its_date(admin_client):
     token = await csrf_token(admin_client, "/dining/policy")
-    refused = await admin_client.post("/dining/policy", data={
-        "_csrf_token": token, "year": "2027", "annual": "abc", "cap": "20", "year_end": "carry",
-        "birthday_rule": "prorata"})
+    text = TIANJIN.replace("effective = 2026-12-09", "effective = 2039-01-01")
+    checked = await admin_client.post("/dining/policy/check", data={"_csrf_token": token},
+                                      files={"file": ("tianjin.toml", text.encode(), "text/plain")})
+    assert checked.status_code == 200
+    page = soup(checked)
+    assert "检查通过" in page.select_one("#policy-checked h2").get_text()
+    assert [r["data-scheme"] for r in page.select("#policy-checked tr[data-scheme]")] == ["高龄每餐补贴", "困难老人每餐补贴"]
+    assert not [v for v in await policies.versions() if v["effective"] == date(2039, 1, 1)]  # nothing loaded yet
+    form = page.select_one("#policy-checked form")
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+    loaded = await admin_client.post(form["action"], data=fields)
+    assert loaded.status_code == 200 and "补贴政策已载入，自 2039 年 1 月 1 日起生效" in soup(loaded).get_text()
+    assert (await policies.policy_on(date(2039, 1, 1))).schemes[0].name == "高龄每餐补贴"
+    assert (await policies.policy_on(date(2038, 12, 31))).schemes[0].pays == "yearly_allowance"
+    later = soup(await admin_client.get("/dining/policy?on=2039-01-02"))
+    assert "高龄每餐补贴" in later.select_one("#policy-current").get_text()
+
+
+async def test_a_refused_policy_lists_every_problem_and_keeps_the_text(admin_client):
+    token = await csrf_token(admin_client, "/dining/policy")
+    bad = 'effective = 2039-06-01\n[[scheme]]\nname = "A"\npays = "per_meal"\namount_fen = 500\ncap_per_meal_fen = 300\n'
+    refused = await admin_client.post("/dining/policy/check", data={"_csrf_token": token, "policy_text": bad})
     assert refused.status_code == 422
     page = soup(refused)
-    assert "金额" in page.select_one("[role=alert]").get_text()
-    assert page.select_one("input[name=annual]")["value"] == "abc"  # the wrong value, to be corrected
-    assert page.select_one("input[name=cap]")["value"] == "20"
-    assert page.select_one("select[name=year_end] option[selected]")["value"] == "carry"
-    assert page.select_one("select[name=birthday_rule] option[selected]")["value"] == "prorata"
+    problems = [li.get_text() for li in page.select("#policy-problems li")]
+    assert any("每餐上限 3.00 元低于每餐补贴 5.00 元" in p for p in problems)
+    assert any("资金来源" in p for p in problems)
+    assert page.select_one("textarea[name=policy_text]").get_text() == bad  # nothing lost
+    past = await admin_client.post("/dining/policy", data={
+        "_csrf_token": token, "policy_text": TIANJIN.replace("effective = 2026-12-09", "effective = 2020-01-01")})
+    assert past.status_code == 422 and "不能追溯" in soup(past).select_one("#policy-problems").get_text()
 
 
 async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_sees_only_its_canteen(operator_client):

@@ -11,7 +11,7 @@ EMPTY = [
     ("manager", "/dining/months?month=2026-11&canteen="),
     ("manager", "/dining/months/export.xlsx?month=2026-11&canteen="),
     ("manager", "/dining?card=&canteen=&meal="),
-    ("manager", "/dining/policy?year="),
+    ("manager", "/dining/policy?on="),
     ("manager", "/dining/seniors/{senior}?year="),
     ("manager", "/dining/seniors/{senior}/statement?year=&month="),
     ("admin", "/counter/stats?month=2026-11&center="),

@@ -8,7 +8,6 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 
 from center.config import DEMO_PASSWORD
-from center.services.dining.allowances import set_policy
 from center.timeutil import local_today
 from center.web.render import num
 from tests.factories import as_user, login, make_staff
@@ -64,10 +63,3 @@ async def test_the_month_figures_separate_thousands(demo_client):
     for figure in figures:
         assert not re.fullmatch(r"\d{4,}(\.\d+)?", figure), f"{figure} has no thousands separator"
 
-
-async def test_a_prefilled_amount_field_holds_plain_digits(demo_client, db):
-    admin = await make_staff(db, role="admin")
-    await set_policy(await as_user(admin), 2031, 1_234_500, None, "expire", "full")
-    await login(demo_client, "admin", DEMO_PASSWORD)
-    page = soup(await demo_client.get("/dining/policy?year=2031"))
-    assert page.select_one("input[name=annual]")["value"] == "12345.00"  # what parse_yuan reads back

@@ -20,7 +20,7 @@ PARAMETERS = [
     ("manager", "/dining/seniors/{senior}?year={}", "2026"),
     ("manager", "/dining/seniors/{senior}/statement?year={}", "2026"),
     ("manager", "/dining/seniors/{senior}/statement?year=2026&month={}", "3"),
-    ("manager", "/dining/policy?year={}", "2026"),
+    ("manager", "/dining/policy?on={}", "2026-03-01"),
     ("manager", "/calendar?year={}", "2027"),
     ("manager", "/rosters?week={}", "2026-12-07"),
     ("manager", "/rosters/print?week={}", "2026-12-07"),

@@ -12,9 +12,9 @@ from center.services.dining.allowances import allowance_figures, grant_due, year
 from center.services.dining.checks import verify_ledger
 from center.services.dining.meals import meals_of_day, record_meal, void_meal
 from center.services.dining.months import close_month, closed_canteens, month_view, plan_close, senior_view
-from center.tables import ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal, SubsidyPolicy
+from center.tables import ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal
 from center.timeutil import LOCAL_TZ, utcnow
-from tests.factories import as_user, make_canteen, make_center, make_senior, make_staff
+from tests.factories import as_user, make_canteen, make_center, make_policy, make_senior, make_staff
 
 TODAY = date(2026, 11, 24)
 NOON = datetime.combine(TODAY, time(12), tzinfo=LOCAL_TZ)
@@ -56,13 +56,11 @@ async def test_fifty_concurrent_meals_exhaust_the_allowance_exactly(canteen):
 
 
 async def test_per_meal_cap(canteen):
-    await SubsidyPolicy.insert(SubsidyPolicy(year=2026, annual_fen=20000, per_meal_cap_fen=800, updated_at=utcnow()))
-    try:
-        senior = await make_senior(canteen["center"], granted_on=TODAY)
-        result = await meal(canteen, senior, "cap1", price=1500)
-        assert (result.subsidy_fen, result.paid_fen) == (800, 700)
-    finally:
-        await SubsidyPolicy.delete().where(SubsidyPolicy.year == 2026)
+    await make_policy(date(2040, 1, 1), cap_fen=800)  # a year of its own: policy versions are append-only
+    senior = await make_senior(canteen["center"], granted_on=date(2040, 1, 2))
+    at = datetime(2040, 1, 2, 12, tzinfo=LOCAL_TZ)
+    result = await meal(canteen, senior, "cap1", price=1500, at=at)
+    assert (result.subsidy_fen, result.paid_fen) == (800, 700)
 
 
 async def test_unknown_card_under_65_and_bad_input_are_refused_in_chinese(canteen):
@@ -129,7 +127,7 @@ async def test_year_end_expires_or_carries_over_once(canteen):
     assert "expired" in await year_end(2030)
     assert "0 allowances" in await year_end(2030)
     assert (await allowance_figures(senior["id"], 2030))["balance_fen"] == 0
-    await SubsidyPolicy.insert(SubsidyPolicy(year=2031, year_end="carry", updated_at=utcnow()))
+    await make_policy(date(2031, 1, 1), year_end="carry")
     await grant_due(date(2031, 1, 1))
     assert "carried over" in await year_end(2031)
     assert (await allowance_figures(senior["id"], 2032))["balance_fen"] == 20000

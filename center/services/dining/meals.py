@@ -22,15 +22,18 @@ from center.domain.ledger import (
     MealDecision,
     Posting,
     TxnKind,
+    age_on,
     allowance,
-    check_eligible,
-    decide,
+    check_price,
     meal_postings,
     replay,
     reversal_postings,
+    source_postings,
 )
+from center.domain.policy import Choice, NotEligible, Pays, choose, most_favourable
 from center.domain.meals import KIND_LABELS, check_repeat
-from center.services.dining.allowances import account_balance, policy_for
+from center.services.dining import policies
+from center.services.dining.allowances import account_balance
 from center.services.dining.posting import canteen_month_closed, post_txn
 from center.services.dining.registry import senior_by_card
 from center.tables import LedgerPosting, LedgerTxn, Meal, Senior
@@ -108,25 +111,53 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
         if not repeat_confirmed:
             check_repeat(kind, await kinds_eaten(canteen_id, senior["id"], day), confirmed=False)
         await _lock_senior(senior["id"])
-        policy = await policy_for(day.year)
-        balance = await account_balance(allowance(senior["id"], day.year))
-        check_eligible(senior["birth_date"], day)
-        decision = decide(price_fen=price_fen, cap_fen=policy.per_meal_cap_fen, balance_fen=balance)
+        choice, balance = await _subsidy(senior, day, kind, price_fen)
+        decision = MealDecision(choice.subsidy_fen, price_fen - choice.subsidy_fen, balance - (
+            choice.subsidy_fen if choice.scheme is not None and choice.scheme.pays == Pays.yearly_allowance else 0))
         # The meal as the hash chain covers it (center.services.chain.MEAL_FIELDS: the column is still "device").
         meal = dict(canteen=canteen_id, senior=senior["id"], kind=kind, price_fen=price_fen,
                     subsidy_fen=decision.subsidy_fen, paid_fen=decision.paid_fen,
                     balance_after_fen=decision.balance_after_fen, eaten_at=eaten_at, book_date=day,
                     idempotency_key=key, request_hash=fingerprint, device=terminal_id, operator=operator_id,
                     created_at=now)
-        txn_id = await post_txn(TxnKind.meal, meal_postings(senior["id"], day.year, canteen_id, decision.subsidy_fen),
-                                at=now, book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
-                                key=f"meal:{canteen_id}:{key}", actor_id=operator_id, meal=meal)
+        txn_id = await post_txn(TxnKind.meal, _meal_postings(choice, senior["id"], day.year, canteen_id), at=now,
+                                book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
+                                key=f"meal:{canteen_id}:{key}", actor_id=operator_id, meal=meal,
+                                memo=choice.scheme.name if choice.scheme and choice.subsidy_fen else "")
         meal_id = (await statements.INSERT_MEAL.rows(
             canteen=canteen_id, senior=senior["id"], kind=kind, price=price_fen, subsidy=decision.subsidy_fen,
             paid=decision.paid_fen, after=decision.balance_after_fen, eaten_at=eaten_at, book_date=day, key=key,
             fingerprint=fingerprint, txn=txn_id, device=terminal_id, operator=operator_id, created_at=now,
         ))[0]["id"]
     return MealResult(meal_id, decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen)
+
+
+async def _subsidy(senior: dict, day: date, kind: str, price_fen: int) -> tuple[Choice, int]:
+    """The scheme that pays most for this meal under the policy in force that day (center.domain.policy), and the
+    senior's allowance balance of the year before it."""
+    check_price(price_fen)
+    policy = await policies.policy_on(day)
+    if policy is None:
+        raise NotEligible("尚未设置就餐补贴政策，请联系区级管理员")
+    held = await policies.categories_held(senior["id"], day)
+    schemes = policy.schemes_for(age_on(senior["birth_date"], day), held)
+    if not schemes:
+        choose(policy, birth=senior["birth_date"], day=day, held=held, kind=kind, price_fen=price_fen, balance_fen=0,
+               usage={})  # raises NotEligible with the senior's age and categories
+    balance = await account_balance(allowance(senior["id"], day.year)) \
+        if any(s.pays == Pays.yearly_allowance for s in schemes) else 0
+    capped = [s.name for s in schemes if s.max_meals_per_day or s.max_meals_per_week or s.max_meals_per_month]
+    usage = await policies.usage_of(senior["id"], day, capped)
+    return most_favourable(schemes, kind=kind, price_fen=price_fen, balance_fen=balance, usage=usage), balance
+
+
+def _meal_postings(choice: Choice, senior_id: int, year: int, canteen_id: int) -> tuple[Posting, ...]:
+    """A yearly allowance pays from the senior's allowance; the other schemes straight from their fund."""
+    if choice.scheme is None or not choice.subsidy_fen:
+        return ()
+    if choice.scheme.pays == Pays.yearly_allowance:
+        return meal_postings(senior_id, year, canteen_id, choice.subsidy_fen)
+    return source_postings(choice.scheme.source, year, canteen_id, choice.subsidy_fen)
 
 
 def _is_unique_violation(exc: Exception) -> bool:
