@@ -159,6 +159,37 @@ def _refuse_policy(path: Path, exc) -> None:
 
 
 @main.group()
+def seniors() -> None:
+    """The dining registry."""
+
+
+@seniors.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def seniors_import(path: Path) -> None:
+    """Import seniors from a 民政 .xlsx (header 姓名, 身份证号, 手机号, 中心, 类别, 卡号): all rows or none."""
+    from center.domain import DomainError
+    from center.services.dining.senior_import import ImportRefused, import_seniors
+
+    settings = _settings()
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        click.echo(f"无法读取文件 {path}：{exc.strerror}", err=True)
+        sys.exit(1)
+    try:
+        result = asyncio.run(_with_db(settings, lambda: import_seniors(None, content, path.name)))
+    except ImportRefused as exc:
+        click.echo(f"{path.name}：{exc}，请修改后重试：", err=True)
+        for error in exc.row_errors:
+            click.echo(f"  第 {error.row} 行：{error.message}", err=True)
+        sys.exit(1)
+    except DomainError as exc:
+        click.echo(f"{path.name} 未导入：{exc}", err=True)
+        sys.exit(1)
+    click.echo("导入完成：" + result.summary())
+
+
+@main.group()
 def user() -> None:
     """Staff accounts."""
 

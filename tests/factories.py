@@ -221,3 +221,19 @@ async def make_ticket(queue: dict, taken_at: datetime, wait_min: float | None = 
     values.update(overrides)
     row = (await Ticket.insert(Ticket(**values)).returning(Ticket.id))[0]
     return {**values, "id": row["id"]}
+
+
+def xlsx_bytes(header, rows) -> bytes:
+    """A one-sheet workbook as an upload: the header row, then the rows."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -26,7 +26,17 @@ from enum import StrEnum
 from typing import Any, Iterable, Mapping, Sequence
 
 from center.domain import DomainError
-from center.domain.ledger import DISTRICT_SOURCE, BirthdayRule, LedgerError, YearEnd, age_on, birthday_in
+from center.domain.ledger import (
+    DISTRICT_SOURCE,
+    BirthdayRule,
+    LedgerError,
+    Posting,
+    YearEnd,
+    age_on,
+    birthday_in,
+    meal_postings,
+    source_postings,
+)
 from center.domain.meals import KIND_LABELS
 from center.domain.money import yuan_plain
 from center.domain.periods import monday_of
@@ -196,6 +206,16 @@ def choose(policy: Policy, *, birth: date, day: date, held: Iterable[str], kind:
     return most_favourable(schemes, kind=kind, price_fen=price_fen, balance_fen=balance_fen, usage=usage)
 
 
+def postings_for(choice: Choice, senior_id: int, year: int, canteen_id: int) -> tuple[Posting, ...]:
+    """A meal's postings: a yearly allowance pays from the senior's allowance, the other schemes straight from their
+    fund to the canteen; a meal nothing pays for posts nothing."""
+    if choice.scheme is None or not choice.subsidy_fen:
+        return ()
+    if choice.scheme.pays == Pays.yearly_allowance:
+        return meal_postings(senior_id, year, canteen_id, choice.subsidy_fen)
+    return source_postings(choice.scheme.source, year, canteen_id, choice.subsidy_fen)
+
+
 def _held_text(held: Iterable[str]) -> str:
     held = sorted(set(held))
     return "（类别：" + "、".join(held) + "）" if held else ""
@@ -290,7 +310,7 @@ def parse_policy(text: str) -> Policy:
         problems.append("政策名称 name 须为不超过 60 字的文字")
         name = ""
     if not problems:
-        problems.extend(_conflicts(schemes))
+        problems.extend(check_schemes(schemes))
     if problems:
         raise PolicyError(problems)
     return Policy(effective=effective, schemes=tuple(schemes), name=name.strip(), year_end=year_end,
@@ -403,7 +423,9 @@ def _overlap(a: Scheme, b: Scheme) -> bool:
     return ages  # a person may hold several categories, so any two category lists can meet
 
 
-def _conflicts(schemes: Sequence[Scheme]) -> list[str]:
+def check_schemes(schemes: Sequence[Scheme]) -> list[str]:
+    """What is wrong between schemes (each scheme already checked on its own): duplicate names, two yearly
+    allowances one senior could both be in, equal pay from different funds, a gap between age bands."""
     problems: list[str] = []
     names = [s.name for s in schemes]
     for name in sorted({n for n in names if names.count(n) > 1}):

@@ -21,7 +21,9 @@ from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, fi
 from center.domain.money import parse_yuan, yuan
 from center.domain.periods import day_param, month_number_param, month_param, month_start, year_month, year_param
 from center.domain.policy import PolicyError
-from center.services.dining import allowances, meals, months, policies, registry, terminals
+from center.domain.demand_import import MAX_FILE_BYTES
+from center.domain.senior_import import SENIOR_HEADER
+from center.services.dining import allowances, meals, months, policies, registry, senior_import, terminals
 from center.services.dining.months import OPERATOR_LOOKUP_ONLY
 from center.services.identity import CurrentUser
 from center.timeutil import fmt_local, local_now, local_today
@@ -283,7 +285,8 @@ class ManagementController(Controller):
     async def list_seniors(self, request: Request, staff: Staff, q: FromQuery[str] = "") -> Response:
         # The district's seniors are not an operator's list to browse (the refusal says where to look instead).
         return page(request, "dining/seniors.html", {"seniors": await registry.seniors_list(staff, q), "q": q[:40],
-                                                     "centers": await registry.centers(), "form": {}})
+                                                     "centers": await registry.centers(), "form": {},
+                                                     "header": SENIOR_HEADER})
 
     @post("/seniors", name="dining:add_senior")
     async def add_senior(self, request: Request, staff: Staff) -> Response:
@@ -301,9 +304,29 @@ class ManagementController(Controller):
         except DomainError as exc:
             return page(request, "dining/seniors.html", {
                 "seniors": await registry.seniors_list(staff), "q": "", "centers": await registry.centers(),
-                "error": str(exc), "form": form.as_dict()}, status_code=422)
+                "error": str(exc), "form": form.as_dict(), "header": SENIOR_HEADER}, status_code=422)
         flash(request, "已登记")
         return redirect(request, "dining:senior", senior_id=senior_id)
+
+    @post("/seniors/import", name="dining:import_seniors")
+    async def import_seniors(self, request: Request, staff: Staff) -> Response:
+        """The 民政 spreadsheet: every row imported, or none and every bad row listed by its row number."""
+        form = await FormData.read(request)
+        upload = form.file("file")
+        base = {"seniors": await registry.seniors_list(staff), "q": "", "centers": await registry.centers(),
+                "form": {}, "header": SENIOR_HEADER}
+        try:
+            if upload is None:
+                raise DomainError("请选择要导入的 .xlsx 文件", field="file")
+            result = await senior_import.import_seniors(
+                staff, await upload.read(MAX_FILE_BYTES + 1), upload.filename or "")
+        except senior_import.ImportRefused as refused:
+            return page(request, "dining/seniors.html", {**base, "import_error": str(refused),
+                                                        "row_errors": refused.row_errors}, status_code=422)
+        except DomainError as refused:
+            return page(request, "dining/seniors.html", {**base, "import_error": str(refused)}, status_code=422)
+        flash(request, "导入完成：" + result.summary())
+        return redirect(request, "dining:seniors")
 
     # ---- the month
 

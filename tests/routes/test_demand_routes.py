@@ -6,23 +6,14 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from center.config import DEMO_PASSWORD
 from center.domain.demand_import import HOTLINE_HEADER
 from center.tables import AuditLog, Demand, DemandEvent, Staff, Visit
-from tests.factories import csrf_token, login, logout, soup
+from tests.factories import csrf_token, login, logout, soup, xlsx_bytes
 
 
-def xlsx(header, rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 async def post(client, path: str, page: str, **fields):
@@ -120,14 +111,14 @@ async def test_the_hotline_upload_lists_bad_rows_then_previews_and_imports_a_goo
     rows = [["2612990001", "2026-12-01 09:10", "王秀兰", "13900001111", "纸箱厂小区3号楼", "投诉", "夜市噪音", 13],
             ["2612990002", "2026-12-01 10:20", "李建华", "", "滨河小区5号楼", "报修", "楼顶漏水", ""],
             ["2612990003", "某天", "张志强", "13900001113", "不知道哪", "咨询", "医保怎么报", 3]]
-    bad = await upload(client, xlsx(HOTLINE_HEADER, rows))
+    bad = await upload(client, xlsx_bytes(HOTLINE_HEADER, rows))
     assert bad.status_code == 422
     errors = soup(bad).select("[data-upload=errors] tr")
     assert len(errors) == 2 and "第 4 行" in errors[1].text and "受理时间“某天”无法识别" in errors[1].text
     assert await Demand.count().where(Demand.source_no.like("261299%")) == 0
 
     rows[2][1] = "2026-12-01 11:00"
-    good = await upload(client, xlsx(HOTLINE_HEADER, rows))
+    good = await upload(client, xlsx_bytes(HOTLINE_HEADER, rows))
     assert good.status_code == 200
     preview = soup(good)
     assert preview.select_one("[data-count=new]").text == "3"
@@ -136,13 +127,13 @@ async def test_the_hotline_upload_lists_bad_rows_then_previews_and_imports_a_goo
     assert confirmed.status_code in (302, 303)
     listed = await client.get("/demands/")
     assert "已导入 12345 工单 3 件" in listed.text and "2612990002" in listed.text
-    again = soup(await upload(client, xlsx(HOTLINE_HEADER, rows)))
+    again = soup(await upload(client, xlsx_bytes(HOTLINE_HEADER, rows)))
     assert again.select_one("[data-count=new]").text == "0" and again.select_one("[data-count=existing]").text == "3"
     assert await Demand.count().where(Demand.source_no.like("261299%")) == 3
 
 
 async def test_a_wrong_header_and_a_non_excel_file_are_refused_with_a_message(manager_client):
-    wrong = await upload(manager_client, xlsx(["编号", "时间"], [["1", "2"]]))
+    wrong = await upload(manager_client, xlsx_bytes(["编号", "时间"], [["1", "2"]]))
     assert wrong.status_code == 422 and "表头缺少列" in wrong.text
     junk = await upload(manager_client, b"not a workbook", "x.xlsx")
     assert junk.status_code == 422 and "无法读取这个文件" in junk.text

@@ -403,3 +403,25 @@ async def test_an_operator_not_bound_to_a_canteen_is_told_what_to_do(client, db)
                                                        "price": "15", "key": "unbound-1"})
     assert refused.status_code == 403
     await logout(client)
+
+
+async def test_the_manager_uploads_the_registry_and_a_bad_sheet_lists_its_rows(manager_client, db):
+    from center.domain.senior_import import SENIOR_HEADER
+    from center.tables import Senior
+    from tests.factories import id_number, xlsx_bytes
+
+    slug = "daxi"  # the demo manager's center
+    token = await csrf_token(manager_client, "/dining/seniors")
+    bad = xlsx_bytes(SENIOR_HEADER, [["甲", id_number(date(1944, 4, 4), 931), "", slug, "", "R0931"],
+                                     ["乙", "370000", "", slug, "", "R0932"]])
+    refused = await manager_client.post("/dining/seniors/import", data={"_csrf_token": token},
+                                        files={"file": ("名册.xlsx", bad, "application/octet-stream")})
+    assert refused.status_code == 422
+    errors = [li.get_text() for li in soup(refused).select("#import-errors li")]
+    assert len(errors) == 1 and errors[0].startswith("第 3 行：身份证号")
+    assert not await Senior.exists().where(Senior.card_no == "R0931")
+    good = xlsx_bytes(SENIOR_HEADER, [["甲", id_number(date(1944, 4, 4), 931), "", slug, "低保", "R0931"]])
+    done = await manager_client.post("/dining/seniors/import", data={"_csrf_token": token},
+                                     files={"file": ("名册.xlsx", good, "application/octet-stream")})
+    assert done.status_code == 200 and "导入完成：共 1 行：新登记 1 人" in soup(done).get_text()
+    assert await Senior.exists().where(Senior.card_no == "R0931")

@@ -7,7 +7,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from center.domain import AccessDenied
 from center.domain.demand_import import FileRefused, GRID_HEADER, HOTLINE_HEADER, MAX_FILE_BYTES
@@ -15,7 +15,7 @@ from center.domain.demands import DemandError
 from center.services import demand_export, demand_import, demands
 from center.tables import AuditLog, Building, Compound, Demand, DemandEvent, Grid, Staff, Visit
 from center.timeutil import LOCAL_TZ, to_local
-from tests.factories import as_user, make_center, make_staff
+from tests.factories import as_user, make_center, make_staff, xlsx_bytes
 
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -25,15 +25,6 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 MON = date(2026, 12, 7)
 
 
-def xlsx(header, rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 GRID_ROWS = [
@@ -57,7 +48,7 @@ async def grid(db):
     people = {"center": center["id"], "gw1": await as_user(gw1), "gw2": await as_user(gw2), "desk": await as_user(desk),
               "manager": await as_user(manager), "stranger": await as_user(stranger), "admin": await as_user(admin),
               "other": other}
-    preview = await demand_import.upload(people["manager"], "grid", "网格.xlsx", xlsx(GRID_HEADER, GRID_ROWS),
+    preview = await demand_import.upload(people["manager"], "grid", "网格.xlsx", xlsx_bytes(GRID_HEADER, GRID_ROWS),
                                          now=at(MON, 8))
     assert preview["ok"], preview
     await demand_import.confirm(people["manager"], preview["token"], now=at(MON, 8))
@@ -82,7 +73,7 @@ async def test_the_grid_import_places_buildings_in_grids_with_their_workers_and_
     assert await Compound.count().where(Compound.center == grid["center"]) == 2
     assert await Building.count().where(Building.center == grid["center"]) == 4
     before = [await Grid.select().order_by(Grid.id), await Building.select().order_by(Building.id)]
-    again = await demand_import.upload(grid["manager"], "grid", "网格.xlsx", xlsx(GRID_HEADER, GRID_ROWS))
+    again = await demand_import.upload(grid["manager"], "grid", "网格.xlsx", xlsx_bytes(GRID_HEADER, GRID_ROWS))
     assert again["counts"]["unchanged"] == 4 and again["counts"]["buildings_new"] == 0
     await demand_import.confirm(grid["manager"], again["token"])
     assert [await Grid.select().order_by(Grid.id), await Building.select().order_by(Building.id)] == before
@@ -92,7 +83,7 @@ async def test_a_bad_grid_file_is_refused_row_by_row_and_nothing_is_written(grid
     rows = GRID_ROWS + [("03", "第三网格", "nobody", "新村", "1号楼", "", ""), ("01", "别的名字", "一网格员", "新村", "2号楼", "", ""),
                         ("04", "第四网格", "", "和平里小区", "1号楼", "", "")]
     before = await Building.count()
-    result = await demand_import.upload(grid["manager"], "grid", "网格.xlsx", xlsx(GRID_HEADER, rows))
+    result = await demand_import.upload(grid["manager"], "grid", "网格.xlsx", xlsx_bytes(GRID_HEADER, rows))
     assert not result["ok"]
     messages = {e.row: e.message for e in result["errors"]}
     assert "不是本中心的工作人员" in messages[6]
@@ -358,7 +349,7 @@ async def test_a_realistic_hotline_file_with_ten_bad_rows_is_refused_row_by_row_
     for index, (column, value) in bad.items():
         broken[index][HOTLINE_HEADER.index(column)] = value
     manager = grid["manager"]
-    result = await demand_import.upload(manager, "hotline", "12345.xlsx", xlsx(HOTLINE_HEADER, broken),
+    result = await demand_import.upload(manager, "hotline", "12345.xlsx", xlsx_bytes(HOTLINE_HEADER, broken),
                                         now=at(MON, 9))
     assert not result["ok"]
     assert sorted(e.row for e in result["errors"]) == sorted(i + 2 for i in bad)
@@ -369,7 +360,7 @@ async def test_a_realistic_hotline_file_with_ten_bad_rows_is_refused_row_by_row_
     assert "晚于现在" in messages[302]
     assert await Demand.count().where(Demand.center == grid["center"]) == 0  # nothing half-imported
     # the fixed file: a preview, then everything in one go, each routed by its address
-    result = await demand_import.upload(manager, "hotline", "12345.xlsx", xlsx(HOTLINE_HEADER, rows), now=at(MON, 9))
+    result = await demand_import.upload(manager, "hotline", "12345.xlsx", xlsx_bytes(HOTLINE_HEADER, rows), now=at(MON, 9))
     assert result["ok"] and result["counts"] == {"rows": 520, "new": 520, "existing": 0}
     done = await demand_import.confirm(manager, result["token"], now=at(MON, 9, 5))
     assert done["created"] == 520 and done["skipped"] == 0
@@ -388,7 +379,7 @@ async def test_a_realistic_hotline_file_with_ten_bad_rows_is_refused_row_by_row_
     received = sample[1] if isinstance(sample[1], datetime) else datetime.strptime(sample[1], "%Y-%m-%d %H:%M")
     assert to_local(stored["received_at"]).replace(tzinfo=None) == received
     # importing the same file again, or confirming twice, creates nothing
-    again = await demand_import.upload(manager, "hotline", "12345.xlsx", xlsx(HOTLINE_HEADER, rows), now=at(MON, 10))
+    again = await demand_import.upload(manager, "hotline", "12345.xlsx", xlsx_bytes(HOTLINE_HEADER, rows), now=at(MON, 10))
     assert again["counts"] == {"rows": 520, "new": 0, "existing": 520}
     assert (await demand_import.confirm(manager, again["token"]))["created"] == 0
     assert (await demand_import.confirm(manager, result["token"]))["already"] is True
@@ -398,22 +389,22 @@ async def test_a_realistic_hotline_file_with_ten_bad_rows_is_refused_row_by_row_
 async def test_a_wrong_header_a_huge_file_and_a_non_excel_file_are_refused_whole(grid):
     manager = grid["manager"]
     with pytest.raises(FileRefused, match="表头缺少列：诉求内容、办理时限（工作日）"):
-        await demand_import.upload(manager, "hotline", "x.xlsx", xlsx(HOTLINE_HEADER[:6], [["1"] * 6]))
+        await demand_import.upload(manager, "hotline", "x.xlsx", xlsx_bytes(HOTLINE_HEADER[:6], [["1"] * 6]))
     with pytest.raises(FileRefused, match="文件太大"):
         await demand_import.upload(manager, "hotline", "x.xlsx", b"PK" + b"0" * MAX_FILE_BYTES)
     with pytest.raises(FileRefused, match="无法读取这个文件"):
         await demand_import.upload(manager, "hotline", "x.xlsx", "工单编号,受理时间".encode())
     with pytest.raises(FileRefused, match="表头下面是空的"):
-        await demand_import.upload(manager, "hotline", "x.xlsx", xlsx(HOTLINE_HEADER, []))
+        await demand_import.upload(manager, "hotline", "x.xlsx", xlsx_bytes(HOTLINE_HEADER, []))
     with pytest.raises(AccessDenied):
-        await demand_import.upload(grid["gw1"], "hotline", "x.xlsx", xlsx(HOTLINE_HEADER, []))
+        await demand_import.upload(grid["gw1"], "hotline", "x.xlsx", xlsx_bytes(HOTLINE_HEADER, []))
     assert await Demand.count().where(Demand.center == grid["center"]) == 0
 
 
 async def test_formula_cells_are_read_as_their_text(grid):
     rows = [["26120001", "2026-12-01 09:00", "=HYPERLINK(\"http://x\",\"点我\")", "13900000000", "和平里小区1号楼",
              "投诉", "=1+1", 3]]
-    result = await demand_import.upload(grid["manager"], "hotline", "x.xlsx", xlsx(HOTLINE_HEADER, rows),
+    result = await demand_import.upload(grid["manager"], "hotline", "x.xlsx", xlsx_bytes(HOTLINE_HEADER, rows),
                                         now=at(MON, 9))
     await demand_import.confirm(grid["manager"], result["token"], now=at(MON, 9))
     d = await Demand.select().where(Demand.source_no == "26120001").first()
@@ -491,7 +482,7 @@ async def test_a_returned_order_assigned_again_gets_both_deadlines_anew_and_its_
 
 async def test_an_imported_order_is_signed_from_its_dispatch_and_done_by_the_hotlines_deadline(grid):
     rows = [["26129901", "2026-12-04 16:00", "王秀兰", "13900000000", "和平里小区1号楼", "投诉", "噪音", 5]]
-    result = await demand_import.upload(grid["manager"], "hotline", "x.xlsx", xlsx(HOTLINE_HEADER, rows),
+    result = await demand_import.upload(grid["manager"], "hotline", "x.xlsx", xlsx_bytes(HOTLINE_HEADER, rows),
                                         now=at(MON, 10))
     await demand_import.confirm(grid["manager"], result["token"], now=at(MON, 10))
     d = await Demand.select().where(Demand.source_no == "26129901").first()

@@ -25,12 +25,10 @@ from center.domain.ledger import (
     age_on,
     allowance,
     check_price,
-    meal_postings,
     replay,
     reversal_postings,
-    source_postings,
 )
-from center.domain.policy import Choice, NotEligible, Pays, choose, most_favourable
+from center.domain.policy import Choice, NotEligible, Pays, choose, most_favourable, postings_for
 from center.domain.meals import KIND_LABELS, check_repeat
 from center.services.dining import policies
 from center.services.dining.allowances import account_balance
@@ -120,7 +118,7 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
                     balance_after_fen=decision.balance_after_fen, eaten_at=eaten_at, book_date=day,
                     idempotency_key=key, request_hash=fingerprint, device=terminal_id, operator=operator_id,
                     created_at=now)
-        txn_id = await post_txn(TxnKind.meal, _meal_postings(choice, senior["id"], day.year, canteen_id), at=now,
+        txn_id = await post_txn(TxnKind.meal, postings_for(choice, senior["id"], day.year, canteen_id), at=now,
                                 book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
                                 key=f"meal:{canteen_id}:{key}", actor_id=operator_id, meal=meal,
                                 memo=choice.scheme.name if choice.scheme and choice.subsidy_fen else "")
@@ -149,15 +147,6 @@ async def _subsidy(senior: dict, day: date, kind: str, price_fen: int) -> tuple[
     capped = [s.name for s in schemes if s.max_meals_per_day or s.max_meals_per_week or s.max_meals_per_month]
     usage = await policies.usage_of(senior["id"], day, capped)
     return most_favourable(schemes, kind=kind, price_fen=price_fen, balance_fen=balance, usage=usage), balance
-
-
-def _meal_postings(choice: Choice, senior_id: int, year: int, canteen_id: int) -> tuple[Posting, ...]:
-    """A yearly allowance pays from the senior's allowance; the other schemes straight from their fund."""
-    if choice.scheme is None or not choice.subsidy_fen:
-        return ()
-    if choice.scheme.pays == Pays.yearly_allowance:
-        return meal_postings(senior_id, year, canteen_id, choice.subsidy_fen)
-    return source_postings(choice.scheme.source, year, canteen_id, choice.subsidy_fen)
 
 
 def _is_unique_violation(exc: Exception) -> bool:
