@@ -79,10 +79,13 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no centers yet.")
+@click.option("--policy", "policy_name", default=None,
+              help="Switch the demo to another district's kind of dining policy from today: tianjin (3 yuan a meal "
+                   "from 80 and for hardship groups).")
 @click.option("--scale", "scale", default=1, show_default=True, type=click.IntRange(1, 200),
               help="District-sized data for benchmarks: N=20 gives about 50 centers, 600 staff, 10,000 seniors, "
                    "a year of meals (about 1 million ledger postings) and 50,000 cases.")
-def demo(if_empty: bool, scale: int) -> None:
+def demo(if_empty: bool, scale: int, policy_name: str | None) -> None:
     """Load the demo district (CENTER_DEMO=1 only; safe to run twice)."""
     from center.domain import DomainError
     from center.demo.district import is_empty, load_demo
@@ -97,6 +100,10 @@ def demo(if_empty: bool, scale: int) -> None:
         created = await load_demo(settings)
         if scale > 1:
             created.update(await _load_scale(settings, scale))
+        if policy_name:
+            from center.demo.district import load_demo_policy
+
+            click.echo(f"补贴政策已切换为“{await load_demo_policy(policy_name)}”，自今天起生效")
         return created
 
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import date, datetime, time, timedelta, timezone
 
 from center import db
@@ -17,7 +19,7 @@ from center.demo.catalog import CATEGORIES, KEYWORDS
 from center.demo.hall import load_hall
 from center.demo.demands import load_demands, load_errands
 from center.demo.ratings import load_ratings
-from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Staff, Visit
+from center.tables import Case, CaseEvent, Center, Item, ItemVersion, Senior, SeniorCategory, Staff, Visit
 from center.timeutil import LOCAL_TZ, local_now, local_today, utcnow
 
 DEMO_CENTERS = (
@@ -349,7 +351,7 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
     from center.services.dining.allowances import grant_due
     from center.services.dining.meals import request_hash
     from center.services.dining.terminals import DEMO_TERMINAL_TOKEN, hash_token
-    from center.tables import Canteen, LedgerPosting, LedgerTxn, Meal, Senior, Terminal
+    from center.tables import Canteen, LedgerPosting, LedgerTxn, Meal, Terminal
 
     created = {"canteens": 0, "seniors": 0, "meals": 0}
     if not await Canteen.exists():
@@ -388,6 +390,7 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
         ))
     await Senior.insert(*rows)
     created["seniors"] = len(rows)
+    await _demo_categories(date(today.year, 1, 1))
     # The year's grants are dated when they were due (1 January), before the meals they pay for; anyone whose
     # 65th birthday fell later this year is granted on the day the job would have run.
     new_year = date(today.year, 1, 1)
@@ -452,3 +455,35 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
                 created["meals"] += len(meals)
             day += timedelta(days=1)
     return created
+
+
+# Some demo seniors are recorded in the 民政 categories a policy may name (issue #16): every 7th 低保, every 11th
+# 独居, every 13th 残疾, every 17th 特困, from 1 January with the demo as evidence.
+DEMO_CATEGORIES = ((7, "低保"), (11, "独居"), (13, "残疾"), (17, "特困"))
+POLICIES = Path(__file__).parent / "policies"
+
+
+async def _demo_categories(since: date) -> None:
+    seniors = await Senior.select(Senior.id, Senior.card_no).where(Senior.card_no <= "D0490")
+    rows = [SeniorCategory(senior=s["id"], category=category, since=since, evidence="演示数据", recorded_at=utcnow())
+            for s in seniors for every, category in DEMO_CATEGORIES if int(s["card_no"][1:]) % every == 0]
+    if rows:
+        await SeniorCategory.insert(*rows)
+
+
+def demo_policy_names() -> list[str]:
+    return sorted(p.stem for p in POLICIES.glob("*.toml"))
+
+
+async def load_demo_policy(name: str, today: date | None = None) -> str:
+    """The switch to another district's kind of policy (`center demo --policy tianjin`): the example file under
+    center/demo/policies/, in force from today."""
+    from center.services.dining.policies import record_version
+
+    path = POLICIES / f"{name}.toml"
+    if not path.is_file():
+        raise DemoModeRequired(f"没有演示政策“{name}”（可选：{'、'.join(demo_policy_names())}）")
+    text = re.sub(r"(?m)^effective\s*=.*$", f"effective = {(today or local_today()).isoformat()}",
+                  path.read_text(encoding="utf-8"))
+    _, policy = await record_version(text, actor=None, origin="demo", filename=path.name)
+    return policy.name or name

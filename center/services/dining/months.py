@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from center import db
 from center.domain import AccessDenied, NotFound
-from center.domain.ledger import TxnKind, age_on, allowance, parse_account, receivable
+from center.domain.ledger import DISTRICT_SOURCE, AccountKind, TxnKind, age_on, allowance, parse_account, receivable
 from center.domain.meals import KIND_LABELS, canteens_to_close, check_closable
 from center.domain.periods import month_end, month_start
 from center.domain.privacy import mask_id_number, mask_name
@@ -65,6 +65,7 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
             bucket["paid_fen"] += meal["paid_fen"]
         by_day[meal["book_date"]] += 1
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    by_source = await subsidy_by_source([m for m in meals if m["txn"] not in voided and m["subsidy_fen"]])
     # Corrections of earlier months booked here: reversals whose meal lies before this month.
     earlier = [r for r in reversals if r["reverses"] not in {m["txn"] for m in meals}]
     closed_ids = await closed_canteens(ids, first)
@@ -74,8 +75,38 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
         "per_day": [(d, by_day.get(d, 0)) for d in days], "max_per_day": max(by_day.values(), default=0),
         "ledger_total_fen": ledger_total, "ledger_by_canteen": dict(ledger_by_canteen), "corrections": len(earlier),
         "closed": bool(ids) and closed_ids >= set(ids), "closed_ids": closed_ids,
-        "scope": _scope_label(actor, canteen_id, canteens),
+        "scope": _scope_label(actor, canteen_id, canteens), "by_source": by_source,
     }
+
+
+async def subsidy_by_source(meals: list[dict]) -> list[dict]:
+    """The month's subsidy per funding source (issue #16): a per-meal, percentage or free scheme's meal is paid
+    straight from its fund's account; a yearly allowance's meal from the fund the allowance was granted from."""
+    txns = [m["txn"] for m in meals]
+    if not txns:
+        return []
+    debits = await LedgerPosting.select(LedgerPosting.txn, LedgerPosting.account).where(
+        LedgerPosting.txn.is_in(txns) & (LedgerPosting.amount_fen < 0))
+    account_of = {d["txn"]: parse_account(d["account"]) for d in debits}
+    allowances = {(a.senior_id, a.year) for a in account_of.values() if a.kind == AccountKind.allowance}
+    granted_from: dict[tuple[int, int], str] = {}
+    if allowances:
+        grants = await LedgerPosting.select(
+            LedgerPosting.account, LedgerPosting.txn.senior.as_alias("senior"), LedgerPosting.txn.year.as_alias("year"),
+        ).where((LedgerPosting.txn.kind == TxnKind.grant.value) & LedgerPosting.account.like("fund:%")
+                & LedgerPosting.txn.senior.is_in(sorted({s for s, _ in allowances})))
+        granted_from = {(g["senior"], g["year"]): parse_account(g["account"]).source for g in grants}
+    totals: dict[str, dict] = {}
+    for meal in meals:
+        account = account_of.get(meal["txn"])
+        if account is None:
+            continue
+        source = account.source if account.kind == AccountKind.fund else granted_from.get(
+            (account.senior_id, account.year), DISTRICT_SOURCE)
+        bucket = totals.setdefault(source, {"source": source, "meals": 0, "subsidy_fen": 0})
+        bucket["meals"] += 1
+        bucket["subsidy_fen"] += meal["subsidy_fen"]
+    return sorted(totals.values(), key=lambda b: (b["source"] != DISTRICT_SOURCE, b["source"]))
 
 
 def _scope_label(actor: CurrentUser, canteen_id: int | None, canteens: dict[int, dict]) -> str:
@@ -167,6 +198,7 @@ DETAIL = [Column("日期", Kind.date), Column("时间", Kind.time), Column("助�
           Column("身份证号"), Column("餐别"), Column("餐费（元）", Kind.money), Column("补贴（元）", Kind.money),
           Column("自付（元）", Kind.money), Column("状态")]
 DAILY = [Column("日期", Kind.date), Column("就餐人次", Kind.integer)]
+SOURCES = [Column("资金来源"), Column("享受补贴人次", Kind.integer), Column("补贴（元）", Kind.money)]
 KINDS = [Column("餐别"), Column("就餐人次", Kind.integer), Column("餐费（元）", Kind.money),
          Column("补贴（元）", Kind.money), Column("自付（元）", Kind.money)]
 
@@ -222,6 +254,10 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
 
     daily = wb.create_sheet("按日")
     write_table(daily, DAILY, [[day, count] for day, count in view["per_day"]], ["合计", view["totals"]["meals"]])
+
+    sources = wb.create_sheet("按资金来源")
+    write_table(sources, SOURCES, [[s["source"], s["meals"], s["subsidy_fen"]] for s in view["by_source"]],
+                ["合计", sum(s["meals"] for s in view["by_source"]), sum(s["subsidy_fen"] for s in view["by_source"])])
 
     kinds = wb.create_sheet("按餐别")
     t = view["totals"]
