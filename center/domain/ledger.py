@@ -28,10 +28,12 @@ class TxnKind(StrEnum):
     reversal = "reversal"  # 冲正
     expiry = "expiry"  # 清零
     carry = "carry"  # 结转
+    operating = "operating"  # 运营补贴: owed to a canteen by a fund, posted at month close (issue #16)
 
 
 KIND_LABELS = {TxnKind.grant: "发放", TxnKind.meal: "就餐扣减", TxnKind.reversal: "冲正", TxnKind.expiry: "年末清零",
-               TxnKind.carry: "年末结转"}
+               TxnKind.carry: "年末结转",
+               TxnKind.operating: "运营补贴"}
 
 
 class YearEnd(StrEnum):
@@ -51,6 +53,7 @@ class AccountKind(StrEnum):
     fund = "fund"  # the district's fund of a year: fund:2026
     allowance = "allowance"  # a senior's allowance of a year: allowance:12:2026
     canteen = "canteen"  # what the district owes a canteen: canteen:3
+    operating = "operating"  # the operating subsidy owed to a canteen: operating:3
 
 
 DISTRICT_SOURCE = "区财政"  # the district's own fund, the account fund:{year} since issue #5
@@ -68,6 +71,15 @@ def allowance(senior_id: int, year: int) -> str:
 
 def receivable(canteen_id: int) -> str:
     return f"canteen:{canteen_id}"
+
+
+def operating(canteen_id: int) -> str:
+    """The operating subsidy owed to a canteen (kept apart from the meal subsidies it is reimbursed)."""
+    return f"operating:{canteen_id}"
+
+
+def operating_postings(source: str, year: int, canteen_id: int, amount_fen: int) -> tuple[Posting, ...]:
+    return (Posting(fund(year, source), -amount_fen), Posting(operating(canteen_id), amount_fen))
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,8 @@ def parse_account(name: str) -> Account:
             return Account(AccountKind.allowance, senior_id=numbers[0], year=numbers[1])
         if kind == AccountKind.canteen and len(numbers) == 1:
             return Account(AccountKind.canteen, canteen_id=numbers[0])
+        if kind == AccountKind.operating and len(numbers) == 1:
+            return Account(AccountKind.operating, canteen_id=numbers[0])
     except ValueError:
         pass
     raise LedgerError(f"无法识别的账户：{name}")

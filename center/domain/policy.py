@@ -68,7 +68,8 @@ DEFAULT_SOURCE = DISTRICT_SOURCE
 MAX_AGE = 150
 _SCHEME_KEYS = {"name", "min_age", "max_age", "categories", "pays", "amount_fen", "percent", "cap_per_meal_fen",
                 "max_meals_per_day", "max_meals_per_week", "max_meals_per_month", "kinds", "source"}
-_TOP_KEYS = {"effective", "name", "scheme", "year_end", "birthday_rule"}
+_TOP_KEYS = {"effective", "name", "scheme", "year_end", "birthday_rule", "operating"}
+_OPERATING_KEYS = {"per_meal_fen", "monthly_fen", "source"}
 
 
 @dataclass(frozen=True)
@@ -145,12 +146,31 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Operating:
+    """The canteen operating subsidy (运营补贴): a fixed amount a month and/or an amount per meal served to a
+    registered senior (voided meals left out), owed to each canteen by its fund and posted at month close."""
+
+    per_meal_fen: int = 0
+    monthly_fen: int = 0
+    source: str = DEFAULT_SOURCE
+
+    def amount(self, meals: int) -> int:
+        return self.monthly_fen + self.per_meal_fen * meals
+
+    def describe(self) -> str:
+        parts = ([f"每月 {yuan_plain(self.monthly_fen)} 元"] if self.monthly_fen else []) + (
+            [f"每餐 {yuan_plain(self.per_meal_fen)} 元"] if self.per_meal_fen else [])
+        return "、".join(parts) + f"（{self.source}，月末结账时入账）"
+
+
+@dataclass(frozen=True)
 class Policy:
     effective: date
     schemes: tuple[Scheme, ...]
     name: str = ""
     year_end: YearEnd = YearEnd.expire
     birthday_rule: BirthdayRule = BirthdayRule.full
+    operating: Operating | None = None
 
     def schemes_for(self, age: int, held: Iterable[str]) -> list[Scheme]:
         held = set(held)
@@ -305,6 +325,7 @@ def parse_policy(text: str) -> Policy:
         scheme = _scheme(number, raw, problems)
         if scheme is not None:
             schemes.append(scheme)
+    operating = _operating(data.get("operating"), problems)
     name = data.get("name", "")
     if not isinstance(name, str) or len(name) > 60:
         problems.append("政策名称 name 须为不超过 60 字的文字")
@@ -314,7 +335,34 @@ def parse_policy(text: str) -> Policy:
     if problems:
         raise PolicyError(problems)
     return Policy(effective=effective, schemes=tuple(schemes), name=name.strip(), year_end=year_end,
-                  birthday_rule=birthday_rule)
+                  birthday_rule=birthday_rule, operating=operating)
+
+
+def _operating(raw: Any, problems: list[str]) -> Operating | None:
+    """The optional [operating] table: per_meal_fen and/or monthly_fen (fen, at least one above 0) and a source."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("运营补贴 [operating] 格式不对")
+        return None
+    found = [f"运营补贴：未知的字段「{key}」（可用：per_meal_fen、monthly_fen、source）"
+             for key in sorted(set(raw) - _OPERATING_KEYS)]
+    amounts = {}
+    for key, high, what in (("per_meal_fen", 100_000, "每餐金额"), ("monthly_fen", 100_000_000, "每月金额")):
+        value = raw.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+            found.append(f"运营补贴：{what} {key} 须为 0 到 {high} 的整数（以分计）")
+            value = 0
+        amounts[key] = value
+    if not found and not any(amounts.values()):
+        found.append("运营补贴：每餐金额 per_meal_fen 与每月金额 monthly_fen 至少一项大于 0")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip() or len(source) > 20 or ":" in source:
+        found.append("运营补贴：缺少资金来源 source（如 \"区财政\"，不超过 20 字，不含冒号）")
+    problems.extend(found)
+    if found:
+        return None
+    return Operating(per_meal_fen=amounts["per_meal_fen"], monthly_fen=amounts["monthly_fen"], source=source.strip())
 
 
 def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:

@@ -408,3 +408,19 @@ def _as_toml(s: Scheme) -> str:
     if s.percent:
         lines.append(f"percent = {s.percent}")
     return "[[scheme]]\n" + "\n".join(lines) + "\n"
+
+
+def test_the_operating_subsidy_is_a_monthly_amount_and_an_amount_per_meal_served():
+    policy = parse_policy(TIANJIN + '[operating]\nper_meal_fen = 100\nmonthly_fen = 50000\nsource = "区财政"\n')
+    assert policy.operating.amount(0) == 50000 and policy.operating.amount(120) == 50000 + 12000
+    assert parse_policy(TIANJIN).operating is None
+
+
+@pytest.mark.parametrize(("table", "says"), [
+    ('[operating]\nsource = "区财政"\n', "至少一项大于 0"),
+    ('[operating]\nper_meal_fen = -1\nsource = "区财政"\n', "每餐金额 per_meal_fen 须为 0 到 100000 的整数"),
+    ('[operating]\nmonthly_fen = 100\n', "运营补贴：缺少资金来源"),
+    ('[operating]\nmonthly_fen = 100\nsource = "区财政"\nextra = 1\n', "运营补贴：未知的字段「extra」"),
+])
+def test_a_wrong_operating_subsidy_is_refused(table, says):
+    assert any(says in p for p in problems_of(TIANJIN + table))

@@ -466,6 +466,26 @@ async def test_an_unsolved_callback_reopens_the_order_with_a_new_deadline_and_co
     assert (figures["total"]["called"], figures["total"]["solved"]) == (1, 0)
 
 
+async def test_the_rates_count_the_latest_callback_once_an_unsolved_order_is_done_again_and_called_back(grid):
+    made = await take(grid, kind="consult")
+    gw1 = grid["gw1"]
+    await demands.act(gw1, made["id"], "sign", now=at(MON, 12))
+    await demands.act(gw1, made["id"], "contact", note="已联系", now=at(MON, 14, 30))
+    await demands.act(gw1, made["id"], "resolve", note="已答复", now=at(MON, 15))
+    tuesday = MON + timedelta(days=1)
+    await demands.act(grid["manager"], made["id"], "callback", solved=False, satisfaction="dissatisfied",
+                      now=at(tuesday, 10))
+    before = await demands.figures_view(grid["manager"], "2026-12", now=at(tuesday, 11))
+    await demands.act(gw1, made["id"], "resolve", note="已上门修好", now=at(tuesday, 15))
+    wednesday = MON + timedelta(days=2)
+    await demands.act(grid["manager"], made["id"], "callback", solved=True, satisfaction="satisfied",
+                      now=at(wednesday, 10))
+    after = await demands.figures_view(grid["manager"], "2026-12", now=at(wednesday, 11))
+    # The order is called back once in the rates, as its latest callback says: first unsolved, then solved.
+    assert (after["total"]["called"] - before["total"]["called"], after["total"]["solved"] - before["total"]["solved"],
+            after["total"]["satisfied"] - before["total"]["satisfied"]) == (0, 1, 1)
+
+
 async def test_a_returned_order_assigned_again_gets_both_deadlines_anew_and_its_workers_grid(grid):
     made = await take(grid, address="人民路 88 号")  # no grid
     await demands.act(grid["manager"], made["id"], "assign", assignee_id=grid["gw2"].id, now=at(MON, 11, 30))

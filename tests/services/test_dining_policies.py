@@ -10,12 +10,12 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from center.domain.ledger import LedgerError, fund, receivable
+from center.domain.ledger import LedgerError, fund, operating, receivable
 from center.domain.policy import NotEligible
 from center.services.dining.allowances import allowance_figures, grant_due, year_end
 from center.services.dining.checks import verify_ledger
 from center.services.dining.meals import record_meal, void_meal
-from center.services.dining.months import month_view, month_xlsx
+from center.services.dining.months import close_month, month_view, month_xlsx
 from center.tables import LedgerPosting, Meal
 from center.timeutil import LOCAL_TZ
 from tests.factories import as_user, make_canteen, make_policy, make_senior, make_staff
@@ -150,4 +150,32 @@ async def test_a_yearly_allowance_from_another_fund_is_granted_from_it_and_expir
         LedgerPosting.account.is_in([fund(2046, "街道"), fund(2046)]) & (LedgerPosting.txn.senior == senior["id"]))
     assert sorted((p["account"], p["amount_fen"]) for p in funds) == [
         (fund(2046, "街道"), -10000), (fund(2046, "街道"), 9500)]  # granted from 街道, the rest went back there
+    assert await verify_ledger() == []
+
+
+OPERATING = TIANJIN.replace('name = "天津式"\n', 'name = "天津式"\n[operating]\nper_meal_fen = 100\nmonthly_fen = 50000\nsource = "区财政"\n')
+
+
+async def test_the_operating_subsidy_shows_before_the_close_and_is_posted_once_at_it(canteen):
+    await make_policy(date(2047, 1, 1), OPERATING)
+    day = date(2047, 3, 10)
+    old = await make_senior(canteen["center"], birth_date=date(1950, 1, 1))
+    young = await make_senior(canteen["center"], birth_date=date(1975, 1, 1), categories=["特困"])
+    await eat(canteen["id"], old, "o1", day)
+    await eat(canteen["id"], old, "o2", day, kind="breakfast", price=500, hour=8)  # no subsidy, still served
+    voided = await eat(canteen["id"], young, "o3", day)
+    await void_meal(canteen["id"], voided.meal_id, today=day, reason="误刷", now=at(day, 13))
+    march = date(2047, 3, 1)
+    before = await month_view(canteen["manager"], canteen["id"], march)
+    assert before["operating"]["by_canteen"][canteen["id"]] == {"amount_fen": 50000 + 2 * 100, "posted": False}
+    await close_month(canteen["manager"], march, date(2047, 4, 2), canteen["id"])
+    after = await month_view(canteen["manager"], canteen["id"], march)
+    assert after["operating"]["by_canteen"][canteen["id"]] == {"amount_fen": 50200, "posted": True}
+    assert after["totals"]["subsidy_fen"] == after["ledger_total_fen"]  # the meal reconciliation stays exact
+    posted = await LedgerPosting.select(LedgerPosting.account, LedgerPosting.amount_fen).where(
+        LedgerPosting.account == operating(canteen["id"]))
+    assert [p["amount_fen"] for p in posted] == [50200]
+    sheet = load_workbook(io.BytesIO((await month_xlsx(canteen["manager"], canteen["id"], march)).content))["运营补贴"]
+    assert any(row[0].value == "政策食堂" and float(row[1].value) == 502.0 and row[2].value == "已入账"
+               for row in sheet.iter_rows())
     assert await verify_ledger() == []

@@ -12,13 +12,24 @@ from openpyxl import Workbook
 
 from center import db
 from center.domain import AccessDenied, NotFound
-from center.domain.ledger import DISTRICT_SOURCE, AccountKind, TxnKind, age_on, allowance, parse_account, receivable
+from center.domain.ledger import (
+    DISTRICT_SOURCE,
+    AccountKind,
+    TxnKind,
+    age_on,
+    allowance,
+    operating,
+    operating_postings,
+    parse_account,
+    receivable,
+)
 from center.domain.meals import KIND_LABELS, canteens_to_close, check_closable
 from center.domain.periods import month_end, month_start
 from center.domain.privacy import mask_id_number, mask_name
 from center.services import audit
 from center.services.dining.allowances import allowance_figures
-from center.services.dining.posting import district_month_closed
+from center.services.dining import policies
+from center.services.dining.posting import district_month_closed, post_txn
 from center.services.dining.registry import canteens_for, operator_canteen
 from center.services.identity import CurrentUser
 from center.services.xlsx import Column, Export, Kind, append_row, fit_widths, workbook_bytes, write_table
@@ -66,9 +77,10 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
         by_day[meal["book_date"]] += 1
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     by_source = await subsidy_by_source([m for m in meals if m["txn"] not in voided and m["subsidy_fen"]])
+    closed_ids = await closed_canteens(ids, first)
+    operating_fen = await operating_view(ids, first, closed_ids, {i: v["meals"] for i, v in by_canteen.items()})
     # Corrections of earlier months booked here: reversals whose meal lies before this month.
     earlier = [r for r in reversals if r["reverses"] not in {m["txn"] for m in meals}]
-    closed_ids = await closed_canteens(ids, first)
     return {
         "month": first, "canteen_id": canteen_id, "canteens": list(canteens.values()), "totals": totals,
         "by_kind": by_kind, "by_canteen": [(canteens[i], v) for i, v in by_canteen.items()],
@@ -76,6 +88,7 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
         "ledger_total_fen": ledger_total, "ledger_by_canteen": dict(ledger_by_canteen), "corrections": len(earlier),
         "closed": bool(ids) and closed_ids >= set(ids), "closed_ids": closed_ids,
         "scope": _scope_label(actor, canteen_id, canteens), "by_source": by_source,
+        "operating": operating_fen,
     }
 
 
@@ -162,9 +175,63 @@ async def close_month(actor: CurrentUser, month: date, today: date, canteen_id: 
                                                              closed_at=now) for c in plan.canteens])
         if plan.district and not await district_month_closed(plan.month):
             await ClosedMonth.insert(ClosedMonth(month=plan.month, closed_by=actor.id, closed_at=now))
+        await _post_operating(actor, plan, now)
     await audit.record("dining.close_month", actor=actor, object_type="month", object_id=plan.month.strftime("%Y-%m"),
                        detail={"canteens": [c["id"] for c in plan.canteens], "district": plan.district})
     return plan
+
+
+async def _served(canteen_ids: list[int], month: date) -> dict[int, int]:
+    """Meals served per canteen in the month, voided ones left out (what a per-meal operating subsidy counts)."""
+    meals = await Meal.select(Meal.canteen, Meal.txn).where(
+        Meal.canteen.is_in(canteen_ids or [0]) & (Meal.book_date >= month) & (Meal.book_date <= month_end(month)))
+    voided = {r["reverses"] for r in await LedgerTxn.select(LedgerTxn.reverses).where(
+        (LedgerTxn.kind == TxnKind.reversal.value) & LedgerTxn.reverses.is_in([m["txn"] for m in meals] or [0]))}
+    served: dict[int, int] = defaultdict(int)
+    for meal in meals:
+        if meal["txn"] not in voided:
+            served[meal["canteen"]] += 1
+    return served
+
+
+async def _post_operating(actor: CurrentUser, plan: ClosePlan, now) -> None:
+    """At close, each canteen closed is owed the operating subsidy of the policy in force on the month's last day
+    (once per canteen and month: its idempotency key)."""
+    policy = await policies.policy_on(month_end(plan.month))
+    if policy is None or policy.operating is None or not plan.canteens:
+        return
+    served = await _served([c["id"] for c in plan.canteens], plan.month)
+    for canteen in plan.canteens:
+        meals = served.get(canteen["id"], 0)
+        amount = policy.operating.amount(meals)
+        key = f"operating:{canteen['id']}:{plan.month:%Y-%m}"
+        if amount <= 0 or await LedgerTxn.exists().where(LedgerTxn.idempotency_key == key):
+            continue
+        await post_txn(TxnKind.operating, operating_postings(policy.operating.source, plan.month.year, canteen["id"],
+                                                             amount),
+                       at=now, book_date=month_end(plan.month), year=plan.month.year, senior_id=None,
+                       canteen_id=canteen["id"], key=key, actor_id=actor.id, memo=f"{meals} 餐")
+
+
+async def operating_view(canteen_ids: list[int], month: date, closed_ids: set[int],
+                         meals_by_canteen: dict[int, int]) -> dict | None:
+    """The month's operating subsidy per canteen: posted at close, or what the close will post."""
+    posted = await LedgerPosting.select(LedgerPosting.account, LedgerPosting.amount_fen).where(
+        LedgerPosting.account.is_in([operating(i) for i in canteen_ids] or ["-"])
+        & (LedgerPosting.txn.book_date >= month) & (LedgerPosting.txn.book_date <= month_end(month)))
+    by_canteen: dict[int, dict] = {}
+    for p in posted:
+        entry = by_canteen.setdefault(parse_account(p["account"]).canteen_id, {"amount_fen": 0, "posted": True})
+        entry["amount_fen"] += p["amount_fen"]
+    policy = await policies.policy_on(month_end(month))
+    if policy is not None and policy.operating is not None:
+        for i in canteen_ids:
+            if i not in by_canteen and i not in closed_ids:
+                by_canteen[i] = {"amount_fen": policy.operating.amount(meals_by_canteen.get(i, 0)), "posted": False}
+    if not by_canteen:
+        return None
+    return {"by_canteen": by_canteen, "total_fen": sum(e["amount_fen"] for e in by_canteen.values()),
+            "describe": policy.operating.describe() if policy and policy.operating else ""}
 
 
 async def month_meals(actor: CurrentUser, canteen_id: int | None, month: date) -> list[dict]:
@@ -198,6 +265,7 @@ DETAIL = [Column("日期", Kind.date), Column("时间", Kind.time), Column("助�
           Column("身份证号"), Column("餐别"), Column("餐费（元）", Kind.money), Column("补贴（元）", Kind.money),
           Column("自付（元）", Kind.money), Column("状态")]
 DAILY = [Column("日期", Kind.date), Column("就餐人次", Kind.integer)]
+OPERATING = [Column("助餐点"), Column("运营补贴（元）", Kind.money), Column("状态")]
 SOURCES = [Column("资金来源"), Column("享受补贴人次", Kind.integer), Column("补贴（元）", Kind.money)]
 KINDS = [Column("餐别"), Column("就餐人次", Kind.integer), Column("餐费（元）", Kind.money),
          Column("补贴（元）", Kind.money), Column("自付（元）", Kind.money)]
@@ -254,6 +322,14 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
 
     daily = wb.create_sheet("按日")
     write_table(daily, DAILY, [[day, count] for day, count in view["per_day"]], ["合计", view["totals"]["meals"]])
+
+    if view["operating"]:
+        names = {c["id"]: c["name"] for c in view["canteens"]}
+        sheet = wb.create_sheet("运营补贴")
+        entries = view["operating"]["by_canteen"]
+        write_table(sheet, OPERATING, [[names.get(i, str(i)), e["amount_fen"], "已入账" if e["posted"] else "结账时入账"]
+                                       for i, e in sorted(entries.items())],
+                    ["合计", view["operating"]["total_fen"], ""], title=view["operating"]["describe"] or None)
 
     sources = wb.create_sheet("按资金来源")
     write_table(sources, SOURCES, [[s["source"], s["meals"], s["subsidy_fen"]] for s in view["by_source"]],
