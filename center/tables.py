@@ -363,6 +363,7 @@ class Canteen(Table):
     lunch_fen = Integer(default=1500)
     dinner_fen = Integer(default=1200)
     active = Boolean(default=True)
+    open_days = Varchar(length=7, default="1234567")  # ISO weekdays it serves (1 = Monday); others are closed
 
 
 class Senior(Table):
@@ -470,6 +471,25 @@ class Meal(Table):
     device = ForeignKey(references=Terminal, null=True, on_delete=OnDelete.restrict)
     operator = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
+    verified_by = Varchar(length=16, default="card")  # card | qr | photo | proxy (center.domain.verification)
+    proxy_name = Varchar(length=40, default="")  # who collected the meal for the senior (verified_by = proxy)
+    verification_ref = Varchar(length=40, default="")  # the dynamic QR's nonce: used once (unique where qr)
+
+
+class SeniorLink(Table):
+    """A senior's own phone page (/my/{token}) for the senior or a family member: the dynamic QR the canteen scans
+    and the bookings. The token is shown once and stored hashed; a family member's link records the senior's
+    consent (who recorded it, and how)."""
+
+    senior = ForeignKey(references=Senior, on_delete=OnDelete.restrict)
+    token_hash = Varchar(length=64, unique=True)
+    holder = Varchar(length=16, default="self")  # self | family
+    holder_name = Varchar(length=40, default="")
+    relation = Varchar(length=20, default="")  # 子女, 配偶… (family)
+    consent_note = Varchar(length=200, default="")  # how the senior's consent was given (family)
+    created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
 
 
 class ClosedMonth(Table):
@@ -808,7 +828,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
-    Canteen, Senior, Terminal, SubsidyPolicy, DiningPolicy, SeniorCategory, LedgerTxn, LedgerPosting, Meal, ClosedMonth,
+    Canteen, Senior, Terminal, SubsidyPolicy, DiningPolicy, SeniorCategory, LedgerTxn, LedgerPosting, Meal, SeniorLink, ClosedMonth,
     ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
     RatingReason, Rating, RatingFollowup, RatingEvent, RatingAttempt, RatingPad,
     Grid, Compound, Building, DemandKind, Household, Demand, DemandEvent, DemandCase, HomeVisit, DemandUpload,

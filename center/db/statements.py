@@ -125,8 +125,9 @@ INSERT_POSTING = Prepared(
 
 INSERT_MEAL = Prepared(
     lambda canteen, senior, kind, price, subsidy, paid, after, eaten_at, book_date, key, fingerprint, txn, device,
-    operator, created_at: Meal.insert(Meal(
+    operator, created_at, verified_by, proxy_name, verification_ref: Meal.insert(Meal(
         canteen=canteen, senior=senior, kind=kind, price_fen=price, subsidy_fen=subsidy, paid_fen=paid,
         balance_after_fen=after, eaten_at=eaten_at, book_date=book_date, idempotency_key=key,
         request_hash=fingerprint, txn=txn, device=device, operator=operator, created_at=created_at,
+        verified_by=verified_by, proxy_name=proxy_name, verification_ref=verification_ref,
     )).returning(Meal.id))

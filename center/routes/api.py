@@ -201,6 +201,10 @@ class MealIn:
     kind: Literal["breakfast", "lunch", "dinner"]
     price_fen: int  # a JSON integer of fen: "15", 15.0 and 1e2 are refused (strict_meal)
     eaten_at: datetime | None = None
+    # How the diner was verified (issue #16): the card by default; a scanned dynamic QR is sent as card_no
+    # ("M1.…") and recorded as qr; photo is the operator's check against the photo on file; proxy needs proxy_name.
+    verified_by: Literal["card", "qr", "photo", "proxy"] = "card"
+    proxy_name: str = ""
 
 
 def strict_meal(raw: bytes) -> MealIn:
@@ -281,7 +285,9 @@ class TerminalController(Controller):
         data = strict_meal(await request.body())
         result = await meals.record_meal(terminal.canteen_id, card_no=data.card_no, kind=data.kind,
                                          price_fen=data.price_fen, eaten_at=data.eaten_at,
-                                         idempotency_key=idempotency_key, terminal_id=terminal.terminal_id)
+                                         idempotency_key=idempotency_key, terminal_id=terminal.terminal_id,
+                                         verified_by=data.verified_by, proxy_name=data.proxy_name,
+                                         qr_secret=request.app.state.settings.secret_key)
         return MealOut(result.meal_id, result.subsidy_fen, result.paid_fen, result.balance_fen)
 
     @post("/meals/{meal_id:int}/void", name="api:void_meal", status_code=200, summary="撤销当日一餐",

@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery
 
 from center.domain import AccessDenied, DomainError
 from center.domain.access import Area, Role
-from center.domain.ledger import LedgerError, age_on, eligible_on
+from center.domain.ledger import LedgerError, age_on
 from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, filled_for, offered_kind, parse_kind,
                                  price_to_post, unusual_price, void_reason)
 from center.domain.money import parse_yuan, yuan
@@ -23,10 +23,11 @@ from center.domain.periods import day_param, month_number_param, month_param, mo
 from center.domain.policy import PolicyError
 from center.domain.demand_import import MAX_FILE_BYTES
 from center.domain.senior_import import SENIOR_HEADER
-from center.services.dining import allowances, meals, months, policies, registry, senior_import, terminals
+from center.domain.verification import METHOD_LABELS, Method, looks_like_code
+from center.services.dining import allowances, links, meals, months, policies, registry, senior_import, terminals
 from center.services.dining.months import OPERATOR_LOOKUP_ONLY
 from center.services.identity import CurrentUser
-from center.timeutil import fmt_local, local_now, local_today
+from center.timeutil import fmt_local, local_now, local_today, utcnow
 from center.web.confirm import ask_first, confirmed
 from center.web.deps import STAFF, Staff
 from center.web.downloads import xlsx_response
@@ -134,7 +135,7 @@ class DeskController(Controller):
     async def _desk(self, request: Request, canteen: dict, card: str = "", *, result: dict | None = None,
                     error: str | None = None, form: dict | None = None, repeat: str | None = None,
                     void: dict | None = None, void_error: str | None = None, notice: str | None = None,
-                    error_field: str | None = None, price_question: str | None = None,
+                    error_field: str | None = None, price_question: str | None = None, qr: str = "",
                     status_code: int = 200, headers: dict | None = None) -> Response:
         """The desk: the card box, the senior with the meal form (or the question a press raised), the result
         of the last meal, today's meals. `form` is what the operator typed, kept on every answer."""
@@ -143,13 +144,18 @@ class DeskController(Controller):
         senior = figures = None
         lookup_error = None
         eaten_today: list[dict] = []
+        schemes: list = []
         if card and void is None:
             try:
+                if looks_like_code(card):  # the senior's phone page scanned: the card it stands for, kept unused
+                    linked, _ = await links.senior_of_code(request.app.state.settings.secret_key, card, utcnow())
+                    qr, card = card, linked["card_no"]
                 senior = await registry.senior_by_card(card)
                 _remember_desk_senior(request, senior["id"])
                 figures = await allowances.allowance_figures(senior["id"], today.year)
                 senior["age"] = age_on(senior["birth_date"], today)
-                senior["eligible"] = eligible_on(senior["birth_date"], today)
+                schemes, senior["ineligible"] = await policies.schemes_of(senior["id"], senior["birth_date"], today)
+                senior["eligible"] = bool(schemes)
             except DomainError as exc:
                 lookup_error = str(exc)
         menu = _menu(canteen)
@@ -168,7 +174,8 @@ class DeskController(Controller):
             "key": form.get("key") or secrets.token_urlsafe(16), "today_meals": today_meals,
             "eaten_today": eaten_today, "repeat": repeat, "void": void, "void_error": void_error,
             "void_reasons": VOID_REASONS, "form": form, "notice": notice, "error_field": error_field,
-            "price_question": price_question,
+            "price_question": price_question, "qr": qr, "schemes": schemes,
+            "methods": [(m.value, METHOD_LABELS[m]) for m in Method if m != Method.qr],
             # The card box has the focus unless the desk asks a question (再记一餐, 撤销, an unusual price) or
             # the price field was wrong.
             "asking": bool(repeat or void or price_question or error_field),
@@ -184,12 +191,14 @@ class DeskController(Controller):
                 result = await meals.meal_at_desk(canteen["id"], meal_id)
             except DomainError:
                 result = None
-        return await self._desk(request, canteen, card.strip()[:20], result=result)
+        card = card.strip()
+        return await self._desk(request, canteen, card[:120] if looks_like_code(card) else card[:20], result=result)
 
     @post("/meals", name="dining:record")
     async def record_meal(self, request: Request, staff: Staff, canteen: Canteen) -> Response:
         form = await FormData.read(request)
         card = form.text("card", limit=20).strip().upper()
+        qr = form.text("qr", limit=120).strip()
         typed = form.as_dict()
         try:
             kind = parse_kind(form.text("kind", limit=20))
@@ -205,14 +214,17 @@ class DeskController(Controller):
             question = unusual_price(price_fen)
             if question and price_answer != "1":  # nothing recorded yet: the operator says the price is meant
                 return await self._desk(request, canteen, card, price_question=question, form=typed)
-            recorded = await meals.record_meal(canteen["id"], card_no=card, kind=kind.value, price_fen=price_fen,
-                                         eaten_at=None, idempotency_key=form.text("key", limit=120),
-                                         operator_id=staff.id, repeat_confirmed=form.flag("repeat"))
+            recorded = await meals.record_meal(
+                canteen["id"], card_no=qr or card, kind=kind.value, price_fen=price_fen, eaten_at=None,
+                idempotency_key=form.text("key", limit=120), operator_id=staff.id, repeat_confirmed=form.flag("repeat"),
+                verified_by=form.text("verified_by", limit=10) or "card", proxy_name=form.text("proxy_name", limit=60),
+                qr_secret=request.app.state.settings.secret_key)
         except RepeatMeal as exc:
             # Nothing recorded: the operator says whether this is really another meal (the same key is kept).
-            return await self._desk(request, canteen, card, repeat=str(exc), form=typed, status_code=409)
+            return await self._desk(request, canteen, qr or card, repeat=str(exc), form=typed, status_code=409)
         except DomainError as exc:
-            return await self._desk(request, canteen, card, error=str(exc), form=typed, status_code=422)
+            return await self._desk(request, canteen, qr or card, error=str(exc), form=typed, status_code=422,
+                                    error_field=exc.field if exc.field == "proxy_name" else None)
         done = url(request, "dining:desk", canteen=canteen["id"], meal=recorded.meal_id)
         if fragment(request):
             # Ready for the next card: the box empty and focused, the result large; a reload shows the same.

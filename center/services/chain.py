@@ -22,6 +22,9 @@ from center.tables import AuditLog, LedgerPosting, LedgerTxn, Meal
 
 TXN_FIELDS = ("kind", "at", "book_date", "year", "senior", "canteen", "reverses", "idempotency_key", "actor", "memo",
               "reason")
+# How the diner was verified (issue #16) joined the meal later: a value other than the default is covered, so the
+# rows written before keep their hashes and a changed method on any row breaks the chain.
+MEAL_OPTIONAL_FIELDS = {"verified_by": "card", "proxy_name": "", "verification_ref": ""}
 MEAL_FIELDS = ("canteen", "senior", "kind", "price_fen", "subsidy_fen", "paid_fen", "balance_after_fen", "eaten_at",
                "book_date", "idempotency_key", "request_hash", "device", "operator", "created_at")
 AUDIT_FIELDS = ("at", "actor", "actor_name", "center", "action", "object_type", "object_id", "ip", "detail")
@@ -34,7 +37,15 @@ def txn_content(txn: Mapping[str, Any], postings: Sequence[tuple[str, int]],
     """What a transaction's hash covers: its columns, its postings in order, the meals it pays for."""
     content = {name: txn.get(name) for name in TXN_FIELDS}
     content["postings"] = [[account, amount] for account, amount in postings]
-    content["meals"] = [{name: meal.get(name) for name in MEAL_FIELDS} for meal in meals]
+    content["meals"] = [_meal_content(meal) for meal in meals]
+    return content
+
+
+def _meal_content(meal: Mapping[str, Any]) -> dict:
+    content = {name: meal.get(name) for name in MEAL_FIELDS}
+    for name, default in MEAL_OPTIONAL_FIELDS.items():
+        if meal.get(name, default) not in (default, None):
+            content[name] = meal[name]
     return content
 
 
@@ -101,7 +112,8 @@ async def verify_ledger_chain() -> ChainReport:
                                         LedgerPosting.amount_fen).order_by(LedgerPosting.id):
         postings[p["txn"]].append((p["account"], p["amount_fen"]))
     meals: dict[int | None, list[dict]] = defaultdict(list)
-    for m in await Meal.select(Meal.id, Meal.txn, *(getattr(Meal, f) for f in MEAL_FIELDS)).order_by(Meal.id):
+    for m in await Meal.select(Meal.id, Meal.txn, *(getattr(Meal, f) for f in (*MEAL_FIELDS, *MEAL_OPTIONAL_FIELDS))
+                               ).order_by(Meal.id):
         meals[m["txn"]].append(m)
     known = {t["id"] for t in txns}
     problems = [f"ledger_posting 指向不存在的交易 {txn}" for txn in sorted(set(postings) - known)]

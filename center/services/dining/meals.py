@@ -29,8 +29,9 @@ from center.domain.ledger import (
     reversal_postings,
 )
 from center.domain.policy import Choice, NotEligible, Pays, choose, most_favourable, postings_for
+from center.domain.verification import Method, VerificationError, looks_like_code, parse_method
 from center.domain.meals import KIND_LABELS, check_repeat
-from center.services.dining import policies
+from center.services.dining import links, policies
 from center.services.dining.allowances import account_balance
 from center.services.dining.posting import canteen_month_closed, post_txn
 from center.services.dining.registry import senior_by_card
@@ -49,17 +50,23 @@ class MealResult:
     replay: bool = False
 
 
-def request_hash(card_no: str, kind: str, price_fen: int, eaten_at: datetime | None) -> str:
-    """The fingerprint of what the terminal sent (a missing eaten_at stays missing: a retry sent later matches)."""
+def request_hash(card_no: str, kind: str, price_fen: int, eaten_at: datetime | None,
+                 verification: tuple[str, str, str] = (Method.card, "", "")) -> str:
+    """The fingerprint of what the terminal sent (a missing eaten_at stays missing: a retry sent later matches).
+    How the diner was verified counts when it is not the card (so a card meal's fingerprint is as before)."""
     when = "" if eaten_at is None else (eaten_at if eaten_at.tzinfo else eaten_at.replace(tzinfo=LOCAL_TZ)) \
         .astimezone(timezone.utc).isoformat(timespec="seconds")
-    canonical = json.dumps([card_no.strip().upper(), kind, price_fen, when])
+    fields = [card_no.strip().upper(), kind, price_fen, when]
+    if verification[0] != Method.card:
+        fields.append(list(verification))
+    canonical = json.dumps(fields)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 async def record_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int, eaten_at: datetime | None,
                       idempotency_key: str, terminal_id: int | None = None, operator_id: int | None = None,
-                      now: datetime | None = None, repeat_confirmed: bool = True) -> MealResult:
+                      now: datetime | None = None, repeat_confirmed: bool = True, verified_by: str | None = None,
+                      proxy_name: str | None = None, qr_secret: str = "") -> MealResult:
     """Post one meal: check the key, the kind and the time sent; then, in one write transaction, the card,
     eligibility and the month, and subsidy = min(price, cap, balance). A replay of the key answers as before;
     another body with it is refused.
@@ -67,7 +74,16 @@ async def record_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: in
     `repeat_confirmed=False` (the desk, until the operator presses 再记一餐) refuses a second meal of the same kind
     for the senior at this canteen today (RepeatMeal); terminals keep their contract and are not asked."""
     now = now or utcnow()
-    fingerprint = request_hash(card_no or "", kind, price_fen, eaten_at)
+    method, proxy = parse_method(verified_by, proxy_name)
+    ref = ""
+    if looks_like_code(card_no or ""):  # a dynamic QR scanned into the card box (or sent as card_no)
+        if not qr_secret:
+            raise VerificationError("这里不能使用动态码，请刷卡")
+        linked, scanned = await links.senior_of_code(qr_secret, card_no, now)
+        card_no, method, proxy, ref = linked["card_no"], Method.qr, "", scanned.nonce
+    elif method == Method.qr:
+        raise VerificationError("动态码核验须扫描老人手机页面上的二维码", field="verified_by")
+    fingerprint = request_hash(card_no or "", kind, price_fen, eaten_at, (method, proxy, ref))
     key = (idempotency_key or "").strip()
     if not key or len(key) > 120:
         raise LedgerError("缺少幂等键（Idempotency-Key），或长度超过 120")
@@ -82,7 +98,7 @@ async def record_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: in
         raise LedgerError("就餐时间超过 31 天，请由中心负责人人工处理")
     post = partial(_post_meal, canteen_id, card_no=card_no, kind=kind, price_fen=price_fen, eaten_at=eaten_at,
                    key=key, fingerprint=fingerprint, terminal_id=terminal_id, operator_id=operator_id, now=now,
-                   repeat_confirmed=repeat_confirmed)
+                   repeat_confirmed=repeat_confirmed, verification=(method, proxy, ref))
     try:
         return await post()
     except Exception as exc:
@@ -94,7 +110,7 @@ async def record_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: in
 
 async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int, eaten_at: datetime, key: str,
                      fingerprint: str, terminal_id: int | None, operator_id: int | None, now: datetime,
-                     repeat_confirmed: bool) -> MealResult:
+                     repeat_confirmed: bool, verification: tuple[str, str, str]) -> MealResult:
     """The write transaction of record_meal."""
     day = to_local(eaten_at).date()
     async with db.point_write():
@@ -104,6 +120,10 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
             decision = replay(previous["request_hash"], answered, fingerprint)
             return MealResult(previous["id"], decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen, True)
         senior = await senior_by_card(card_no)
+        method, proxy, ref = verification
+        if method == Method.qr and await Meal.exists().where(
+                (Meal.verified_by == Method.qr.value) & (Meal.verification_ref == ref)):
+            raise VerificationError("这个动态码已经用过一次，请老人在手机页面上刷新后重扫")
         if await canteen_month_closed(canteen_id, day):
             raise LedgerError(f"{day.year} 年 {day.month} 月已结账，不能再记入该月")
         if not repeat_confirmed:
@@ -117,7 +137,7 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
                     subsidy_fen=decision.subsidy_fen, paid_fen=decision.paid_fen,
                     balance_after_fen=decision.balance_after_fen, eaten_at=eaten_at, book_date=day,
                     idempotency_key=key, request_hash=fingerprint, device=terminal_id, operator=operator_id,
-                    created_at=now)
+                    created_at=now, verified_by=method, proxy_name=proxy, verification_ref=ref)
         txn_id = await post_txn(TxnKind.meal, postings_for(choice, senior["id"], day.year, canteen_id), at=now,
                                 book_date=day, year=day.year, senior_id=senior["id"], canteen_id=canteen_id,
                                 key=f"meal:{canteen_id}:{key}", actor_id=operator_id, meal=meal,
@@ -126,6 +146,7 @@ async def _post_meal(canteen_id: int, *, card_no: str, kind: str, price_fen: int
             canteen=canteen_id, senior=senior["id"], kind=kind, price=price_fen, subsidy=decision.subsidy_fen,
             paid=decision.paid_fen, after=decision.balance_after_fen, eaten_at=eaten_at, book_date=day, key=key,
             fingerprint=fingerprint, txn=txn_id, device=terminal_id, operator=operator_id, created_at=now,
+            verified_by=method, proxy_name=proxy, verification_ref=ref,
         ))[0]["id"]
     return MealResult(meal_id, decision.subsidy_fen, decision.paid_fen, decision.balance_after_fen)
 

@@ -323,6 +323,12 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
     daily = wb.create_sheet("按日")
     write_table(daily, DAILY, [[day, count] for day, count in view["per_day"]], ["合计", view["totals"]["meals"]])
 
+    kinds = wb.create_sheet("按餐别")
+    t = view["totals"]
+    write_table(kinds, KINDS, [[KIND_LABELS[kind], f["meals"], f["price_fen"], f["subsidy_fen"], f["paid_fen"]]
+                               for kind, f in view["by_kind"].items()],
+                ["合计", t["meals"], t["price_fen"], t["subsidy_fen"], t["paid_fen"]])
+
     if view["operating"]:
         names = {c["id"]: c["name"] for c in view["canteens"]}
         sheet = wb.create_sheet("运营补贴")
@@ -334,12 +340,6 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
     sources = wb.create_sheet("按资金来源")
     write_table(sources, SOURCES, [[s["source"], s["meals"], s["subsidy_fen"]] for s in view["by_source"]],
                 ["合计", sum(s["meals"] for s in view["by_source"]), sum(s["subsidy_fen"] for s in view["by_source"])])
-
-    kinds = wb.create_sheet("按餐别")
-    t = view["totals"]
-    write_table(kinds, KINDS, [[KIND_LABELS[kind], f["meals"], f["price_fen"], f["subsidy_fen"], f["paid_fen"]]
-                               for kind, f in view["by_kind"].items()],
-                ["合计", t["meals"], t["price_fen"], t["subsidy_fen"], t["paid_fen"]])
 
     filename, fallback = filenames(view, month)
     return Export(workbook_bytes(wb), filename, fallback)

@@ -7,10 +7,13 @@ import hashlib
 from datetime import date
 from functools import lru_cache
 
+from center.domain.ledger import age_on
 from center.domain.policy import (
+    NotEligible,
     Policy,
     PolicyError,
     Usage,
+    choose,
     counting_window,
     held_on,
     in_force,
@@ -126,3 +129,19 @@ async def usage_of(senior_id: int, day: date, scheme_names: list[str]) -> dict[s
         if row["txn"] not in voided:
             days.setdefault(row["scheme"], []).append(row["book_date"])
     return {name: usage_on(day, paid) for name, paid in days.items()}
+
+
+async def schemes_of(senior_id: int, birth: date, day: date) -> tuple[list, str]:
+    """The schemes of the policy in force that a senior is in on `day`, and (none) why not, in Chinese."""
+    policy = await policy_on(day)
+    if policy is None:
+        return [], "尚未设置就餐补贴政策"
+    held = await categories_held(senior_id, day)
+    schemes = policy.schemes_for(age_on(birth, day), held)
+    if schemes:
+        return schemes, ""
+    try:
+        choose(policy, birth=birth, day=day, held=held, kind="lunch", price_fen=1, balance_fen=0, usage={})
+    except NotEligible as exc:
+        return [], str(exc)
+    return [], ""
