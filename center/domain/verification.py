@@ -130,9 +130,9 @@ class Flag:
 
 
 def flags(meals: Sequence[MealSeen], *, open_days: dict[int, str], names: dict[int, str],
-          district: Sequence[MealSeen] | None = None) -> list[Flag]:
-    """The unusual patterns of a month, per canteen, each with the facts behind it. `meals` are the canteens'
-    served meals; `district` all the district's (for the proxy share; default `meals`)."""
+          district_share: float | None = None) -> list[Flag]:
+    """The unusual patterns of a month, per canteen, each with the facts behind it. `meals` are the served meals
+    (voided ones left out); `district_share` the district's proxy share in percent (default: that of `meals`)."""
     found: list[Flag] = []
     by_senior: dict[int, list[MealSeen]] = {}
     for meal in sorted(meals, key=lambda m: m.eaten_at):
@@ -159,9 +159,9 @@ def flags(meals: Sequence[MealSeen], *, open_days: dict[int, str], names: dict[i
     for canteen, days in sorted(closed.items()):
         found.append(Flag(canteen, "closed_day", "在不营业的日子记了就餐",
                           tuple(f"{day}：{count} 餐" for day, count in sorted(days.items()))))
-    everyone = list(district if district is not None else meals)
-    if everyone:
-        district_share = 100 * sum(m.method == Method.proxy for m in everyone) / len(everyone)
+    if district_share is None and meals:
+        district_share = 100 * sum(m.method == Method.proxy for m in meals) / len(meals)
+    if district_share is not None:
         per_canteen: dict[int, list[MealSeen]] = {}
         for meal in meals:
             per_canteen.setdefault(meal.canteen_id, []).append(meal)

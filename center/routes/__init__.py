@@ -9,6 +9,7 @@ from center.routes.screen import ScreenController
 from center.routes.auth import AuthController
 from center.routes.calendar import CalendarController
 from center.routes.cases import CasesController, PublicStatusController, VisitsController
+from center.routes.my import MyPageController
 from center.routes.catalog import CatalogController
 from center.routes.centers import CentersController
 from center.routes.counter import CounterController
@@ -39,6 +40,7 @@ ROUTES = [
     IcalController,
     ManagementController,
     PublicStatusController,
+    MyPageController,
     PublicRatingController,
     RatePadController,
     RatingPadsController,

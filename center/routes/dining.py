@@ -6,6 +6,8 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
+import segno
+
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
@@ -13,7 +15,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
 
-from center.domain import AccessDenied, DomainError
+from center.domain import AccessDenied, DomainError, NotFound
 from center.domain.access import Area, Role
 from center.domain.ledger import LedgerError, age_on
 from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, filled_for, offered_kind, parse_kind,
@@ -41,6 +43,7 @@ POLICY = "dining/policy.html"
 MONTHS = "dining/months.html"
 TERMINALS = "dining/terminals.html"
 NEW_TOKEN_KEY = "_new_terminal_token"
+NEW_LINK_KEY = "_new_senior_link"
 
 
 # ---------------------------------------------------------------- what the handlers are handed
@@ -268,6 +271,8 @@ class DeskController(Controller):
                           year: FromQuery[str] = "") -> Response:
         chosen = year_param(year) or local_today().year
         view = await months.senior_view(staff, senior_id, chosen, looked_up=_desk_seniors(request))
+        if staff.role in ("manager", "admin"):
+            view.update(await _links_context(request, staff, senior_id))
         return page(request, "dining/senior.html", view)
 
     @get("/seniors/{senior_id:int}/statement", name="dining:statement")
@@ -339,6 +344,41 @@ class ManagementController(Controller):
             return page(request, "dining/seniors.html", {**base, "import_error": str(refused)}, status_code=422)
         flash(request, "导入完成：" + result.summary())
         return redirect(request, "dining:seniors")
+
+    # ---- a senior's phone page (the dynamic QR; family members with the senior's consent)
+
+    @post("/seniors/{senior_id:int}/links", name="dining:create_link")
+    async def create_link(self, request: Request, staff: Staff, senior_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        try:
+            token = await links.create_link(staff, senior_id, holder=form.text("holder", limit=10),
+                                            holder_name=form.text("holder_name", limit=60),
+                                            relation=form.text("relation", limit=40),
+                                            consent_note=form.text("consent_note", limit=300))
+        except (AccessDenied, NotFound):
+            raise
+        except DomainError as exc:
+            view = await months.senior_view(staff, senior_id, local_today().year)
+            view.update(await _links_context(request, staff, senior_id), link_form=form.as_dict(),
+                        field_errors=exc.errors or ({exc.field: str(exc)} if exc.field else {}),
+                        link_error=str(exc))
+            return page(request, "dining/senior.html", view, status_code=422)
+        request.session[NEW_LINK_KEY] = {"senior": senior_id, "token": token}
+        flash(request, "手机就餐码页面已生成，请让老人或家属用手机扫描下方二维码保存（只显示这一次）")
+        return redirect(request, "dining:senior", senior_id=senior_id)
+
+    @post("/seniors/{senior_id:int}/links/{link_id:int}/revoke", name="dining:revoke_link")
+    async def revoke_link(self, request: Request, staff: Staff, senior_id: FromPath[int],
+                          link_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        if not confirmed(form):
+            return ask_first(request, form, question="停用这个手机就餐码页面？",
+                             lines=["停用后，该页面的动态码立即失效，不能再用于就餐；停用不能撤销，需要时请重新生成。"],
+                             action=url(request, "dining:revoke_link", senior_id=senior_id, link_id=link_id),
+                             back=url(request, "dining:senior", senior_id=senior_id), confirm_label="确认停用")
+        await links.revoke_link(staff, senior_id, link_id)
+        flash(request, "已停用")
+        return redirect(request, "dining:senior", senior_id=senior_id)
 
     # ---- the month
 
@@ -471,3 +511,16 @@ async def _policy_text(form: FormData) -> tuple[str, str]:
     if upload is not None:
         return policies.read_policy_file(await upload.read(policies.MAX_FILE_BYTES + 1)), upload.filename or ""
     return form.text("policy_text", limit=policies.MAX_FILE_BYTES), form.text("filename", limit=200)
+
+
+async def _links_context(request: Request, staff: Staff, senior_id: int) -> dict:
+    """The senior's phone-page links, and the one just created (its address and QR, shown this once)."""
+    created = None
+    if isinstance(request.scope.get("session"), dict):
+        pending = request.session.get(NEW_LINK_KEY)
+        if pending and pending.get("senior") == senior_id:
+            request.session.pop(NEW_LINK_KEY, None)
+            address = request.app.state.settings.base_url + url(request, "my:page", token=pending["token"])
+            created = {"url": address, "qr_svg": segno.make(address, error="m").svg_inline(
+                border=4, omitsize=True, svgclass="qr-code", lineclass=None, title="手机就餐码页面地址")}
+    return {"links": await links.links_of(staff, senior_id), "new_link": created, "link_form": {}}

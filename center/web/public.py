@@ -42,6 +42,7 @@ PUBLIC: tuple[PublicPath, ...] = (
     PublicPath("/q/", Answers.page, "the resident's ticket page, from the ticket's QR"),
     PublicPath("/rate/", Answers.page, "the rating pad at a window (bound to it by a pad token)"),
     PublicPath("/ical/", Answers.other, "a staff member's duty feed at an unguessable address"),
+    PublicPath("/my/", Answers.page, "a senior's phone page (the senior's or a family member's link): the dining QR"),
 )
 
 # The route opt of handlers that also serve nobody signed in (request.user None): the login and logout forms.

@@ -33,7 +33,17 @@ from center.services.dining.posting import district_month_closed, post_txn
 from center.services.dining.registry import canteens_for, operator_canteen
 from center.services.identity import CurrentUser
 from center.services.xlsx import Column, Export, Kind, append_row, fit_widths, workbook_bytes, write_table
-from center.tables import ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal, Senior
+from center.domain.verification import METHOD_LABELS, MealSeen, by_method, flags
+from center.tables import (
+    Canteen,
+    ClosedCanteenMonth,
+    ClosedMonth,
+    LedgerPosting,
+    LedgerTxn,
+    Meal,
+    Senior,
+    SeniorCategory,
+)
 from center.timeutil import to_local, utcnow
 
 
@@ -49,6 +59,7 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
     first, last = month, month_end(month)
     meals = await Meal.select(
         Meal.id, Meal.canteen, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.book_date, Meal.txn,
+        Meal.verified_by, Meal.senior, Meal.eaten_at, Meal.senior.card_no.as_alias("card_no"),
     ).where(Meal.canteen.is_in(ids or [0]) & (Meal.book_date >= first) & (Meal.book_date <= last))
     reversals = await LedgerTxn.select(LedgerTxn.reverses, LedgerTxn.book_date, LedgerTxn.canteen).where(
         (LedgerTxn.kind == TxnKind.reversal.value) & LedgerTxn.canteen.is_in(ids or [0])
@@ -76,7 +87,8 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
             bucket["paid_fen"] += meal["paid_fen"]
         by_day[meal["book_date"]] += 1
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    by_source = await subsidy_by_source([m for m in meals if m["txn"] not in voided and m["subsidy_fen"]])
+    served = [m for m in meals if m["txn"] not in voided]
+    by_source = await subsidy_by_source([m for m in served if m["subsidy_fen"]])
     closed_ids = await closed_canteens(ids, first)
     operating_fen = await operating_view(ids, first, closed_ids, {i: v["meals"] for i, v in by_canteen.items()})
     # Corrections of earlier months booked here: reversals whose meal lies before this month.
@@ -88,8 +100,45 @@ async def month_view(actor: CurrentUser, canteen_id: int | None, month: date) ->
         "ledger_total_fen": ledger_total, "ledger_by_canteen": dict(ledger_by_canteen), "corrections": len(earlier),
         "closed": bool(ids) and closed_ids >= set(ids), "closed_ids": closed_ids,
         "scope": _scope_label(actor, canteen_id, canteens), "by_source": by_source,
-        "operating": operating_fen,
+        "operating": operating_fen, "by_method": by_method(m["verified_by"] for m in served),
+        "method_labels": METHOD_LABELS,
+        "flags": await month_flags(served, {i: canteens[i] for i in ids}, first, last),
     }
+
+
+async def month_flags(served: list[dict], canteens: dict[int, dict], first: date, last: date) -> list[dict]:
+    """The unusual patterns of the month at the view's `canteens` for a manager to look at
+    (center.domain.verification.flags), each with the canteen's name and the facts behind it. The same seniors'
+    meals elsewhere count for one card at two canteens; the proxy share is compared with the district's month."""
+    seen = [_seen(m) for m in served]
+    names = {c["id"]: c["name"] for c in await Canteen.select(Canteen.id, Canteen.name)}
+    # One card at two canteens: the same seniors' meals at the canteens outside this view count too.
+    others: list[MealSeen] = []
+    outside = [i for i in names if i not in canteens]
+    mine = sorted({m.senior_id for m in seen})
+    if outside and mine:
+        rows = await Meal.select(Meal.id, Meal.canteen, Meal.senior, Meal.eaten_at, Meal.verified_by, Meal.txn,
+                                 Meal.senior.card_no.as_alias("card_no")).where(
+            Meal.senior.is_in(mine) & Meal.canteen.is_in(outside) & (Meal.book_date >= first)
+            & (Meal.book_date <= last))
+        voided = {r["reverses"] for r in await LedgerTxn.select(LedgerTxn.reverses).where(
+            LedgerTxn.reverses.is_in([r["txn"] for r in rows] or [0]))}
+        others = [_seen(r) for r in rows if r["txn"] not in voided]
+    # The district's proxy share of the month (voided meals included: a few do not move a share).
+    counts = await Meal.raw(
+        "SELECT COUNT(*) AS meals, SUM(CASE WHEN verified_by = 'proxy' THEN 1 ELSE 0 END) AS proxy FROM meal "
+        "WHERE book_date >= {} AND book_date <= {}", first, last)
+    total = int(counts[0]["meals"] or 0) if counts else 0
+    share = 100 * int(counts[0]["proxy"] or 0) / total if total else None
+    open_days = {c["id"]: c.get("open_days") or "1234567" for c in canteens.values()}
+    found = flags(seen + others, open_days=open_days, names=names, district_share=share)
+    return [{"canteen": names.get(f.canteen_id, ""), "canteen_id": f.canteen_id, "kind": f.kind, "title": f.title,
+             "facts": list(f.facts)} for f in found if f.canteen_id in canteens]
+
+
+def _seen(meal: dict) -> MealSeen:
+    return MealSeen(meal["id"], meal["canteen"], meal["senior"], meal["card_no"], to_local(meal["eaten_at"]),
+                    meal["verified_by"])
 
 
 async def subsidy_by_source(meals: list[dict]) -> list[dict]:
@@ -265,6 +314,8 @@ DETAIL = [Column("日期", Kind.date), Column("时间", Kind.time), Column("助�
           Column("身份证号"), Column("餐别"), Column("餐费（元）", Kind.money), Column("补贴（元）", Kind.money),
           Column("自付（元）", Kind.money), Column("状态")]
 DAILY = [Column("日期", Kind.date), Column("就餐人次", Kind.integer)]
+METHODS = [Column("核验方式"), Column("人次", Kind.integer)]
+FLAGS = [Column("助餐点"), Column("情况"), Column("事实")]
 OPERATING = [Column("助餐点"), Column("运营补贴（元）", Kind.money), Column("状态")]
 SOURCES = [Column("资金来源"), Column("享受补贴人次", Kind.integer), Column("补贴（元）", Kind.money)]
 KINDS = [Column("餐别"), Column("就餐人次", Kind.integer), Column("餐费（元）", Kind.money),
@@ -337,6 +388,15 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
                                        for i, e in sorted(entries.items())],
                     ["合计", view["operating"]["total_fen"], ""], title=view["operating"]["describe"] or None)
 
+    methods = wb.create_sheet("按核验方式")
+    write_table(methods, METHODS, [[METHOD_LABELS[m], n] for m, n in view["by_method"].items()],
+                ["合计", sum(view["by_method"].values())])
+
+    if view["flags"]:
+        sheet = wb.create_sheet("需要关注")
+        write_table(sheet, FLAGS, [[f["canteen"], f["title"], fact] for f in view["flags"] for fact in f["facts"]],
+                    [f"共 {len(view['flags'])} 项", None, None])
+
     sources = wb.create_sheet("按资金来源")
     write_table(sources, SOURCES, [[s["source"], s["meals"], s["subsidy_fen"]] for s in view["by_source"]],
                 ["合计", sum(s["meals"] for s in view["by_source"]), sum(s["subsidy_fen"] for s in view["by_source"])])
@@ -377,18 +437,23 @@ async def senior_view(actor: CurrentUser, senior_id: int, year: int, *,
         row["amount_fen"] = amounts.get(row["id"], 0)
         running += row["amount_fen"]
         row["balance_fen"] = running
-    meals = {m["txn"]: m for m in await Meal.select(Meal.txn, Meal.kind, Meal.price_fen, Meal.paid_fen).where(
+    meals = {m["txn"]: m for m in await Meal.select(Meal.txn, Meal.kind, Meal.price_fen, Meal.paid_fen,
+                                                     Meal.subsidy_fen, Meal.verified_by, Meal.proxy_name).where(
         Meal.senior == senior_id)}
     for row in history:
         meal = meals.get(row["id"])
-        row["meal"] = {**meal, "kind_label": KIND_LABELS[meal["kind"]]} if meal else None
+        row["meal"] = {**meal, "kind_label": KIND_LABELS[meal["kind"]],
+                       "method_label": METHOD_LABELS.get(meal["verified_by"], "")} if meal else None
         reversed_meal = meals.get(row["reverses"]) if row["kind"] == TxnKind.reversal else None
         row["reversed_kind_label"] = KIND_LABELS[reversed_meal["kind"]] if reversed_meal else ""
     elsewhere = 0
     if actor.role == "canteen":
         history, elsewhere = _other_canteens_folded(history, await operator_canteen(actor))
+    categories = [] if actor.role == "canteen" else await SeniorCategory.select().where(
+        SeniorCategory.senior == senior_id).order_by(SeniorCategory.since)
     return {"senior": senior, "year": year, "figures": await allowance_figures(senior_id, year), "history": history,
-            "elsewhere": elsewhere, "age": age_on(senior["birth_date"], to_local(utcnow()).date())}
+            "elsewhere": elsewhere, "age": age_on(senior["birth_date"], to_local(utcnow()).date()),
+            "categories": categories}
 
 
 def _other_canteens_folded(history: list[dict], own: int) -> tuple[list[dict], int]:
