@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 
 from piccolo.columns import (
@@ -364,6 +365,8 @@ class Canteen(Table):
     dinner_fen = Integer(default=1200)
     active = Boolean(default=True)
     open_days = Varchar(length=7, default="1234567")  # ISO weekdays it serves (1 = Monday); others are closed
+    booking_cutoff = Time(default=time(17, 0))  # bookings for a day close at this time the day before
+    delivers = Boolean(default=False)  # 送餐上门
 
 
 class Senior(Table):
@@ -490,6 +493,42 @@ class SeniorLink(Table):
     created_by = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class MenuDish(Table):
+    """A dish on a canteen's weekly menu: its day, meal kind, price and marks (低糖, 软食…)."""
+
+    canteen = ForeignKey(references=Canteen, on_delete=OnDelete.restrict)
+    day = Date(index=True)
+    kind = Varchar(length=16)  # breakfast | lunch | dinner
+    name = Varchar(length=40)
+    price_fen = Integer()
+    marks = Varchar(length=60, default="")  # separated by 、
+    active = Boolean(default=True)  # False: taken off the menu (bookings keep it)
+    created_at = Timestamptz()
+
+
+class Booking(Table):
+    """A meal booked ahead (订餐) by the senior, a family member on the senior's phone page, or an operator on the
+    phone; eaten at the canteen or delivered (送餐上门). A delivered booking is recorded as a meal by the deliverer
+    (idempotency key booking:{id})."""
+
+    senior = ForeignKey(references=Senior, on_delete=OnDelete.restrict)
+    canteen = ForeignKey(references=Canteen, on_delete=OnDelete.restrict)
+    day = Date(index=True)
+    kind = Varchar(length=16)
+    dish = ForeignKey(references=MenuDish, on_delete=OnDelete.restrict)
+    delivery = Boolean(default=False)
+    route = Varchar(length=20, default="")  # the delivery round (送餐路线)
+    building = Varchar(length=40, default="")
+    room = Varchar(length=20, default="")
+    booked_by = Varchar(length=16, default="self")  # self | family | phone
+    link = ForeignKey(references=SeniorLink, null=True, on_delete=OnDelete.restrict)
+    operator = ForeignKey(references=Staff, null=True, on_delete=OnDelete.restrict)
+    state = Varchar(length=16, default="booked")  # booked | cancelled | delivered | served
+    meal = ForeignKey(references=Meal, null=True, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    cancelled_at = Timestamptz(null=True, default=None)
 
 
 class ClosedMonth(Table):
@@ -828,7 +867,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CalendarOverride, CalendarNotice, Category, Item, Material, ItemVersion, Visit, Case, CaseEvent, CaseReminder,
     HoursPeriod, HoursSeason, HoursException, Announcement, ShiftType, ShiftEligibility, Assignment, Leave,
     RosterWeek, RosterChange, SwapRequest,
-    Canteen, Senior, Terminal, SubsidyPolicy, DiningPolicy, SeniorCategory, LedgerTxn, LedgerPosting, Meal, SeniorLink, ClosedMonth,
+    Canteen, Senior, Terminal, SubsidyPolicy, DiningPolicy, SeniorCategory, LedgerTxn, LedgerPosting, Meal, SeniorLink, MenuDish, Booking, ClosedMonth,
     ClosedCanteenMonth, HallQueue, HallWindow, TicketCounter, Ticket, TicketCall, TicketPrinter,
     RatingReason, Rating, RatingFollowup, RatingEvent, RatingAttempt, RatingPad,
     Grid, Compound, Building, DemandKind, Household, Demand, DemandEvent, DemandCase, HomeVisit, DemandUpload,

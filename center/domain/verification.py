@@ -26,9 +26,11 @@ class Method(StrEnum):
     qr = "qr"
     photo = "photo"
     proxy = "proxy"
+    delivered = "delivered"  # 送餐上门: the deliverer hands it over at home (a booked meal)
 
 
-METHOD_LABELS = {Method.card: "刷卡", Method.qr: "动态码", Method.photo: "核对照片", Method.proxy: "代领"}
+METHOD_LABELS = {Method.card: "刷卡", Method.qr: "动态码", Method.photo: "核对照片", Method.proxy: "代领",
+                 Method.delivered: "送餐上门"}
 
 QR_PREFIX = "M1"
 QR_LIFETIME = timedelta(seconds=90)
@@ -46,7 +48,7 @@ def parse_method(value: str | None, proxy_name: str | None) -> tuple[Method, str
     try:
         method = Method(value or Method.card)
     except ValueError:
-        raise VerificationError("核验方式须为 card（刷卡）、qr（动态码）、photo（核对照片）或 proxy（代领）",
+        raise VerificationError("核验方式须为 card（刷卡）、qr（动态码）、photo（核对照片）、proxy（代领）或 delivered（送餐上门）",
                                 field="verified_by") from None
     name = " ".join((proxy_name or "").split())
     if method == Method.proxy:

@@ -4,7 +4,7 @@ the admin): seniors, the month view with its close and Excel 台账, terminals, 
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 import segno
 
@@ -21,12 +21,32 @@ from center.domain.ledger import LedgerError, age_on
 from center.domain.meals import (KIND_LABELS, VOID_REASONS, Menu, RepeatMeal, filled_for, offered_kind, parse_kind,
                                  price_to_post, unusual_price, void_reason)
 from center.domain.money import parse_yuan, yuan
-from center.domain.periods import day_param, month_number_param, month_param, month_start, year_month, year_param
+from center.domain.periods import (
+    day_param,
+    monday_of,
+    month_number_param,
+    month_param,
+    month_start,
+    year_month,
+    year_param,
+)
 from center.domain.policy import PolicyError
 from center.domain.demand_import import MAX_FILE_BYTES
 from center.domain.senior_import import SENIOR_HEADER
+from center.domain.bookings import counts as booking_counts
+from center.domain.bookings import delivery_rounds
 from center.domain.verification import METHOD_LABELS, Method, looks_like_code
-from center.services.dining import allowances, links, meals, months, policies, registry, senior_import, terminals
+from center.services.dining import (
+    allowances,
+    bookings,
+    links,
+    meals,
+    months,
+    policies,
+    registry,
+    senior_import,
+    terminals,
+)
 from center.services.dining.months import OPERATOR_LOOKUP_ONLY
 from center.services.identity import CurrentUser
 from center.timeutil import fmt_local, local_now, local_today, utcnow
@@ -178,7 +198,7 @@ class DeskController(Controller):
             "eaten_today": eaten_today, "repeat": repeat, "void": void, "void_error": void_error,
             "void_reasons": VOID_REASONS, "form": form, "notice": notice, "error_field": error_field,
             "price_question": price_question, "qr": qr, "schemes": schemes,
-            "methods": [(m.value, METHOD_LABELS[m]) for m in Method if m != Method.qr],
+            "methods": [(m.value, METHOD_LABELS[m]) for m in (Method.card, Method.photo, Method.proxy)],
             # The card box has the focus unless the desk asks a question (再记一餐, 撤销, an unusual price) or
             # the price field was wrong.
             "asking": bool(repeat or void or price_question or error_field),
@@ -263,6 +283,115 @@ class DeskController(Controller):
             return await self._desk(request, canteen, notice=message, headers={"HX-Replace-Url": desk})
         flash(request, message)
         return redirect(request, "dining:desk", canteen=canteen["id"])
+
+    # ---- the weekly menu, the bookings, the delivery list, the deliverer's phone page (issue #16, point 3)
+
+    @get("/menu", name="dining:menu")
+    async def show_menu(self, request: Request, staff: Staff, canteen: Canteen, week: FromQuery[str] = "") -> Response:
+        return page(request, "dining/menu.html", await _menu_context(canteen, week))
+
+    @post("/menu", name="dining:add_dish")
+    async def add_dish(self, request: Request, staff: Staff, canteen: Canteen) -> Response:
+        form = await FormData.read(request)
+        day = _day_or_none(form.text("day", limit=20))
+        try:
+            price = parse_yuan(form.text("price", limit=20), maximum_fen=100_000, label="价格") \
+                if form.text("price", limit=20).strip() else None
+            await bookings.add_dish(staff, canteen["id"], day=day, kind=form.text("kind", limit=20),
+                                    name=form.text("name", limit=80), price_fen=price, marks=form.text("marks", limit=80))
+        except DomainError as exc:
+            if isinstance(exc, AccessDenied):
+                raise
+            errors = exc.errors or ({exc.field or "price": str(exc)})
+            return page(request, "dining/menu.html", {
+                **await _menu_context(canteen, form.text("week", limit=20) or (day.isoformat() if day else "")),
+                "field_errors": errors, "dish_form": form.as_dict(), "dish_error": "请改正标出的项目"},
+                status_code=422)
+        flash(request, "已加入菜单")
+        return redirect(request, "dining:menu", canteen=canteen["id"], week=(day or local_today()).isoformat())
+
+    @post("/menu/{dish_id:int}/remove", name="dining:remove_dish")
+    async def remove_dish(self, request: Request, staff: Staff, canteen: Canteen, dish_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        if not confirmed(form):
+            booked = await bookings.live_bookings_of_dish(dish_id)
+            return ask_first(request, form, question="把这道菜从菜单上撤下？",
+                             lines=[f"已有 {booked} 份预订仍按原样备餐，如需取消请逐份取消。" if booked else
+                                    "还没有人预订这道菜。", "撤下后不能再预订；撤下不能撤销，需要时请重新添加。"],
+                             action=url(request, "dining:remove_dish", dish_id=dish_id),
+                             back=url(request, "dining:menu", canteen=canteen["id"]), confirm_label="确认撤下")
+        dish = await bookings.remove_dish(staff, dish_id)
+        flash(request, f"已撤下 {dish['name']}")
+        return redirect(request, "dining:menu", canteen=canteen["id"], week=dish["day"].isoformat())
+
+    @get("/bookings", name="dining:bookings")
+    async def show_bookings(self, request: Request, staff: Staff, canteen: Canteen, day: FromQuery[str] = "") -> Response:
+        return page(request, "dining/bookings.html", await _bookings_context(staff, canteen, day))
+
+    @post("/bookings", name="dining:phone_booking")
+    async def phone_booking(self, request: Request, staff: Staff, canteen: Canteen) -> Response:
+        """The operator takes a booking on the phone: the card number says who, the dish says the day and meal."""
+        form = await FormData.read(request)
+        try:
+            senior = await registry.senior_by_card(form.text("card", limit=20))
+            await bookings.book(senior["id"], canteen["id"], dish_id=form.int("dish"), delivery=form.flag("delivery"),
+                                route=form.text("route", limit=40), building=form.text("building", limit=80),
+                                room=form.text("room", limit=40), booked_by="phone", operator_id=staff.id)
+        except DomainError as exc:
+            if isinstance(exc, AccessDenied):
+                raise
+            return page(request, "dining/bookings.html", {
+                **await _bookings_context(staff, canteen, form.text("day", limit=20)),
+                "booking_error": str(exc), "booking_form": form.as_dict(),
+                "field_errors": {exc.field or "card": str(exc)}}, status_code=422)
+        flash(request, f"已为 {senior['card_no']} 订餐")
+        return redirect(request, "dining:bookings", canteen=canteen["id"], day=form.text("day", limit=20))
+
+    @post("/bookings/{booking_id:int}/cancel", name="dining:cancel_booking")
+    async def cancel_booking(self, request: Request, staff: Staff, canteen: Canteen,
+                             booking_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        back = url(request, "dining:bookings", canteen=canteen["id"], day=form.text("day", limit=20))
+        if not confirmed(form):
+            return ask_first(request, form, question="取消这份预订？", lines=["取消后助餐点不再为其备餐；取消不能撤销。"],
+                             action=url(request, "dining:cancel_booking", booking_id=booking_id), back=back,
+                             confirm_label="确认取消预订")
+        try:
+            await bookings.cancel(booking_id, actor=staff)
+        except DomainError as exc:
+            if isinstance(exc, AccessDenied):
+                raise
+            flash(request, str(exc), "error")
+            return Response(status_code=303, headers={"Location": back})
+        flash(request, "预订已取消")
+        return Response(status_code=303, headers={"Location": back})
+
+    @get("/bookings/delivery", name="dining:delivery_list")
+    async def delivery_list(self, request: Request, staff: Staff, canteen: Canteen, day: FromQuery[str] = "") -> Response:
+        """The day's delivery list by route, to print (送餐上门单)."""
+        chosen = day_param(day, "日期") or local_today() + timedelta(days=1)
+        rows = await bookings.day_bookings(staff, canteen["id"], chosen)
+        return page(request, "dining/delivery.html", {"canteen": canteen, "day": chosen,
+                                                      "rounds": delivery_rounds(rows)})
+
+    @get("/deliver", name="dining:deliver")
+    async def show_deliver(self, request: Request, staff: Staff, canteen: Canteen, route: FromQuery[str] = "") -> Response:
+        """The deliverer's phone page: today's deliveries of a route, each with 已送达."""
+        return page(request, "dining/deliver.html", await _deliver_context(staff, canteen, route))
+
+    @post("/bookings/{booking_id:int}/deliver", name="dining:delivered")
+    async def delivered(self, request: Request, staff: Staff, canteen: Canteen, booking_id: FromPath[int]) -> Response:
+        form = await FormData.read(request)
+        route = form.text("route", limit=40)
+        try:
+            result = await bookings.deliver(staff, booking_id)
+        except DomainError as exc:
+            if isinstance(exc, AccessDenied):
+                raise
+            return page(request, "dining/deliver.html", {**await _deliver_context(staff, canteen, route),
+                                                         "deliver_error": str(exc)}, status_code=422)
+        flash(request, f"已送达并记账：补贴 {yuan(result.subsidy_fen)} 元，自付 {yuan(result.paid_fen)} 元")
+        return redirect(request, "dining:deliver", canteen=canteen["id"], route=route)
 
     # ---- a senior's account (an operator: only the seniors looked up at the desk)
 
@@ -524,3 +653,42 @@ async def _links_context(request: Request, staff: Staff, senior_id: int) -> dict
             created = {"url": address, "qr_svg": segno.make(address, error="m").svg_inline(
                 border=4, omitsize=True, svgclass="qr-code", lineclass=None, title="手机就餐码页面地址")}
     return {"links": await links.links_of(staff, senior_id), "new_link": created, "link_form": {}}
+
+
+def _day_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+async def _menu_context(canteen: dict, week: str) -> dict:
+    monday = monday_of(day_param(week, "周") or local_today())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    dishes = await bookings.menu(canteen["id"], days[0], days[-1])
+    by_cell: dict[tuple, list] = {}
+    for dish in dishes:
+        by_cell.setdefault((dish["day"], dish["kind"]), []).append(dish)
+    return {"canteen": canteen, "days": days, "by_cell": by_cell, "kinds": KIND_LABELS, "monday": monday,
+            "previous": monday - timedelta(days=7), "next": monday + timedelta(days=7), "dish_form": {},
+            "open_days": canteen.get("open_days") or "1234567"}
+
+
+async def _bookings_context(staff: Staff, canteen: dict, day: str) -> dict:
+    chosen = day_param(day, "日期") or local_today() + timedelta(days=1)
+    rows = await bookings.day_bookings(staff, canteen["id"], chosen)
+    today = local_today()
+    menu = await bookings.menu(canteen["id"], today + timedelta(days=1), today + timedelta(days=14))
+    return {"canteen": canteen, "day": chosen, "rows": rows, "counts": booking_counts(rows),
+            "rounds": delivery_rounds(rows), "menu": menu, "booking_form": {},
+            "days": [today + timedelta(days=n) for n in range(0, 8)]}
+
+
+async def _deliver_context(staff: Staff, canteen: dict, route: str) -> dict:
+    today = local_today()
+    rows = await bookings.day_bookings(staff, canteen["id"], today)
+    rounds = delivery_rounds(rows)
+    names = [name for name, _ in rounds]
+    chosen = route if route in names else (names[0] if names else "")
+    return {"canteen": canteen, "day": today, "routes": names, "route": chosen,
+            "stops": dict(rounds).get(chosen, [])}

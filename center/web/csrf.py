@@ -41,7 +41,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # anyone at the door can (take a number, within the per-address limit of services/hall/tickets.py).
 # The resident's rating (/s/{token}/rate, /rate/{slug}/{window}) is the same: no session, nobody's name, and the
 # token (or the pad's cookie) is the credential; it is rated once and rate-limited (services/ratings.py).
-EXEMPT = re.compile(r"^/(?:api|screen|ical|static|take|rate)/|^/healthz|^/s/[^/]+/rate$")
+# A senior's phone page books and cancels by its link (/my/{token}/bookings…): the token is the credential, as the
+# rating's is, and the page carries no session to ride on.
+EXEMPT = re.compile(r"^/(?:api|screen|ical|static|take|rate)/|^/healthz|^/s/[^/]+/rate$|^/my/[^/]+/bookings")
 _SECRET_BYTES = 32
 # The detail names CSRF: center.web.errors answers it with its Chinese "page expired" message (htmx: a toast).
 REFUSED = "CSRF token verification failed"

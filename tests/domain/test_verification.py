@@ -81,4 +81,4 @@ def test_a_proxy_share_far_above_the_districts_is_flagged_but_not_a_small_or_ord
 
 
 def test_meals_are_counted_by_method():
-    assert by_method(["card", "qr", "card", "proxy"]) == {"card": 2, "qr": 1, "photo": 0, "proxy": 1}
+    assert by_method(["card", "qr", "card", "proxy"]) == {"card": 2, "qr": 1, "photo": 0, "proxy": 1, "delivered": 0}
