@@ -362,9 +362,9 @@ class DeskController(Controller):
             if isinstance(exc, AccessDenied):
                 raise
             flash(request, str(exc), "error")
-            return Response(status_code=303, headers={"Location": back})
+            return Response(None, status_code=303, headers={"Location": back})
         flash(request, "预订已取消")
-        return Response(status_code=303, headers={"Location": back})
+        return Response(None, status_code=303, headers={"Location": back})
 
     @get("/bookings/delivery", name="dining:delivery_list")
     async def delivery_list(self, request: Request, staff: Staff, canteen: Canteen, day: FromQuery[str] = "") -> Response:

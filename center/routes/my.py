@@ -48,7 +48,7 @@ class MyPageController(Controller):
             context = await _context(request, token, str(form.int("canteen") or ""))
             context.update(book_error=str(exc), book_form=form.as_dict())
             return page(request, TEMPLATE, context, status_code=422, headers=NO_STORE)
-        return Response(status_code=303, headers={**NO_STORE, "Location": url(request, "my:page", token=token)
+        return Response(None, status_code=303, headers={**NO_STORE, "Location": url(request, "my:page", token=token)
                                                   + f"?done=booked&canteen={form.int('canteen') or ''}"})
 
     @post("/{token:str}/bookings/{booking_id:int}/cancel", name="my:cancel")
@@ -60,7 +60,7 @@ class MyPageController(Controller):
             context = await _context(request, token, "")
             context.update(book_error=str(exc))
             return page(request, TEMPLATE, context, status_code=422, headers=NO_STORE)
-        return Response(status_code=303, headers={**NO_STORE, "Location": url(request, "my:page", token=token)
+        return Response(None, status_code=303, headers={**NO_STORE, "Location": url(request, "my:page", token=token)
                                                   + "?done=cancelled"})
 
 

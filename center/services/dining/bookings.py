@@ -222,7 +222,8 @@ async def deliver(actor: CurrentUser, booking_id: int, now: datetime | None = No
         raise BookingError(f"这份预订是 {booking['day']:%m月%d日} 的，只能在当天记为送达")
     result = await meals.record_meal(
         booking["canteen"], card_no=booking["card_no"], kind=booking["kind"], price_fen=booking["price_fen"],
-        eaten_at=now, idempotency_key=f"booking:{booking_id}", operator_id=actor.id, now=now,
+        # No eaten_at sent: the fingerprint stays the same for a retry a moment later (the meal is dated `now`).
+        eaten_at=None, idempotency_key=f"booking:{booking_id}", operator_id=actor.id, now=now,
         verified_by=Method.delivered.value)
     if booking["state"] != BookingState.delivered:
         await Booking.update({Booking.state: BookingState.delivered.value, Booking.meal: result.meal_id}).where(
