@@ -82,10 +82,13 @@ def migrate() -> None:
 @click.option("--policy", "policy_name", default=None,
               help="Switch the demo to another district's kind of dining policy from today: tianjin (3 yuan a meal "
                    "from 80 and for hardship groups).")
+@click.option("--policy-from", "policy_from", default=None, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="With --policy: the day the switch took effect (default today); demo mode only, for training and "
+                   "acceptance checks of a month under the new policy.")
 @click.option("--scale", "scale", default=1, show_default=True, type=click.IntRange(1, 200),
               help="District-sized data for benchmarks: N=20 gives about 50 centers, 600 staff, 10,000 seniors, "
                    "a year of meals (about 1 million ledger postings) and 50,000 cases.")
-def demo(if_empty: bool, scale: int, policy_name: str | None) -> None:
+def demo(if_empty: bool, scale: int, policy_name: str | None, policy_from) -> None:
     """Load the demo district (CENTER_DEMO=1 only; safe to run twice)."""
     from center.domain import DomainError
     from center.demo.district import is_empty, load_demo
@@ -103,7 +106,9 @@ def demo(if_empty: bool, scale: int, policy_name: str | None) -> None:
         if policy_name:
             from center.demo.district import load_demo_policy
 
-            click.echo(f"补贴政策已切换为“{await load_demo_policy(policy_name)}”，自今天起生效")
+            since = policy_from.date() if policy_from else None
+            name = await load_demo_policy(policy_name, since)
+            click.echo(f"补贴政策已切换为“{name}”，自{since.isoformat() if since else '今天'}起生效")
         return created
 
     try:

@@ -458,8 +458,8 @@ async def _demo_dining(centers: dict[str, int]) -> dict[str, int]:
     return created
 
 
-# The first canteen's menu for the coming two weeks and tomorrow's bookings (issue #16): it delivers, so the
-# delivery list and the deliverer's page have rounds to show.
+# The first canteen's menu for the coming two weeks and today's and tomorrow's bookings (issue #16): it delivers,
+# so the delivery list and the deliverer's page have rounds to show.
 DEMO_DISHES = {"breakfast": [("小米粥 鸡蛋", 400, "软食")],
                "lunch": [("红烧鸡块 青菜 米饭", 1500, ""), ("清蒸鱼 南瓜 杂粮饭", 1600, "低糖")],
                "dinner": [("肉末豆腐 面条", 1200, "软食")]}
@@ -473,20 +473,23 @@ async def _demo_menus_and_bookings(canteen_id: int, today: date) -> int:
                        marks=marks, active=True, created_at=utcnow())
               for n in range(0, 15) for kind, rows in DEMO_DISHES.items() for name, price, marks in rows]
     await MenuDish.insert(*dishes)
-    tomorrow = today + timedelta(days=1)
-    lunch = await MenuDish.select(MenuDish.id, MenuDish.kind).where(
-        (MenuDish.canteen == canteen_id) & (MenuDish.day == tomorrow) & (MenuDish.kind == "lunch"))
     center = (await Canteen.select(Canteen.center).where(Canteen.id == canteen_id).first())["center"]
     seniors = await Senior.select(Senior.id).where((Senior.center == center) & (Senior.card_no <= "D0490")
-                                                   ).order_by(Senior.card_no).limit(12)
+                                                   ).order_by(Senior.card_no).limit(24)
     rows = []
-    for n, senior in enumerate(seniors):
-        delivery = n % 3 != 0
-        rows.append(Booking(senior=senior["id"], canteen=canteen_id, day=tomorrow, kind="lunch",
-                            dish=lunch[n % len(lunch)]["id"], delivery=delivery,
-                            route=("一号线" if n % 2 else "二号线") if delivery else "",
-                            building=f"{n % 4 + 1}号楼" if delivery else "", room=f"{n % 3 + 1}0{n % 2 + 1}" if delivery else "",
-                            booked_by="phone" if n % 4 == 0 else "self", state="booked", created_at=utcnow()))
+    # Today's (booked before yesterday's cut-off: the deliverer's page has rounds) and tomorrow's.
+    for offset, group in ((0, seniors[:12]), (1, seniors[12:])):
+        day = today + timedelta(days=offset)
+        lunch = await MenuDish.select(MenuDish.id).where(
+            (MenuDish.canteen == canteen_id) & (MenuDish.day == day) & (MenuDish.kind == "lunch"))
+        for n, senior in enumerate(group):
+            delivery = n % 3 != 0
+            rows.append(Booking(
+                senior=senior["id"], canteen=canteen_id, day=day, kind="lunch", dish=lunch[n % len(lunch)]["id"],
+                delivery=delivery, route=("一号线" if n % 2 else "二号线") if delivery else "",
+                building=f"{n % 4 + 1}号楼" if delivery else "", room=f"{n % 3 + 1}0{n % 2 + 1}" if delivery else "",
+                booked_by="phone" if n % 4 == 0 else "self", state="booked",
+                created_at=utcnow() - timedelta(days=1)))
     if rows:
         await Booking.insert(*rows)
     return len(rows)

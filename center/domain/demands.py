@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Callable, Iterable, NamedTuple, Sequence
 
+from center.domain.stats import pct
 from center.domain import DomainError
 from center.domain.calendar import WorkCalendar
 from center.domain.hours import DEFAULT_REGULAR_PERIODS
@@ -544,10 +545,6 @@ class DemandFact:
     solved: bool | None
     satisfied: bool | None
     overdue: bool
-
-
-def pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
 
 
 def rates(facts: Sequence[DemandFact]) -> dict:

@@ -19,6 +19,7 @@ from datetime import date
 from enum import IntEnum, StrEnum
 from typing import Iterable, Sequence
 
+from center.domain.stats import pct
 from center.domain import DomainError
 from center.domain.calendar import WorkCalendar
 
@@ -378,10 +379,6 @@ class RatingFact:
     founded: bool | None  # the follow-up's verdict (None: not yet checked, or not a 差评)
     fixed: bool  # the founded 差评 was fixed
     fixed_on_time: bool
-
-
-def pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
 
 
 def figures(facts: Sequence[RatingFact]) -> dict:

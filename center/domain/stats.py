@@ -48,3 +48,8 @@ def on_time_rate(on_time: int, late: int) -> float | None:
     deadline; None while no case is decided either way."""
     decided = on_time + late
     return round(100 * on_time / decided, 1) if decided else None
+
+
+def pct(part: int, whole: int) -> float | None:
+    """A share in percent to one decimal (None when there is nothing to share: no rate, rather than 0 %)."""
+    return round(100.0 * part / whole, 1) if whole else None

@@ -340,7 +340,7 @@ async def test_an_operator_opens_only_the_accounts_looked_up_at_the_desk_and_see
     # Every balance shown follows from the row above it: the folded rows carry their sum (an operator read the
     # account as wrong when rows were only left out).
     cells = [[c.get_text(strip=True) for c in r.select("td")] for r in soup(account).select("main table tbody tr")]
-    fen = [(round(float(c[4].replace(",", "")) * 100), round(float(c[5].replace(",", "")) * 100)) for c in cells]
+    fen = [(round(float(c[5].replace(",", "")) * 100), round(float(c[6].replace(",", "")) * 100)) for c in cells]
     assert all(prev[1] + row[0] == row[1] for prev, row in zip(fen, fen[1:])) and fen[0][0] == fen[0][1]
     figures = await allowance_figures(senior["id"], local_today().year)
     assert f"{figures['balance_fen'] // 100}.{figures['balance_fen'] % 100:02d}" in soup(account).select_one(
