@@ -42,13 +42,14 @@ def test_the_family_books_the_canteen_scans_lists_and_delivers(page, server, bro
     expect(phone.get_by_role("heading", level=1)).to_contain_text("的就餐码")
     expect(phone.locator("main")).to_contain_text("家属")
     tomorrow = server.today + timedelta(days=1)
-    day = phone.locator("h4", has_text=f"{tomorrow.month}月{tomorrow.day}日")
-    dish = day.locator("xpath=following-sibling::ul[1]").locator(".menu-dish").filter(has_text="午餐").first
+    day = phone.locator("fieldset.menu-day", has=phone.locator("legend", has_text=f"{tomorrow.month}月{tomorrow.day}日"))
+    dish = day.locator(".menu-dish").filter(has_text="午餐").first
     dish_name = dish.locator("strong").inner_text().split("·", 1)[1].strip()
-    dish.get_by_label("送餐上门").check()
-    dish.get_by_label("楼栋").fill("7号楼")
-    dish.get_by_label("房间号").fill("702")
-    dish.get_by_role("button", name="预订这一餐").click()
+    dish.click()
+    phone.get_by_label("送餐上门").check()
+    phone.get_by_label("楼栋（送餐时填写）").fill("7号楼")
+    phone.get_by_label("房间号").fill("702")
+    phone.get_by_role("button", name="预订所选的一餐").click()
     expect(phone.locator("[role=status]")).to_have_text("已预订")
     expect(phone.locator(".booked-list")).to_contain_text("送餐上门 7号楼 702")
     assert overflow(phone)["x"] == 0
@@ -67,8 +68,10 @@ def test_the_family_books_the_canteen_scans_lists_and_delivers(page, server, bro
     expect(desk.locator(".senior-card h2")).to_contain_text(CARD)
     desk.get_by_role("button", name="记录就餐").click()
     expect(desk.locator(".meal-result")).to_be_visible()
+    desk.get_by_label("就餐卡号（刷卡或输入后回车）").fill(CARD)
+    desk.get_by_label("就餐卡号（刷卡或输入后回车）").press("Enter")
     desk.get_by_role("link", name="账户明细与对账单 →").click()
-    expect(desk.locator("table tbody tr").first).to_contain_text("动态码")
+    expect(desk.locator("table tbody tr").last).to_contain_text("动态码")  # the newest row
     desk.screenshot(path=str(artifacts / "dining-account-qr-meal.png"), full_page=True)
 
     # Tomorrow's counts include her booking, and the delivery list names the building and room, not her name.

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -142,5 +143,11 @@ def delivery_rounds(bookings: Iterable[dict]) -> list[tuple[str, list[dict]]]:
     for b in bookings:
         if b["delivery"] and b["state"] != BookingState.cancelled:
             rounds.setdefault(b["route"] or "未分路线", []).append(b)
-    return [(route, sorted(rows, key=lambda b: (b["building"], b["room"], list(KIND_LABELS).index(b["kind"]))))
+    return [(route, sorted(rows, key=lambda b: (_natural(b["building"]), _natural(b["room"]),
+                                                list(KIND_LABELS).index(b["kind"]))))
             for route, rows in sorted(rounds.items())]
+
+
+def _natural(text: str) -> tuple:
+    """2号楼 before 10号楼: the numbers in an address compared as numbers."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))

@@ -5,6 +5,8 @@ canteen scans (issue #16, point 4), refreshed before it expires."""
 from __future__ import annotations
 
 import segno
+from datetime import timedelta
+
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 
@@ -29,8 +31,8 @@ class MyPageController(Controller):
 
     @get("/{token:str}", name="my:page")
     async def show_page(self, request: Request, token: FromPath[str], done: FromQuery[str] = "",
-                        canteen: FromQuery[str] = "") -> Response:
-        context = await _context(request, token, canteen)
+                        canteen: FromQuery[str] = "", more: FromQuery[str] = "") -> Response:
+        context = await _context(request, token, canteen, days=7 if more == "1" else 3)
         context["done"] = {"booked": "已预订", "cancelled": "已取消预订"}.get(done, "")
         return page(request, TEMPLATE, context, block=target_block(request, TEMPLATE), headers=NO_STORE)
 
@@ -64,7 +66,7 @@ class MyPageController(Controller):
                                                   + "?done=cancelled"})
 
 
-async def _context(request: Request, token: str, canteen_param: str = "") -> dict:
+async def _context(request: Request, token: str, canteen_param: str = "", days: int = 3) -> dict:
     link = await links.link_by_token(token)
     today = local_today()
     code, expires = links.code_for(request.app.state.settings.secret_key, link["id"])
@@ -77,11 +79,11 @@ async def _context(request: Request, token: str, canteen_param: str = "") -> dic
                                                          lineclass=None, title="就餐动态码"),
         # Refresh a little before the code expires (htmx polls the block; without script, the link reloads).
         "refresh_seconds": max(int(QR_LIFETIME.total_seconds()) - 30, 30),
-        **await _booking_context(link, canteen_param),
+        **await _booking_context(link, canteen_param, days),
     }
 
 
-async def _booking_context(link: dict, canteen_param: str) -> dict:
+async def _booking_context(link: dict, canteen_param: str, shown: int = 3) -> dict:
     """The senior's center's canteens, the chosen one's menu for the days still open for booking, the bookings."""
     canteens = await Canteen.select().where((Canteen.center == link["center"]) & (Canteen.active == True)  # noqa: E712
                                             ).order_by(Canteen.code)
@@ -93,6 +95,10 @@ async def _booking_context(link: dict, canteen_param: str) -> dict:
             for dish in await bookings.menu(chosen["id"], days[0], days[-1]):
                 if dish["day"] in days:
                     menu_by_day.setdefault(dish["day"], []).append(dish)
-    return {"canteens": canteens, "canteen": chosen, "book_days": [d for d in days if d in menu_by_day],
-            "menu_by_day": menu_by_day, "my_bookings": await bookings.bookings_of_senior(link["senior"], local_today()),
-            "book_form": {}, "book_error": ""}
+    with_menu = [d for d in days if d in menu_by_day]
+    mine = await bookings.bookings_of_senior(link["senior"], local_today() - timedelta(days=60))
+    last = next((b for b in reversed(mine) if b["delivery"]), None)
+    return {"canteens": canteens, "canteen": chosen, "book_days": with_menu[:shown],
+            "more_days": len(with_menu) > shown, "menu_by_day": menu_by_day,
+            "my_bookings": [b for b in mine if b["day"] >= local_today()], "book_form": {}, "book_error": "",
+            "last_address": {"building": last["building"], "room": last["room"]} if last else {}}

@@ -97,8 +97,8 @@ def test_the_day_counts_dishes_eaten_in_and_delivered_without_the_cancelled():
 
 
 def test_deliveries_go_by_route_in_building_and_room_order():
-    rows = [booking("lunch", "鱼", True, "二号线", "3号楼", "201"), booking("lunch", "鸡", True, "一号线", "2号楼", "102"),
-            booking("lunch", "鸡", True, "一号线", "1号楼", "301"), booking("lunch", "鸡", False)]
+    rows = [booking("lunch", "鱼", True, "二号线", "3号楼", "201"), booking("lunch", "鸡", True, "一号线", "10号楼", "102"),
+            booking("lunch", "鸡", True, "一号线", "2号楼", "301"), booking("lunch", "鸡", False)]
     rounds = delivery_rounds(rows)
     assert [r for r, _ in rounds] == ["一号线", "二号线"]
-    assert [(b["building"], b["room"]) for b in rounds[0][1]] == [("1号楼", "301"), ("2号楼", "102")]
+    assert [(b["building"], b["room"]) for b in rounds[0][1]] == [("2号楼", "301"), ("10号楼", "102")]

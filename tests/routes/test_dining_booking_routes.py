@@ -77,8 +77,9 @@ async def test_the_family_books_and_cancels_on_the_seniors_phone_page(client, db
     token = await links.create_link(admin, senior["senior"], holder="family", holder_name="李华", relation="女儿",
                                     consent_note="本人电话同意")
     page = soup(await client.get(f"/my/{token}"))
-    form = page.select(".menu-dish form")[-1]
+    form = page.select_one(".my-book-form")
     fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    fields["dish"] = form.select("input[name=dish]")[-1]["value"]
     booked = await client.post(form["action"], data={**fields, "delivery": "1", "building": "5号楼", "room": "301"})
     assert booked.status_code == 200 and "已预订" in soup(booked).select_one("[role=status]").get_text()
     made = await Booking.select().where(Booking.dish == int(fields["dish"])).order_by(Booking.id, ascending=False).first()
@@ -87,5 +88,5 @@ async def test_the_family_books_and_cancels_on_the_seniors_phone_page(client, db
     mine = soup(booked).select_one(f'li[data-booking="{made["id"]}"] form')
     cancelled = await client.post(mine["action"])
     assert cancelled.status_code == 200 and "已取消预订" in soup(cancelled).get_text()
-    refused = await client.post(form["action"], data={**fields, "delivery": "1"})
+    refused = await client.post(form["action"], data={**fields, "delivery": "1", "building": ""})
     assert refused.status_code == 422 and "楼栋" in soup(refused).select_one("#book-error").get_text()
