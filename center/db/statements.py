@@ -11,8 +11,8 @@ from center.db.prepared import Prepared
 from center.domain.cases import OPEN_STATUSES
 from piccolo.query.functions.aggregate import Sum
 
-from center.tables import (AuditLog, Case, CaseReminder, ClosedCanteenMonth, ClosedMonth, LedgerPosting, LedgerTxn, Meal,
-                           Senior, Staff, SubsidyPolicy, Terminal, Visit, WebSession)
+from center.tables import (AuditLog, Case, CaseReminder, ClosedCanteenMonth, ClosedMonth, DiningPolicy, LedgerPosting,
+                           LedgerTxn, Meal, Senior, SeniorCategory, Staff, Terminal, Visit, WebSession)
 
 # ---------------------------------------------------------------- every staff request (web.sessions, services.identity)
 
@@ -103,7 +103,11 @@ SENIOR_BY_CARD = Prepared(lambda card: Senior.select().where(Senior.card_no == c
 MEAL_BY_KEY = Prepared(lambda canteen, key: Meal.select().where(
     (Meal.canteen == canteen) & (Meal.idempotency_key == key)).limit(1))
 
-POLICY_BY_YEAR = Prepared(lambda year: SubsidyPolicy.select().where(SubsidyPolicy.year == year).limit(1))
+# The dining policy's versions (a handful of rows; each text is parsed once per process) and a senior's categories.
+POLICY_VERSIONS = Prepared(lambda: DiningPolicy.select(DiningPolicy.id, DiningPolicy.source_text).order_by(
+    DiningPolicy.id))
+SENIOR_CATEGORIES = Prepared(lambda senior: SeniorCategory.select(
+    SeniorCategory.category, SeniorCategory.since, SeniorCategory.until).where(SeniorCategory.senior == senior))
 
 ACCOUNT_BALANCE = Prepared(lambda account: LedgerPosting.select(
     Sum(LedgerPosting.amount_fen).as_alias("total")).where(LedgerPosting.account == account))

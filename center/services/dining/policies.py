@@ -20,9 +20,10 @@ from center.domain.policy import (
     parse_policy,
     usage_on,
 )
+from center.db import statements
 from center.services import audit
 from center.services.identity import CurrentUser
-from center.tables import DiningPolicy, LedgerTxn, Meal, SeniorCategory
+from center.tables import DiningPolicy, LedgerTxn, Meal
 from center.timeutil import local_today, utcnow
 
 MAX_FILE_BYTES = 64 * 1024
@@ -88,8 +89,7 @@ async def versions() -> list[dict]:
 
 
 async def _all() -> list[Policy]:
-    rows = await DiningPolicy.select(DiningPolicy.source_text).order_by(DiningPolicy.id)
-    return [_parsed(r["source_text"]) for r in rows]
+    return [_parsed(r["source_text"]) for r in await statements.POLICY_VERSIONS.rows()]
 
 
 async def policy_on(day: date) -> Policy | None:
@@ -106,9 +106,7 @@ async def current_version(day: date) -> dict | None:
 
 async def categories_held(senior_id: int, day: date) -> set[str]:
     """The categories a senior holds on `day`: recorded since that day or earlier, not ended by then."""
-    rows = await SeniorCategory.select(SeniorCategory.category, SeniorCategory.since, SeniorCategory.until).where(
-        SeniorCategory.senior == senior_id)
-    return held_on(rows, day)
+    return held_on(await statements.SENIOR_CATEGORIES.rows(senior=senior_id), day)
 
 
 async def usage_of(senior_id: int, day: date, scheme_names: list[str]) -> dict[str, Usage]:
