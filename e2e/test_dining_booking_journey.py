@@ -91,7 +91,7 @@ def test_the_family_books_the_canteen_scans_lists_and_delivers(page, server, bro
     rider.goto(server.url + "/dining/deliver")
     first = rider.locator(".deliver-stop[data-state=booked]").first
     address_text = first.locator(".stop-address").inner_text()
-    first.get_by_role("button", name="已送达").click()
+    first.get_by_role("button", name="确认送达").click()
     expect(rider.locator(".flash-success")).to_contain_text("已送达并记账")
     expect(rider.locator(".deliver-stop", has_text=address_text).first).to_contain_text("已送达")
     assert overflow(rider)["x"] == 0

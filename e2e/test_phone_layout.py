@@ -12,6 +12,7 @@ NAV_MAX_PX = 64
 # Every staff page; the nav links a role sees are added to these, so a new area cannot be missed.
 STAFF_PAGES = ("/counter", "/cases", "/catalog", "/counter/stats", "/rosters", "/rosters/shifts", "/rosters/hours",
                "/duty", "/dining", "/dining/seniors", "/dining/months", "/dining/devices", "/dining/policy",
+               "/dining/menu", "/dining/bookings", "/dining/deliver",
                "/calendar", "/centers", "/centers/daxi", "/demands", "/demands/new", "/demands/grid",
                "/demands/import", "/demands/figures")
 # Pages whose own content (not the layout) is still wider than a phone, and the element that is: their areas'

@@ -88,6 +88,11 @@ class Scheme:
     max_meals_per_month: int | None = None
     kinds: frozenset[str] = frozenset(KIND_LABELS)
 
+    @property
+    def categories_listed(self) -> list[str]:
+        """The scheme's categories in the order of the 民政 list (CATEGORIES), for people to read."""
+        return [c for c in CATEGORIES if c in self.categories]
+
     def eligible(self, age: int, held: Iterable[str]) -> bool:
         """In the age band, and holding any of the scheme's categories (none asked: no condition)."""
         in_band = self.min_age <= age and (self.max_age is None or age <= self.max_age)
@@ -120,7 +125,7 @@ class Scheme:
         """The scheme in one Chinese line, for the policy page."""
         who = f"{self.min_age} 周岁以上" if self.max_age is None else f"{self.min_age}–{self.max_age} 周岁"
         if self.categories:
-            who += "，且属于" + "、".join(sorted(self.categories)) + "之一"
+            who += "，且属于" + "、".join(self.categories_listed) + "之一"
         how = {Pays.yearly_allowance: f"每年 {yuan_plain(self.amount_fen)} 元额度，按餐扣减",
                Pays.per_meal: f"每餐补贴 {yuan_plain(self.amount_fen)} 元",
                Pays.percent: f"按餐费 {self.percent}% 补贴",
@@ -366,11 +371,12 @@ def _operating(raw: Any, problems: list[str]) -> Operating | None:
 
 
 def _toml_reason(exc: tomllib.TOMLDecodeError) -> str:
-    message = str(exc)
-    line = message.rsplit("(at line ", 1)
+    """Where the file stops being TOML (tomllib's own words are English and left out)."""
+    line = str(exc).rsplit("(at line ", 1)
     if len(line) == 2:
-        return f"第 {line[1].split(',')[0]} 行附近有错误（{line[0].strip()}）"
-    return message
+        return (f"第 {line[1].split(',')[0]} 行附近有格式错误（每行应写作 名称 = 值，文字加英文双引号，"
+                "方案以 [[scheme]] 开头）")
+    return "请检查引号、括号和等号是否成对、完整"
 
 
 def _choice(data: dict, key: str, enum: type[StrEnum], default: Any, message: str, problems: list[str]) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from pathlib import Path
 
 import segno
 
@@ -35,6 +36,7 @@ from center.domain.demand_import import MAX_FILE_BYTES
 from center.domain.senior_import import SENIOR_HEADER
 from center.domain.bookings import counts as booking_counts
 from center.domain.bookings import delivery_rounds
+from center.domain.policy import Pays
 from center.domain.verification import METHOD_LABELS, Method, looks_like_code
 from center.services.dining import (
     allowances,
@@ -60,6 +62,8 @@ from center.web.render import flash, fragment, page
 
 DESK = "dining/desk.html"
 POLICY = "dining/policy.html"
+POLICY_EXAMPLE = (Path(__file__).resolve().parent.parent / "demo" / "policies" / "tianjin.toml").read_text(
+    encoding="utf-8")
 MONTHS = "dining/months.html"
 TERMINALS = "dining/terminals.html"
 NEW_TOKEN_KEY = "_new_terminal_token"
@@ -168,6 +172,7 @@ class DeskController(Controller):
         lookup_error = None
         eaten_today: list[dict] = []
         schemes: list = []
+        booked_today: list[dict] = []
         if card and void is None:
             try:
                 if looks_like_code(card):  # the senior's phone page scanned: the card it stands for, kept unused
@@ -179,11 +184,15 @@ class DeskController(Controller):
                 senior["age"] = age_on(senior["birth_date"], today)
                 schemes, senior["ineligible"] = await policies.schemes_of(senior["id"], senior["birth_date"], today)
                 senior["eligible"] = bool(schemes)
+                senior["has_allowance"] = any(s.pays == Pays.yearly_allowance for s in schemes)
+                booked_today = await bookings.todays_booking(senior["id"], canteen["id"], today)
             except DomainError as exc:
                 lookup_error = str(exc)
         menu = _menu(canteen)
-        kind = offered_kind(form.get("kind"), local_now().time())
+        kind = offered_kind(form.get("kind") or (booked_today[0]["kind"] if booked_today else None),
+                            local_now().time())
         price_kind = filled_for(form.get("price_kind"), kind)
+        booked = next((b for b in booked_today if b["kind"] == kind), None)
         today_meals = await meals.meals_of_day(canteen["id"], today)
         if senior is not None:
             eaten_today = [m for m in today_meals if m["card_no"] == senior["card_no"] and not m["voided"]]
@@ -191,7 +200,9 @@ class DeskController(Controller):
             "canteen": canteen, "canteens": await registry.canteens_for(request.user), "card": card, "senior": senior,
             "figures": figures, "lookup_error": lookup_error, "result": result, "error": error, "kind": kind.value,
             # A wrong price stays as typed (even empty) beside its message; otherwise the menu price fills it.
-            "price": form.get("price", "") if error_field == "price" else form.get("price") or yuan(menu.price(price_kind)),
+            "price": form.get("price", "") if error_field == "price" else form.get("price") or yuan(
+                booked["price_fen"] if booked else menu.price(price_kind)),
+            "booked_today": booked_today,
             "price_kind": price_kind.value,
             "kinds": [{"kind": k, "label": label, "price_fen": menu.price(k)} for k, label in KIND_LABELS.items()],
             "key": form.get("key") or secrets.token_urlsafe(16), "today_meals": today_meals,
@@ -248,6 +259,8 @@ class DeskController(Controller):
         except DomainError as exc:
             return await self._desk(request, canteen, qr or card, error=str(exc), form=typed, status_code=422,
                                     error_field=exc.field if exc.field == "proxy_name" else None)
+        if not recorded.replay:
+            await bookings.serve_booking(recorded.meal_id)
         done = url(request, "dining:desk", canteen=canteen["id"], meal=recorded.meal_id)
         if fragment(request):
             # Ready for the next card: the box empty and focused, the result large; a reload shows the same.
@@ -599,7 +612,7 @@ class ManagementController(Controller):
         current = await policies.current_version(day)
         upcoming = [v for v in history if v["effective"] > today]
         return {"current": current, "day": day, "today": today, "history": history, "upcoming": upcoming,
-                "kind_labels": KIND_LABELS, **extra}
+                "kind_labels": KIND_LABELS, "example": POLICY_EXAMPLE, **extra}
 
     @post("/policy/check", name="dining:check_policy", guards=[admin_only],
           opt={"refusal": "补贴政策由区级管理员载入"})
@@ -679,7 +692,7 @@ async def _bookings_context(staff: Staff, canteen: dict, day: str) -> dict:
     rows = await bookings.day_bookings(staff, canteen["id"], chosen)
     today = local_today()
     menu = await bookings.menu(canteen["id"], today + timedelta(days=1), today + timedelta(days=14))
-    return {"canteen": canteen, "day": chosen, "rows": rows, "counts": booking_counts(rows),
+    return {"canteen": canteen, "day": chosen, "rows": rows, "counts": booking_counts(rows), "kind_labels": KIND_LABELS,
             "rounds": delivery_rounds(rows), "menu": menu, "booking_form": {},
             "days": [today + timedelta(days=n) for n in range(0, 8)]}
 

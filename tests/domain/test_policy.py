@@ -424,3 +424,9 @@ def test_the_operating_subsidy_is_a_monthly_amount_and_an_amount_per_meal_served
 ])
 def test_a_wrong_operating_subsidy_is_refused(table, says):
     assert any(says in p for p in problems_of(TIANJIN + table))
+
+
+def test_a_file_that_is_not_toml_is_told_in_chinese_with_its_line():
+    (problem,) = problems_of('effective = 2027-01-01\n[[scheme]]\nname = 高龄\n')
+    assert "第 3 行附近有格式错误" in problem
+    assert "Invalid" not in problem and "Expected" not in problem  # tomllib's own English words are left out

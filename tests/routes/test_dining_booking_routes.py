@@ -90,3 +90,22 @@ async def test_the_family_books_and_cancels_on_the_seniors_phone_page(client, db
     assert cancelled.status_code == 200 and "已取消预订" in soup(cancelled).get_text()
     refused = await client.post(form["action"], data={**fields, "delivery": "1", "building": ""})
     assert refused.status_code == 422 and "楼栋" in soup(refused).select_one("#book-error").get_text()
+
+
+async def test_the_desk_shows_todays_booking_prices_the_meal_by_it_and_serves_it(client, db):
+    await load_demo(db)
+    await login(client, "canteen", DEMO_PASSWORD)
+    canteen = await first_canteen()
+    booking = await Booking.select(Booking.id, Booking.senior.card_no.as_alias("card"),
+                                   Booking.dish.price_fen.as_alias("price")).where(
+        (Booking.canteen == canteen["id"]) & (Booking.day == local_today()) & (Booking.delivery == False)  # noqa: E712
+        & (Booking.state == "booked")).first()
+    desk = soup(await client.get("/dining", params={"card": booking["card"]}))
+    assert "今日已预订" in desk.select_one(".booked-today").get_text()
+    form = desk.select_one("form.meal-form")
+    assert form.select_one("input[name=price]")["value"] == f"{booking['price'] / 100:.2f}"
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    fields.update(kind="lunch", price=form.select_one("input[name=price]")["value"], verified_by="card")
+    assert (await client.post("/dining/meals", data=fields)).status_code == 200
+    served = await Booking.select(Booking.state, Booking.meal).where(Booking.id == booking["id"]).first()
+    assert served["state"] == "served" and served["meal"] is not None

@@ -28,7 +28,7 @@ async def canteen(db):
     await Canteen.update({Canteen.delivers: True}).where(Canteen.id == canteen["id"])
     operator = await as_user(await make_staff(db, role="manager", center=canteen["center"]))
     lunch = await bookings.add_dish(operator, canteen["id"], day=THU, kind="lunch", name="清蒸鱼 杂粮饭",
-                                    price_fen=1600, marks="低糖")
+                                    price_fen=1600, marks="低糖", today=WED)
     return {**canteen, "operator": operator, "lunch": lunch}
 
 
@@ -109,3 +109,25 @@ async def test_another_centers_canteen_is_not_managed(canteen, db):
     stranger = await as_user(await make_staff(db, role="manager"))
     with pytest.raises(AccessDenied):
         await bookings.add_dish(stranger, canteen["id"], day=THU, kind="lunch", name="鸡", price_fen=100, marks="")
+
+
+async def test_the_menu_refuses_a_past_day_and_the_same_dish_twice(canteen):
+    with pytest.raises(BookingError) as past:
+        await bookings.add_dish(canteen["operator"], canteen["id"], day=WED, kind="lunch", name="面", price_fen=800,
+                                marks="", today=THU)
+    assert "已经过去" in past.value.errors["day"]
+    with pytest.raises(BookingError) as twice:
+        await bookings.add_dish(canteen["operator"], canteen["id"], day=THU, kind="lunch", name="清蒸鱼 杂粮饭",
+                                price_fen=1600, marks="", today=WED)
+    assert "已有“清蒸鱼 杂粮饭”" in twice.value.errors["name"]
+
+
+async def test_a_senior_in_no_scheme_cannot_book_and_a_booking_past_its_cut_off_cannot_be_cancelled(canteen):
+    young = await make_senior(canteen["center"], birth_date=date(1970, 1, 1))
+    with pytest.raises(BookingError, match="不能在本系统订餐"):
+        await bookings.book(young["id"], canteen["id"], dish_id=canteen["lunch"], now=at(WED, 9))
+    senior = await make_senior(canteen["center"])
+    await bookings.book(senior["id"], canteen["id"], dish_id=canteen["lunch"], now=at(WED, 9))
+    (before,) = await bookings.bookings_of_senior(senior["id"], WED, now=at(WED, 16))
+    (after,) = await bookings.bookings_of_senior(senior["id"], WED, now=at(WED, 17))
+    assert before["can_cancel"] and not after["can_cancel"]

@@ -15,6 +15,7 @@ from center.domain.bookings import (
     BookingState,
     check_booking,
     check_cancel,
+    cutoff,
     week_of,
 )
 from center.domain.meals import KIND_LABELS, parse_kind
@@ -24,8 +25,8 @@ from center.services import audit
 from center.services.dining import meals, policies
 from center.services.dining.registry import canteens_for
 from center.services.identity import CurrentUser
-from center.tables import Booking, Canteen, MenuDish, Senior
-from center.timeutil import to_local, utcnow
+from center.tables import Booking, Canteen, Meal, MenuDish, Senior
+from center.timeutil import local_today, to_local, utcnow
 
 MAX_MARKS = 60
 
@@ -60,11 +61,13 @@ async def menu(canteen_id: int, first: date, last: date, *, active_only: bool = 
 
 
 async def add_dish(actor: CurrentUser, canteen_id: int, *, day: date | None, kind: str, name: str,
-                   price_fen: int | None, marks: str) -> int:
+                   price_fen: int | None, marks: str, today: date | None = None) -> int:
     await _managed(actor, canteen_id)
     errors = {}
     if day is None:
         errors["day"] = "请选择日期"
+    elif day < (today or local_today()):
+        errors["day"] = "不能为已经过去的日子添加菜品"
     try:
         kind = parse_kind(kind).value
     except Exception as exc:  # noqa: BLE001 (a LedgerError with the Chinese message)
@@ -77,6 +80,10 @@ async def add_dish(actor: CurrentUser, canteen_id: int, *, day: date | None, kin
     marks = "、".join(m for m in " ".join((marks or "").replace(",", "、").replace("，", "、").split()).split("、") if m)
     if len(marks) > MAX_MARKS:
         errors["marks"] = f"标注不超过 {MAX_MARKS} 个字"
+    if not errors and await MenuDish.exists().where(
+            (MenuDish.canteen == canteen_id) & (MenuDish.day == day) & (MenuDish.kind == kind)
+            & (MenuDish.name == name) & (MenuDish.active == True)):  # noqa: E712
+        errors["name"] = f"这一天的{KIND_LABELS[kind]}已有“{name}”"
     if errors:
         raise BookingError(errors=errors)
     dish_id = (await MenuDish.insert(MenuDish(canteen=canteen_id, day=day, kind=kind, name=name, price_fen=price_fen,
@@ -135,7 +142,9 @@ async def book(senior_id: int, canteen_id: int, *, dish_id: int | None, delivery
     live = await Booking.select(Booking.day, Booking.kind).where(
         (Booking.senior == senior_id) & (Booking.state != BookingState.cancelled.value)
         & (Booking.day >= week_of(day)[0]) & (Booking.day <= week_of(day)[1]))
-    schemes, _ = await policies.schemes_of(senior_id, senior["birth_date"], day)
+    schemes, not_in_any = await policies.schemes_of(senior_id, senior["birth_date"], day)
+    if not schemes:
+        raise BookingError(f"{not_in_any}，不能在本系统订餐", field="card")
     check_booking(now_local=local, day=day, kind=kind, open_days=canteen["open_days"],
                   cutoff_at=canteen["booking_cutoff"] or time(17), dish_day=dish["day"], dish_kind=dish["kind"],
                   same_kind_booked=any(b["day"] == day and b["kind"] == kind for b in live),
@@ -168,12 +177,40 @@ async def cancel(booking_id: int, *, senior_id: int | None = None, actor: Curren
     return booking
 
 
-async def bookings_of_senior(senior_id: int, from_day: date) -> list[dict]:
+async def bookings_of_senior(senior_id: int, from_day: date, now: datetime | None = None) -> list[dict]:
+    """The senior's bookings from a day on, each saying whether it may still be cancelled (before its cut-off)."""
     rows = await Booking.select(
         Booking.all_columns(), Booking.dish.name.as_alias("dish_name"), Booking.dish.price_fen.as_alias("price_fen"),
-        Booking.canteen.name.as_alias("canteen_name"),
+        Booking.canteen.name.as_alias("canteen_name"), Booking.canteen.booking_cutoff.as_alias("cutoff_at"),
     ).where((Booking.senior == senior_id) & (Booking.day >= from_day)).order_by(Booking.day)
+    local = to_local(now or utcnow())
+    for row in rows:
+        row["can_cancel"] = row["state"] == BookingState.booked and local < cutoff(row["day"], row["cutoff_at"]
+                                                                                    or time(17))
     return [_labelled(r) for r in rows]
+
+
+async def todays_booking(senior_id: int, canteen_id: int, day: date) -> list[dict]:
+    """The senior's live eat-in bookings at this canteen for the day (the desk shows them and prices by them)."""
+    rows = await Booking.select(
+        Booking.id, Booking.kind, Booking.dish.name.as_alias("dish_name"), Booking.dish.price_fen.as_alias("price_fen"),
+    ).where((Booking.senior == senior_id) & (Booking.canteen == canteen_id) & (Booking.day == day)
+            & (Booking.state == BookingState.booked.value) & (Booking.delivery == False))  # noqa: E712
+    for row in rows:
+        row["kind_label"] = KIND_LABELS[row["kind"]]
+    return rows
+
+
+async def serve_booking(meal_id: int) -> None:
+    """A meal recorded at the desk serves the senior's eat-in booking of its kind that day there, if there is one."""
+    meal = await Meal.select(Meal.senior, Meal.canteen, Meal.book_date, Meal.kind).where(Meal.id == meal_id).first()
+    if meal is None:
+        return
+    senior_id, canteen_id, day, kind = meal["senior"], meal["canteen"], meal["book_date"], meal["kind"]
+    await Booking.update({Booking.state: BookingState.served.value, Booking.meal: meal_id}).where(
+        (Booking.senior == senior_id) & (Booking.canteen == canteen_id) & (Booking.day == day)
+        & (Booking.kind == kind) & (Booking.state == BookingState.booked.value)
+        & (Booking.delivery == False))  # noqa: E712
 
 
 def _labelled(row: dict) -> dict:

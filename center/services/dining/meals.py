@@ -202,6 +202,10 @@ async def meal_at_desk(canteen_id: int, meal_id: int) -> dict:
     if meal is None:
         raise NotFound("没有这笔就餐记录")
     reversal = await LedgerTxn.select(LedgerTxn.reason).where(LedgerTxn.reverses == meal["txn"]).first()
+    txn = await LedgerTxn.select(LedgerTxn.memo).where(LedgerTxn.id == meal["txn"]).first()
+    meal["scheme"] = txn["memo"] if txn else ""
+    meal["from_allowance"] = await LedgerPosting.exists().where(
+        (LedgerPosting.txn == meal["txn"]) & LedgerPosting.account.like("allowance:%"))
     meal["voided"] = reversal is not None
     meal["void_reason"] = reversal["reason"] if reversal else ""
     meal["kind_label"] = KIND_LABELS[meal["kind"]]

@@ -290,7 +290,7 @@ async def month_meals(actor: CurrentUser, canteen_id: int | None, month: date) -
     rows = await Meal.select(
         Meal.id, Meal.canteen, Meal.kind, Meal.price_fen, Meal.subsidy_fen, Meal.paid_fen, Meal.eaten_at, Meal.txn,
         Meal.senior.card_no.as_alias("card_no"), Meal.senior.name.as_alias("name"),
-        Meal.senior.id_number.as_alias("id_number"),
+        Meal.senior.id_number.as_alias("id_number"), Meal.verified_by, Meal.proxy_name,
     ).where(Meal.canteen.is_in(ids or [0]) & (Meal.book_date >= month) & (Meal.book_date <= month_end(month))
             ).order_by(Meal.eaten_at)
     reversed_txns = {r["reverses"]: r for r in await LedgerTxn.select(
@@ -312,7 +312,7 @@ SUMMARY = [Column("助餐点"), Column("就餐人次", Kind.integer), Column("�
            Column("补贴应结算（元）", Kind.money), Column("老人自付（元）", Kind.money), Column("结账")]
 DETAIL = [Column("日期", Kind.date), Column("时间", Kind.time), Column("助餐点"), Column("就餐卡号"), Column("姓名"),
           Column("身份证号"), Column("餐别"), Column("餐费（元）", Kind.money), Column("补贴（元）", Kind.money),
-          Column("自付（元）", Kind.money), Column("状态")]
+          Column("自付（元）", Kind.money), Column("核验方式"), Column("状态")]
 DAILY = [Column("日期", Kind.date), Column("就餐人次", Kind.integer)]
 METHODS = [Column("核验方式"), Column("人次", Kind.integer)]
 FLAGS = [Column("助餐点"), Column("情况"), Column("事实")]
@@ -367,8 +367,10 @@ async def month_xlsx(actor: CurrentUser, canteen_id: int | None, month: date) ->
             sums = [s + v for s, v in zip(sums, (meal["price_fen"], meal["subsidy_fen"], meal["paid_fen"]))]
         rows.append([meal["eaten_at"], meal["eaten_at"], meal["canteen_name"], meal["card_no"], mask_name(meal["name"]),
                      mask_id_number(meal["id_number"]), KIND_LABELS[meal["kind"]], meal["price_fen"],
-                     meal["subsidy_fen"], meal["paid_fen"], status])
-    write_table(detail, DETAIL, rows, ["合计", None, None, None, None, None, f"{len(meals) - voided} 餐", *sums,
+                     meal["subsidy_fen"], meal["paid_fen"],
+                     METHOD_LABELS.get(meal["verified_by"], "") + (f"：{meal['proxy_name']}" if meal["proxy_name"] else ""),
+                     status])
+    write_table(detail, DETAIL, rows, ["合计", None, None, None, None, None, f"{len(meals) - voided} 餐", *sums, None,
                                        f"不含已撤销 {voided} 餐"])
 
     daily = wb.create_sheet("按日")
