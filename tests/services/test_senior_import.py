@@ -113,3 +113,22 @@ async def test_the_command_exits_0_when_all_rows_import_and_1_listing_the_bad_ro
     with pytest.raises(RuntimeError) as failed:
         center_command(["seniors", "import", str(bad)], env)
     assert "第 2 行" in str(failed.value) and "身份证号" in str(failed.value)
+
+
+async def test_policy_load_exits_0_with_its_schemes_and_1_with_every_problem_in_chinese(db, tmp_path):
+    env = {**os.environ, "DATABASE_URL": db.database_url, "CENTER_DEMO": "1"}
+    good = tmp_path / "tianjin.toml"
+    good.write_text(open("center/demo/policies/tianjin.toml", encoding="utf-8").read().replace(
+        "effective = 2026-12-09", "effective = 2041-01-01"), encoding="utf-8")
+    out = center_command(["policy", "load", str(good)], env)
+    assert "自 2041-01-01 起生效" in out and "高龄每餐补贴" in out and "困难老人每餐补贴" in out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('effective = 2041-02-01\n[[scheme]]\nname = "甲"\npays = "per_meal"\namount_fen = 500\n'
+                   'cap_per_meal_fen = 300\n', encoding="utf-8")
+    with pytest.raises(RuntimeError) as refused:
+        center_command(["policy", "load", str(bad)], env)
+    text = str(refused.value)
+    assert "未载入" in text and "两者矛盾" in text and "缺少资金来源" in text
+    from center.services.dining.policies import policy_on
+
+    assert (await policy_on(date(2041, 2, 2))).schemes[0].name == "高龄每餐补贴"  # the bad file changed nothing
