@@ -61,9 +61,10 @@ def test_read_only_policy_reads_as_text(page, server, artifacts):
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, server, "manager")
     page.goto(server.url + "/dining/policy")
-    expect(page.locator("main input:not([type=hidden]), main select")).to_have_count(0)
-    expect(page.locator(".policy-values")).to_contain_text("年度补贴额")
-    expect(page.locator(".policy-values")).to_contain_text("由区级管理员设置")
+    # The manager reads the policy in force and its history; the form to load one is the admin's alone.
+    expect(page.locator("#policy-load")).to_have_count(0)
+    expect(page.locator("#policy-current tr[data-scheme]")).to_contain_text("年度就餐补贴")
+    expect(page.locator("main")).to_contain_text("由区级管理员载入")
     page.screenshot(path=str(artifacts / "dining-policy-manager.png"))
 
 
