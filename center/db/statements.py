@@ -106,6 +106,13 @@ MEAL_BY_KEY = Prepared(lambda canteen, key: Meal.select().where(
 # The dining policy's versions (a handful of rows; each text is parsed once per process) and a senior's categories.
 POLICY_VERSIONS = Prepared(lambda: DiningPolicy.select(DiningPolicy.id, DiningPolicy.source_text).order_by(
     DiningPolicy.id))
+# The caps' counts (services.dining.policies.usage_of): a senior's subsidised meals in a window with the scheme
+# that paid (the meal transaction's memo), and the senior's reversals booked since the window began.
+PAID_MEALS = Prepared(lambda senior, first, last: Meal.select(
+    Meal.book_date, Meal.txn, Meal.txn.memo.as_alias("scheme")).where(
+    (Meal.senior == senior) & (Meal.book_date >= first) & (Meal.book_date <= last) & (Meal.subsidy_fen > 0)))
+SENIOR_REVERSALS = Prepared(lambda senior, first: LedgerTxn.select(LedgerTxn.reverses).where(
+    (LedgerTxn.senior == senior) & (LedgerTxn.kind == "reversal") & (LedgerTxn.book_date >= first)))
 SENIOR_CATEGORIES = Prepared(lambda senior: SeniorCategory.select(
     SeniorCategory.category, SeniorCategory.since, SeniorCategory.until).where(SeniorCategory.senior == senior))
 

@@ -23,7 +23,7 @@ from center.domain.policy import (
 from center.db import statements
 from center.services import audit
 from center.services.identity import CurrentUser
-from center.tables import DiningPolicy, LedgerTxn, Meal
+from center.tables import DiningPolicy
 from center.timeutil import local_today, utcnow
 
 MAX_FILE_BYTES = 64 * 1024
@@ -115,13 +115,12 @@ async def usage_of(senior_id: int, day: date, scheme_names: list[str]) -> dict[s
     if not scheme_names:
         return {}
     first, last = counting_window(day)
-    rows = await Meal.select(Meal.book_date, Meal.txn, Meal.txn.memo.as_alias("scheme")).where(
-        (Meal.senior == senior_id) & (Meal.book_date >= first) & (Meal.book_date <= last) & (Meal.subsidy_fen > 0)
-        & Meal.txn.memo.is_in(scheme_names))
+    wanted = set(scheme_names)
+    rows = [r for r in await statements.PAID_MEALS.rows(senior=senior_id, first=first, last=last)
+            if r["scheme"] in wanted]
     if not rows:
         return {}
-    voided = {r["reverses"] for r in await LedgerTxn.select(LedgerTxn.reverses).where(
-        LedgerTxn.reverses.is_in([r["txn"] for r in rows]))}
+    voided = {r["reverses"] for r in await statements.SENIOR_REVERSALS.rows(senior=senior_id, first=first)}
     days: dict[str, list[date]] = {}
     for row in rows:
         if row["txn"] not in voided:
